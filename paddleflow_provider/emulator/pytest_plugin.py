@@ -1,0 +1,1 @@
+"""pytest plugin: the ``paddleflow_emulator`` fixture (filled in by the emulator work)."""

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The project's whole check, exactly what CI runs (.ci/run): set up the locked environments,
+# lint, run the full suite on Airflow 3, then the Airflow-facing tests again on Airflow 2.11.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh all
+
+echo "== ruff"
+.venv/bin/ruff check paddleflow_provider tests bench
+
+echo "== pytest (Airflow 3)"
+.venv/bin/python -m pytest -q "$@"
+
+if [ -d tests/airflow ] && ls tests/airflow/test_*.py >/dev/null 2>&1; then
+  echo "== pytest (Airflow 2.11: operators, sensors, triggers)"
+  .venv-af2/bin/python -m pytest -q tests/airflow
+fi
