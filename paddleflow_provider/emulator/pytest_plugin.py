@@ -1,1 +1,27 @@
-"""pytest plugin: the ``paddleflow_emulator`` fixture (filled in by the emulator work)."""
+"""pytest plugin (entry point ``pytest11``): the session-scoped ``paddleflow_emulator`` fixture.
+
+Kept cheap to import: it only pulls in the light :class:`Emulator` launcher, never FastAPI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from . import Emulator
+
+
+@pytest.fixture(scope="session")
+def paddleflow_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """A running emulator for the whole session: free port, temporary data dir, faults enabled.
+
+    Log in as ``root``/``paddleflow`` at ``paddleflow_emulator.url``. Tests that add fault rules
+    should clear them (``paddleflow_emulator.clear_faults()``) when done.
+    """
+    emu = Emulator(data_dir=tmp_path_factory.mktemp("paddleflow-emulator"), port=0, faults=True)
+    emu.start()
+    try:
+        yield emu
+    finally:
+        emu.stop()

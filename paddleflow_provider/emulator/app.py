@@ -1,0 +1,123 @@
+"""The ASGI application: routers under ``/api/paddleflow/v1``, auth, request ids and error bodies.
+
+Auth runs in a middleware *before* routing, as on the server, so an unauthenticated request to an
+unknown path gets an auth error rather than 404.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import errors
+from .backend.core import Backend
+from .errors import PFError
+from .web import ROOT
+
+PREFIX = "/api/paddleflow/v1"
+log = logging.getLogger("paddleflow_provider.emulator")
+
+
+def _request_id(scope: Scope) -> str:
+    return str(scope.setdefault("state", {}).get("request_id", ""))
+
+
+def error_response(code: str, message: str, status: int, request_id: str) -> JSONResponse:
+    return JSONResponse(errors.body(code, message, request_id), status_code=status)
+
+
+class PaddleFlowMiddleware:
+    """Request id (echoed in ``x-pf-request-id``), token auth and the query ``userName`` guard."""
+
+    def __init__(self, app: ASGIApp, backend: Backend) -> None:
+        self.app = app
+        self.backend = backend
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        rid = headers.get("x-pf-request-id") or str(uuid.uuid4())
+        state = scope.setdefault("state", {})
+        state["request_id"] = rid
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                hdrs = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-pf-request-id"]
+                hdrs.append((b"x-pf-request-id", rid.encode("latin-1")))
+                message = {**message, "headers": hdrs}
+            await send(message)
+
+        path: str = scope["path"]
+        if path.startswith(PREFIX) and not path.rstrip("/").endswith("login"):
+            try:
+                user = self.backend.users.authenticate(headers.get("x-pf-authorization"))
+                state["user"] = user
+                if scope["method"] in ("GET", "DELETE"):
+                    from urllib.parse import parse_qs
+
+                    other = parse_qs(scope.get("query_string", b"").decode()).get("userName", [""])[0]
+                    if other and other != user and user.lower() != ROOT:
+                        raise PFError("AuthIllegalUser")
+            except PFError as err:
+                resp = error_response(err.code, err.message, err.status, rid)
+                await resp(scope, receive, send_with_id)
+                return
+        await self.app(scope, receive, send_with_id)
+
+
+def create_app(backend: Backend, *, faults: bool = False) -> Any:
+    """Build the FastAPI app around ``backend`` (optionally wrapped by the fault injector)."""
+    from .handlers import control, infra, users
+
+    app = FastAPI(title="PaddleFlow emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.backend = backend
+    for module in (users, infra):
+        app.include_router(module.router, prefix=PREFIX)
+    for name in ("fs", "pipelines", "runs", "schedules"):
+        try:
+            module = __import__(f"{__package__}.handlers.{name}", fromlist=["router"])
+        except ImportError:  # pragma: no cover - during development only
+            continue
+        app.include_router(module.router, prefix=PREFIX)
+    app.include_router(control.router)
+
+    @app.exception_handler(PFError)
+    async def _pf_error(request: Request, err: PFError) -> JSONResponse:
+        return error_response(err.code, err.message, err.status, _request_id(request.scope))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        code = {404: "PathNotFound", 405: "MethodNotAllowed"}.get(err.status_code, "InternalError")
+        return error_response(code, "", err.status_code, _request_id(request.scope))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, err: RequestValidationError) -> JSONResponse:
+        return error_response("InvalidURI", str(err), 400, _request_id(request.scope))
+
+    @app.exception_handler(json.JSONDecodeError)
+    async def _json(request: Request, err: json.JSONDecodeError) -> JSONResponse:
+        return error_response(
+            "MalformedJSON", errors.CANONICAL["MalformedJSON"], 400, _request_id(request.scope)
+        )
+
+    @app.exception_handler(Exception)
+    async def _panic(request: Request, err: Exception) -> JSONResponse:
+        log.exception("handler crashed")
+        return error_response("InternalError", "server panic. recovered.", 500, _request_id(request.scope))
+
+    asgi: Any = PaddleFlowMiddleware(app, backend)
+    if faults:
+        from .faults import FaultInjector
+
+        asgi = FaultInjector(asgi)
+    return asgi
