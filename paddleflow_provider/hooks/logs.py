@@ -1,0 +1,275 @@
+"""Reading only the *new* lines of a PaddleFlow run's step logs, one cursor per job.
+
+Why a cursor: re-reading a whole log on every poll is quadratic in its length, and re-printing it
+floods the task log. The server pages logs by lines (``GET /log/run/{id}``, semantics §5.2):
+
+* ``begin`` mode pages forward from the first line, so "lines already read" is a stable position:
+  page ``lines // 100 + 1``, skipping ``lines % 100`` lines of it. That is the normal cursor.
+* ``begin`` mode only sees the first 500,000 bytes of a log (the last page then says ``truncated``,
+  and its last line may be cut). Past that point the cursor switches to *tail mode*: ``end`` mode
+  pages backwards from the tail (at most the last 5,000 lines), and the cursor finds where it left
+  off by looking for its *anchor*, the last few lines it emitted (PaddleFlow prefixes each line with
+  an RFC 3339 nano timestamp, so the anchor is unique in practice). Lines after the anchor are new.
+  If the anchor has scrolled out of the 5,000-line window, the lines in between cannot be fetched any
+  more: the cursor says so in one marker line and carries on from the window.
+
+The reading logic is written once, as generators that *yield* the request they need and receive the
+page (sans-I/O); :func:`drive` and :func:`adrive` run them against the sync and the async API. The
+cursor state is plain JSON, so it can travel in trigger kwargs and the task state store.
+Plain Python: nothing here imports Airflow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Generator, Iterable
+from typing import Any
+
+from paddleflow_provider.hooks.status import FINAL_STEP_STATUSES, is_final
+
+PAGE_SIZE = 100  # the server's maximum page size
+ANCHOR_LINES = 3
+ANCHOR_CHARS = 1000  # anchor lines are stored and compared on this prefix, keeping state small
+MAX_TAIL_PAGES = 50  # end mode never returns more than 5000 lines
+SKIPPED_MARKER = "[paddleflow-provider: earlier log lines are no longer readable from the server; skipped]"
+
+
+@dataclasses.dataclass(frozen=True)
+class LogRequest:
+    """Keyword arguments of one ``show_log`` call."""
+
+    job_id: str
+    page_no: int
+    position: str  # "begin" or "end"
+    page_size: int = PAGE_SIZE
+
+    def as_kwargs(self, run_id: str) -> dict[str, Any]:
+        return {
+            "run_id": run_id,
+            "job_id": self.job_id,
+            "page_size": self.page_size,
+            "page_no": self.page_no,
+            "log_file_position": self.position,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class LogPage:
+    """The part of a ``show_log`` answer the cursor needs."""
+
+    content: str
+    has_next_page: bool
+    truncated: bool
+
+    @property
+    def lines(self) -> list[str]:
+        text = self.content[:-1] if self.content.endswith("\n") else self.content
+        return text.split("\n") if text else []
+
+
+def page_from_run_log(run_log: Any, job_id: str) -> LogPage:
+    """Pick the job's first task out of a client ``RunLog`` (one task per job on PaddleFlow steps)."""
+    for info in getattr(run_log, "run_log", None) or []:
+        if getattr(info, "jobid", None) == job_id:
+            return LogPage(
+                content=getattr(info, "log_content", "") or "",
+                has_next_page=bool(getattr(info, "has_next_page", False)),
+                truncated=bool(getattr(info, "truncated", False)),
+            )
+    return LogPage("", False, False)
+
+
+@dataclasses.dataclass
+class JobCursor:
+    """Where reading one job's log stands."""
+
+    lines: int = 0
+    tail: bool = False
+    anchor: list[str] = dataclasses.field(default_factory=list)
+    done: bool = False
+    #: Set by each read: False when the read stopped on its page budget before the end of the log.
+    reached_end: bool = dataclasses.field(default=True, compare=False)
+
+    def remember(self, emitted: list[str]) -> None:
+        if emitted:
+            self.anchor = [line[:ANCHOR_CHARS] for line in (self.anchor + emitted)[-ANCHOR_LINES:]]
+
+
+def _find_after_anchor(lines: list[str], anchor: list[str]) -> int | None:
+    """Index just after the right-most occurrence of ``anchor`` in ``lines``, or None."""
+    if not anchor:
+        return None
+    width = len(anchor)
+    for start in range(len(lines) - width, -1, -1):
+        if all(lines[start + i][:ANCHOR_CHARS] == anchor[i] for i in range(width)):
+            return start + width
+    return None
+
+
+def read_job(
+    job_id: str, cursor: JobCursor, max_pages: int = 50
+) -> Generator[LogRequest, LogPage, list[str]]:
+    """Yield the requests needed to read the job's new lines; return those lines, advance ``cursor``."""
+    out: list[str] = []
+    cursor.reached_end = True
+    if not cursor.tail:
+        for _ in range(max_pages):
+            page = yield LogRequest(job_id, cursor.lines // PAGE_SIZE + 1, "begin")
+            fresh = page.lines[cursor.lines % PAGE_SIZE :]
+            capped = page.truncated and not page.has_next_page
+            if capped:
+                # The byte cap cut this page; its last line may be partial. Continue from the tail.
+                fresh = fresh[:-1]
+            cursor.lines += len(fresh)
+            cursor.remember(fresh)
+            out.extend(fresh)
+            if capped:
+                cursor.tail = True
+                break
+            if not page.has_next_page:
+                return out
+        else:
+            cursor.reached_end = False  # page budget spent for this call; the next call continues
+            return out
+    window: list[str] = []
+    for page_no in range(1, MAX_TAIL_PAGES + 1):
+        page = yield LogRequest(job_id, page_no, "end")
+        window = page.lines + window
+        after = _find_after_anchor(window, cursor.anchor)
+        if after is not None:
+            fresh = window[after:]
+            cursor.lines += len(fresh)
+            cursor.remember(fresh)
+            return out + fresh
+        if not page.has_next_page:
+            break
+    if not window:
+        return out
+    cursor.lines += len(window)
+    cursor.remember(window)
+    return [*out, SKIPPED_MARKER, *window] if cursor.anchor else out + window
+
+
+@dataclasses.dataclass
+class RunLogCursor:
+    """Cursors of every job of one run (optionally restricted to one job)."""
+
+    jobs: dict[str, JobCursor] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            job_id: {"lines": c.lines, "tail": c.tail, "anchor": list(c.anchor), "done": c.done}
+            for job_id, c in self.jobs.items()
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> RunLogCursor:
+        jobs = {}
+        for job_id, raw in (data or {}).items():
+            jobs[str(job_id)] = JobCursor(
+                lines=int(raw.get("lines", 0)),
+                tail=bool(raw.get("tail", False)),
+                anchor=[str(a) for a in raw.get("anchor", [])][-ANCHOR_LINES:],
+                done=bool(raw.get("done", False)),
+            )
+        return cls(jobs)
+
+    def caught_up(self, run_info: Any, only_job: str | None = None) -> bool:
+        """True when every started job (or ``only_job``) of a *final* run has been read to the end."""
+        return is_final(getattr(run_info, "status", None)) and all(
+            job_id in self.jobs and self.jobs[job_id].done
+            for job_id, _, _ in jobs_of_run(run_info)
+            if not only_job or job_id == only_job
+        )
+
+    def readers(
+        self, jobs: Iterable[tuple[str, str, str]], only_job: str | None = None, run_final: bool = False
+    ) -> list[tuple[str, str, bool, Generator[LogRequest, LogPage, list[str]]]]:
+        """One reader per job worth reading: ``jobs`` is ``(job_id, step_name, status)`` from show_run.
+
+        A job whose status was final *before* this read (or whose run was), and whose log was read
+        to the end, is marked done and never requested again.
+        """
+
+        out = []
+        for job_id, step_name, status in jobs:
+            if not job_id or (only_job and job_id != only_job):
+                continue
+            cursor = self.jobs.setdefault(job_id, JobCursor())
+            if cursor.done:
+                continue
+            final = run_final or (status or "").lower() in FINAL_STEP_STATUSES
+            out.append((job_id, step_name, final, read_job(job_id, cursor)))
+        return out
+
+
+def jobs_of_run(run_info: Any) -> list[tuple[str, str, str]]:
+    """``(job_id, step_name, status)`` of every started step of a client ``RunInfo``, in start order."""
+    jobs = []
+    for job in run_info.iter_jobs():
+        job_id = getattr(job, "job_id", "") or ""
+        if job_id:
+            name = getattr(job, "step_name", "") or getattr(job, "name", "") or job_id
+            started = getattr(job, "start_time", "") or ""
+            jobs.append((job_id, name, getattr(job, "status", "") or "", started))
+    jobs.sort(key=lambda j: (j[3], j[0]))
+    return [(j[0], j[1], j[2]) for j in jobs]
+
+
+def drive(
+    run_id: str, gen: Generator[LogRequest, LogPage, list[str]], show_log: Callable[..., Any]
+) -> list[str]:
+    """Run a reader against the sync API's ``show_log``."""
+    try:
+        request = next(gen)
+        while True:
+            run_log = show_log(**request.as_kwargs(run_id))
+            request = gen.send(page_from_run_log(run_log, request.job_id))
+    except StopIteration as stop:
+        return list(stop.value or [])
+
+
+async def adrive(
+    run_id: str, gen: Generator[LogRequest, LogPage, list[str]], show_log: Callable[..., Awaitable[Any]]
+) -> list[str]:
+    """Run a reader against the async API's ``show_log``."""
+    try:
+        request = next(gen)
+        while True:
+            run_log = await show_log(**request.as_kwargs(run_id))
+            request = gen.send(page_from_run_log(run_log, request.job_id))
+    except StopIteration as stop:
+        return list(stop.value or [])
+
+
+def finish(cursor: RunLogCursor, job_id: str, final_before_read: bool) -> None:
+    """Mark a job done once it was final before a read that reached the end of its log."""
+    job = cursor.jobs[job_id]
+    if final_before_read and job.reached_end:
+        job.done = True
+
+
+def read_new_lines(
+    api: Any, run_id: str, run_info: Any, cursor: RunLogCursor, only_job: str | None = None
+) -> list[tuple[str, str]]:
+    """Sync: every new ``(step_name, line)`` of the run since ``cursor``; advances the cursor."""
+    out: list[tuple[str, str]] = []
+    run_final = is_final(getattr(run_info, "status", None))
+    for job_id, step, final, gen in cursor.readers(jobs_of_run(run_info), only_job, run_final):
+        lines = drive(run_id, gen, api.show_log)
+        finish(cursor, job_id, final)
+        out.extend((step, line) for line in lines)
+    return out
+
+
+async def aread_new_lines(
+    api: Any, run_id: str, run_info: Any, cursor: RunLogCursor, only_job: str | None = None
+) -> list[tuple[str, str]]:
+    """Async twin of :func:`read_new_lines` (same generators, awaited transport)."""
+    out: list[tuple[str, str]] = []
+    run_final = is_final(getattr(run_info, "status", None))
+    for job_id, step, final, gen in cursor.readers(jobs_of_run(run_info), only_job, run_final):
+        lines = await adrive(run_id, gen, api.show_log)
+        finish(cursor, job_id, final)
+        out.extend((step, line) for line in lines)
+    return out

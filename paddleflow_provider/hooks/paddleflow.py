@@ -1,0 +1,236 @@
+"""PaddleFlowHook: an Airflow connection turned into a logged-in PaddleFlow client.
+
+The hook only *resolves settings*; HTTP, auth, retries and error mapping live in
+``paddleflow_provider.client`` (one request path for sync and async). The connection is read lazily
+(never in ``__init__``), so operators that create a hook stay cheap to parse.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from paddleflow_provider._compat import BaseHook, get_async_connection
+from paddleflow_provider.get_provider_info import (
+    CONN_FIELDS,
+    CONN_TYPE,
+    DEFAULT_UI_URL_TEMPLATE,
+    UI_FIELD_BEHAVIOUR,
+)
+
+if TYPE_CHECKING:
+    from paddleflow_provider.client import AsyncPaddleFlowAPI, Client, ClientConfig, PaddleFlowAPI
+
+_TRUE = {"1", "true", "yes", "on", "y", "t"}
+_FALSE = {"0", "false", "no", "off", "n", "f", ""}
+
+
+def _extra_value(extra: dict[str, Any], key: str) -> Any:
+    """Read a custom field by bare key, falling back to the UI's ``extra__paddleflow__<key>`` form."""
+    if key in extra and extra[key] not in (None, ""):
+        return extra[key]
+    return extra.get(f"extra__{CONN_TYPE}__{key}")
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"connection extra {name!r} must be a boolean (true/false), got {value!r}")
+
+
+def _as_number(name: str, value: Any, kind: type = float) -> Any:
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"connection extra {name!r} must be a number, got {value!r}") from None
+    if number < 0:
+        raise ValueError(f"connection extra {name!r} must be >= 0, got {value!r}")
+    return number
+
+
+def config_kwargs_from_connection(conn: Any) -> dict[str, Any]:
+    """Map an Airflow Connection to ``ClientConfig`` keyword arguments (pure; no I/O).
+
+    host/port/login/password come from the standard fields; ``scheme``, ``verify``, ``ca_bundle``,
+    ``connect_timeout``/``read_timeout`` (or ``timeout``), ``max_attempts``, ``max_retry_time``,
+    ``backoff_initial`` and ``backoff_max`` from the extra. The connection's own ``schema`` field is
+    used as the scheme when the extra does not set one (so ``https://...`` URIs work).
+    """
+    extra: dict[str, Any] = dict(conn.extra_dejson or {})
+    host = (conn.host or "").strip()
+    if not host:
+        raise ValueError(
+            f"connection {conn.conn_id!r} has no host: set the PaddleFlow server host (e.g. 127.0.0.1)"
+        )
+    kwargs: dict[str, Any] = {
+        "host": host,
+        "port": str(conn.port) if conn.port else "8999",
+        "username": conn.login or None,
+        "password": conn.password or None,
+    }
+    scheme = _extra_value(extra, "scheme") or (conn.schema if conn.schema in ("http", "https") else None)
+    if scheme:
+        scheme = str(scheme).strip().lower()
+        if scheme not in ("http", "https"):
+            raise ValueError(f"connection extra 'scheme' must be 'http' or 'https', got {scheme!r}")
+        kwargs["scheme"] = scheme
+    if (verify := _extra_value(extra, "verify")) is not None:
+        kwargs["verify"] = _as_bool("verify", verify)
+    if ca_bundle := _extra_value(extra, "ca_bundle"):
+        kwargs["ca_bundle"] = str(ca_bundle)
+    connect = _extra_value(extra, "connect_timeout")
+    read = _extra_value(extra, "read_timeout")
+    single = _extra_value(extra, "timeout")
+    if connect is not None or read is not None or single is not None:
+        default = _as_number("timeout", single) if single is not None else None
+        kwargs["timeout"] = (
+            _as_number("connect_timeout", connect) if connect is not None else (default or 10.0),
+            _as_number("read_timeout", read) if read is not None else (default or 60.0),
+        )
+    if (attempts := _extra_value(extra, "max_attempts")) is not None:
+        kwargs["max_attempts"] = _as_number("max_attempts", attempts, int)
+    for key in ("max_retry_time", "backoff_initial", "backoff_max"):
+        if (value := _extra_value(extra, key)) is not None:
+            kwargs[key] = _as_number(key, value)
+    return kwargs
+
+
+def ui_url_template_from_connection(conn: Any) -> str:
+    """The connection's run-page URL template (``{base}`` and ``{run_id}`` placeholders)."""
+    extra = dict(conn.extra_dejson or {})
+    return str(_extra_value(extra, "ui_url_template") or DEFAULT_UI_URL_TEMPLATE)
+
+
+def format_run_url(template: str, base_url: str, run_id: str) -> str:
+    """Fill a UI URL template; a broken template degrades to the default rather than failing a task."""
+    try:
+        return template.format(base=base_url.rstrip("/"), run_id=run_id)
+    except (KeyError, IndexError, ValueError):
+        return DEFAULT_UI_URL_TEMPLATE.format(base=base_url.rstrip("/"), run_id=run_id)
+
+
+class PaddleFlowHook(BaseHook):
+    """Interact with a PaddleFlow server through the embedded SDK client.
+
+    :param paddleflow_conn_id: Optional. The Airflow connection of type ``paddleflow``
+        (default ``paddleflow_default``).
+    """
+
+    conn_name_attr = "paddleflow_conn_id"
+    default_conn_name = "paddleflow_default"
+    conn_type = CONN_TYPE
+    hook_name = "PaddleFlow"
+
+    def __init__(self, paddleflow_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(paddleflow_conn_id, str) or not paddleflow_conn_id:
+            raise ValueError(f"paddleflow_conn_id must be a non-empty string, got {paddleflow_conn_id!r}")
+        self.paddleflow_conn_id = paddleflow_conn_id
+
+    # -- connection ---------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def connection(self) -> Any:
+        return self.get_connection(self.paddleflow_conn_id)
+
+    def get_client_config(self) -> ClientConfig:
+        """Settings of the client this connection describes (no network access)."""
+        from paddleflow_provider.client import ClientConfig
+
+        return ClientConfig(**config_kwargs_from_connection(self.connection))
+
+    @functools.cached_property
+    def client(self) -> Client:
+        from paddleflow_provider.client import Client
+
+        return Client.from_config(self.get_client_config())
+
+    def get_conn(self) -> Client:
+        """Return a logged-in client (logs in once per hook instance)."""
+        client = self.client
+        if client.config.username:
+            client.api.login()
+        return client
+
+    @property
+    def api(self) -> PaddleFlowAPI:
+        """The raising, typed API of a logged-in client."""
+        return self.get_conn().api
+
+    def run_url(self, run_id: str) -> str:
+        """Link to a run in the PaddleFlow UI, from the connection's ``ui_url_template``."""
+        return format_run_url(
+            ui_url_template_from_connection(self.connection), self.get_client_config().base_url, run_id
+        )
+
+    async def get_async_api(self) -> AsyncPaddleFlowAPI:
+        """An async API for triggers; use it as ``async with await hook.get_async_api() as api``.
+
+        The connection is resolved without blocking the event loop (``aget_connection`` on 3.x, a
+        worker thread on 2.x); nothing here performs synchronous I/O in the loop thread.
+        """
+        from paddleflow_provider.client import AsyncPaddleFlowAPI, ClientConfig
+
+        conn = await get_async_connection(self.paddleflow_conn_id)
+        return AsyncPaddleFlowAPI(ClientConfig(**config_kwargs_from_connection(conn)))
+
+    async def aget_run_url(self, run_id: str) -> str:
+        """Async twin of :meth:`run_url` for code running in the triggerer."""
+        conn = await get_async_connection(self.paddleflow_conn_id)
+        from paddleflow_provider.client import ClientConfig
+
+        base = ClientConfig(**config_kwargs_from_connection(conn)).base_url
+        return format_run_url(ui_url_template_from_connection(conn), base, run_id)
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Log in and list at most one run: read-only, one or two fast requests."""
+        try:
+            from paddleflow_provider.client import Client
+
+            # A fresh client with no retries keeps the UI's test button quick on a dead host.
+            client = Client.from_config(self.get_client_config().replace(max_attempts=1, timeout=(5.0, 10.0)))
+            if client.config.username:
+                client.api.login()
+            client.api.list_run(maxsize=1)
+        except Exception as err:  # the UI shows the message; never raise from here
+            return False, f"{type(err).__name__}: {err}"
+        return True, f"Connected to PaddleFlow at {client.config.base_url}"
+
+    # -- connection form (Airflow 2.x, 3.0, 3.1; 3.2+ reads get_provider_info) ---------------------
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Relabel and hide standard fields in the connection form (pre-3.2 UIs)."""
+        behaviour = UI_FIELD_BEHAVIOUR
+        return {
+            "hidden_fields": list(behaviour["hidden-fields"]),
+            "relabeling": dict(behaviour["relabeling"]),
+            "placeholders": dict(behaviour["placeholders"]),
+        }
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Extra form fields for the 2.x UI, generated from the same table as the 3.2+ metadata."""
+        from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+        from flask_babel import lazy_gettext
+        from wtforms import BooleanField, IntegerField, PasswordField, StringField
+
+        widgets: dict[str, Any] = {}
+        for key, spec in CONN_FIELDS.items():
+            kinds = spec["schema"]["type"]
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            label = lazy_gettext(spec["label"])
+            if "boolean" in kinds:
+                widgets[key] = BooleanField(label, default=spec["schema"].get("default", False))
+            elif "integer" in kinds:
+                widgets[key] = IntegerField(label, widget=BS3TextFieldWidget())
+            elif spec["schema"].get("format") == "password":
+                widgets[key] = PasswordField(label, widget=BS3PasswordFieldWidget())
+            else:
+                widgets[key] = StringField(label, widget=BS3TextFieldWidget())
+        return widgets

@@ -1,0 +1,171 @@
+"""PaddleFlowRunLogSensor: wait until a run's step log contains a line matching a regex.
+
+Each poke reads only the lines written since the previous poke (a cursor per job; see
+``hooks/logs.py``). In ``poke`` mode the cursor lives on the operator; in ``reschedule`` mode, where
+every poke is a fresh process and XComs are cleared, it is kept in the task state store (Airflow
+3.3+; an Airflow Variable on older versions, deleted when the sensor finishes). The cursor is
+tagged with the try number, so an Airflow *retry* reads the log from the start again. Deferrable
+mode hands the cursor to :class:`PaddleFlowRunLogTrigger`. The matching line is the sensor's
+return value (XCom ``return_value``); ``matched_step`` names its step.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from paddleflow_provider._compat import BaseSensorOperator, PokeReturnValue, default_deferrable
+from paddleflow_provider.hooks.logs import RunLogCursor, read_new_lines
+from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
+from paddleflow_provider.hooks.state import TaskState
+from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
+from paddleflow_provider.sensors.run import (
+    PaddleFlowRunEndedError,
+    check_run_id,
+    first_poke,
+    sensor_timeout_error,
+)
+from paddleflow_provider.triggers.log import compile_pattern, find_match
+
+STATE_CURSOR = "paddleflow_log_cursor"
+
+
+class PaddleFlowRunLogSensor(BaseSensorOperator):
+    """Wait for a log line of a PaddleFlow run that matches ``pattern`` (``re.search`` per line).
+
+    :param run_id: The run to watch (templated; ``create.output`` works).
+    :param pattern: Regular expression (templated), e.g. ``r"epoch 3 .* loss"``.
+    :param job_id: Optional. Only this job's log (templated); default every step of the run.
+    :param fail_on_run_end: Optional. Fail if the run ends before a line matches (True); with False
+        the sensor keeps waiting until its ``timeout``.
+    :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
+    :param deferrable: Optional. Wait in the triggerer (default ``[operators] default_deferrable``).
+    """
+
+    template_fields: Sequence[str] = ("run_id", "pattern", "job_id", "paddleflow_conn_id")
+    operator_extra_links = (PaddleFlowRunLink(),)
+    ui_color = "#2932e1"
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        pattern: str,
+        job_id: str | None = None,
+        fail_on_run_end: bool = True,
+        paddleflow_conn_id: str = "paddleflow_default",
+        deferrable: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        check_run_id(run_id)
+        if not (isinstance(pattern, str) and "{{" in pattern):
+            compile_pattern(pattern)  # fail at parse time, not at the first poke
+        if not isinstance(fail_on_run_end, bool):
+            raise ValueError(f"fail_on_run_end must be True or False, got {fail_on_run_end!r}")
+        if job_id is not None and (not isinstance(job_id, str) or not job_id.strip()):
+            raise ValueError(f"job_id must be None or a non-empty job id, got {job_id!r}")
+        self.run_id = run_id
+        self.pattern = pattern
+        self.job_id = job_id
+        self.fail_on_run_end = fail_on_run_end
+        self.paddleflow_conn_id = paddleflow_conn_id
+        self.deferrable = default_deferrable() if deferrable is None else bool(deferrable)
+        self._cursor: RunLogCursor | None = None
+
+    @functools.cached_property
+    def hook(self) -> PaddleFlowHook:
+        return PaddleFlowHook(paddleflow_conn_id=self.paddleflow_conn_id)
+
+    # -- cursor persistence -------------------------------------------------------------------------
+
+    def _load_cursor(self, context: Any) -> RunLogCursor:
+        if self._cursor is not None:
+            return self._cursor
+        cursor = RunLogCursor()
+        if self.reschedule:
+            saved = TaskState(context).get(STATE_CURSOR)
+            if isinstance(saved, dict) and saved.get("try") == context["ti"].try_number:
+                cursor = RunLogCursor.from_dict(saved.get("jobs"))
+        self._cursor = cursor
+        return cursor
+
+    def _save_cursor(self, context: Any, cursor: RunLogCursor) -> None:
+        if self.reschedule:
+            TaskState(context).set(STATE_CURSOR, {"try": context["ti"].try_number, "jobs": cursor.to_dict()})
+
+    def _drop_cursor(self, context: Any) -> None:
+        if self.reschedule:
+            TaskState(context).delete(STATE_CURSOR)
+
+    # -- sensing ------------------------------------------------------------------------------------
+
+    def poke(self, context: Any) -> bool | PokeReturnValue:
+        from paddleflow_provider.client import TransientError
+
+        regex = compile_pattern(self.pattern)
+        push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
+        cursor = self._load_cursor(context)
+        api = self.hook.api
+        try:
+            info = api.show_run(self.run_id)
+            lines = read_new_lines(api, self.run_id, info, cursor, self.job_id)
+        except TransientError as err:  # retries exhausted: the cursor only moved past lines it returned
+            self.log.warning("transient error reading PaddleFlow run %s: %s", self.run_id, err)
+            return False
+        if match := find_match(regex, lines):
+            self.log.info("Matched in step %s: %s", match[0], match[1])
+            self._drop_cursor(context)
+            context["ti"].xcom_push(key="matched_step", value=match[0])
+            return PokeReturnValue(is_done=True, xcom_value=match[1])
+        if self.fail_on_run_end and cursor.caught_up(info, self.job_id):
+            self._drop_cursor(context)
+            raise PaddleFlowRunEndedError(
+                f"PaddleFlow run {self.run_id} ended ({info.status}) "
+                f"before a log line matched {self.pattern!r}"
+            )
+        self._save_cursor(context, cursor)
+        self.log.info("No match yet in %d new log line(s) of PaddleFlow run %s", len(lines), self.run_id)
+        return False
+
+    def _first_poke(self, context: Any) -> Any:
+        return first_poke(self, context)
+
+    def execute(self, context: Any) -> Any:
+        if not self.deferrable:
+            return super().execute(context)
+        first = self._first_poke(context)
+        if isinstance(first, PokeReturnValue):
+            return first.xcom_value
+        from paddleflow_provider.triggers.log import PaddleFlowRunLogTrigger
+
+        self.defer(
+            trigger=PaddleFlowRunLogTrigger(
+                run_id=self.run_id,
+                pattern=self.pattern,
+                paddleflow_conn_id=self.paddleflow_conn_id,
+                job_id=self.job_id,
+                fail_on_run_end=self.fail_on_run_end,
+                poll_interval=self.poke_interval,
+                deadline=time.time() + self.timeout,
+                log_cursor=self._load_cursor(context).to_dict(),
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.timeout),
+        )
+        return None
+
+    def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:
+        """Resume from the trigger: return the matching line, or raise (soft_fail: skip)."""
+        if not isinstance(event, dict) or "status" not in event:
+            raise PaddleFlowRunEndedError(f"unexpected trigger event {event!r}")
+        if event["status"] == "success":
+            self.log.info("Matched in step %s: %s", event.get("step"), event.get("line"))
+            context["ti"].xcom_push(key="matched_step", value=event.get("step"))
+            return str(event.get("line"))
+        if event["status"] == "timeout":
+            raise sensor_timeout_error(self.soft_fail, str(event.get("message")))
+        raise PaddleFlowRunEndedError(str(event.get("message")))

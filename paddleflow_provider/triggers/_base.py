@@ -1,0 +1,120 @@
+"""The polling loop both PaddleFlow triggers share.
+
+What it guarantees (each one a known failure of other providers' triggers):
+
+* **Never blocks the event loop.** The connection is resolved with ``aget_connection`` (or a thread
+  on 2.x) and every request goes through the async client; no sync I/O runs in the loop thread.
+* **Rides out transient errors.** Connection errors, timeouts, 429 and 5xx are already retried by
+  the client; if its budget runs out, the trigger logs, backs off (doubling up to 60 s) and polls
+  again until its deadline. Only permanent errors (not found, access denied, bad credentials) end it.
+* **Wall-clock deadline** (epoch seconds), checked *after* a fresh status read, so a run that
+  finished just before the deadline is reported as finished, not timed out.
+* **Restart-safe.** A triggerer restart rebuilds the trigger from :meth:`serialize` and ``run()``
+  starts polling again; it never submits anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from paddleflow_provider._compat import BaseTrigger, TriggerEvent
+
+MAX_BACKOFF = 60.0
+
+
+class PaddleFlowPollingTrigger(BaseTrigger):
+    """Base: subclasses implement :meth:`poll_once` (return an event payload, or None to keep going)."""
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        paddleflow_conn_id: str = "paddleflow_default",
+        poll_interval: float = 10.0,
+        deadline: float | None = None,
+    ) -> None:
+        super().__init__()
+        if not isinstance(run_id, str) or not run_id:
+            raise ValueError(f"run_id must be a non-empty string, got {run_id!r}")
+        if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float) or poll_interval < 0:
+            raise ValueError(f"poll_interval must be a number of seconds >= 0, got {poll_interval!r}")
+        if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, int | float)):
+            raise ValueError(f"deadline must be epoch seconds (a number) or None, got {deadline!r}")
+        self.run_id = run_id
+        self.paddleflow_conn_id = paddleflow_conn_id
+        self.poll_interval = float(poll_interval)
+        self.deadline = float(deadline) if deadline is not None else None
+
+    def _base_kwargs(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "paddleflow_conn_id": self.paddleflow_conn_id,
+            "poll_interval": self.poll_interval,
+            "deadline": self.deadline,
+        }
+
+    def _hook(self) -> Any:
+        from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
+
+        return PaddleFlowHook(paddleflow_conn_id=self.paddleflow_conn_id)
+
+    async def poll_once(self, api: Any) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def timeout_event(self) -> dict[str, Any]:
+        return {
+            "status": "timeout",
+            "run_id": self.run_id,
+            "message": f"PaddleFlow run {self.run_id} did not finish before the deadline",
+        }
+
+    def _deadline_passed(self) -> bool:
+        return self.deadline is not None and time.time() >= self.deadline
+
+    async def _sleep(self, seconds: float) -> None:
+        if self.deadline is not None:
+            seconds = max(0.0, min(seconds, self.deadline - time.time()))
+        await asyncio.sleep(seconds)
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from paddleflow_provider.client import PaddleFlowError, TransientError
+
+        backoff = max(self.poll_interval, 1.0)
+        while True:
+            try:
+                api = await self._hook().get_async_api()
+                async with api:
+                    while True:
+                        event = await self.poll_once(api)
+                        backoff = max(self.poll_interval, 1.0)
+                        if event is not None:
+                            yield TriggerEvent(event)
+                            return
+                        if self._deadline_passed():
+                            yield TriggerEvent(self.timeout_event())
+                            return
+                        await self._sleep(self.poll_interval)
+            except TransientError as err:
+                self.log.warning(
+                    "PaddleFlow run %s: transient error while polling (%s); retrying in %.0f s",
+                    self.run_id,
+                    err,
+                    backoff,
+                )
+                if self._deadline_passed():
+                    yield TriggerEvent(self.timeout_event())
+                    return
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+            except PaddleFlowError as err:
+                yield TriggerEvent(
+                    {
+                        "status": "error",
+                        "run_id": self.run_id,
+                        "message": f"PaddleFlow run {self.run_id}: {type(err).__name__}: {err}",
+                    }
+                )
+                return

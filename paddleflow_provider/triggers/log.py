@@ -1,0 +1,109 @@
+"""PaddleFlowRunLogTrigger: wait, in the triggerer, until a run's step log contains a matching line.
+
+Each poll reads only the lines written since the last one (see ``hooks/logs.py`` for the cursor and
+how it keeps working past the server's 500,000-byte window). Events::
+
+    {"status": "success", "run_id", "line", "step", "log_cursor"}
+    {"status": "failure", "run_id", "run_status", "message"}   # run ended, no match, fail_on_run_end
+    {"status": "timeout" | "error", "run_id", "message"}
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from paddleflow_provider.hooks.logs import RunLogCursor, aread_new_lines
+from paddleflow_provider.triggers._base import PaddleFlowPollingTrigger
+
+
+def compile_pattern(pattern: Any) -> re.Pattern[str]:
+    """Compile the user's regular expression, or raise ValueError naming ``pattern``."""
+    if isinstance(pattern, re.Pattern):
+        return pattern
+    if not isinstance(pattern, str) or not pattern:
+        raise ValueError(f"pattern must be a non-empty regular expression string, got {pattern!r}")
+    try:
+        return re.compile(pattern)
+    except re.error as err:
+        raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {err}") from None
+
+
+def find_match(pattern: re.Pattern[str], lines: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """First ``(step, line)`` whose line matches (``re.search``)."""
+    for step, line in lines:
+        if pattern.search(line):
+            return step, line
+    return None
+
+
+class PaddleFlowRunLogTrigger(PaddleFlowPollingTrigger):
+    """Poll a run's log until a line matches ``pattern``.
+
+    :param run_id: The PaddleFlow run id.
+    :param pattern: Regular expression searched in each new log line.
+    :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
+    :param job_id: Optional. Read only this job's log (None: every step of the run).
+    :param fail_on_run_end: Optional. Emit ``failure`` if the run ends without a match (True).
+    :param poll_interval: Optional. Seconds between polls (10).
+    :param deadline: Optional. Wall-clock deadline in epoch seconds.
+    :param log_cursor: Optional. Where reading stands (plain JSON).
+    """
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        pattern: str,
+        paddleflow_conn_id: str = "paddleflow_default",
+        job_id: str | None = None,
+        fail_on_run_end: bool = True,
+        poll_interval: float = 10.0,
+        deadline: float | None = None,
+        log_cursor: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            run_id=run_id,
+            paddleflow_conn_id=paddleflow_conn_id,
+            poll_interval=poll_interval,
+            deadline=deadline,
+        )
+        self.pattern = compile_pattern(pattern).pattern
+        self._regex = compile_pattern(pattern)
+        self.job_id = job_id or None
+        self.fail_on_run_end = bool(fail_on_run_end)
+        self.log_cursor = RunLogCursor.from_dict(log_cursor)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                **self._base_kwargs(),
+                "pattern": self.pattern,
+                "job_id": self.job_id,
+                "fail_on_run_end": self.fail_on_run_end,
+                "log_cursor": self.log_cursor.to_dict(),
+            },
+        )
+
+    async def poll_once(self, api: Any) -> dict[str, Any] | None:
+        info = await api.show_run(self.run_id)
+        lines = await aread_new_lines(api, self.run_id, info, self.log_cursor, self.job_id)
+        if match := find_match(self._regex, lines):
+            return {
+                "status": "success",
+                "run_id": self.run_id,
+                "step": match[0],
+                "line": match[1],
+                "log_cursor": self.log_cursor.to_dict(),
+            }
+        if self.fail_on_run_end and self.log_cursor.caught_up(info, self.job_id):
+            status = (info.status or "").lower()
+            return {
+                "status": "failure",
+                "run_id": self.run_id,
+                "run_status": status,
+                "message": f"PaddleFlow run {self.run_id} ended ({status}) before a log line "
+                f"matched {self.pattern!r}",
+            }
+        return None
