@@ -40,6 +40,7 @@ class Backend:
         self._stats_lock = threading.Lock()
         self.users = Users(self.store, config.root_password)
         self._services: list[Any] = []
+        self.stopping = False
         self._install_services()
 
     def _install_services(self) -> None:
@@ -60,6 +61,9 @@ class Backend:
 
         self.runs = Runs(self)
         self._services.append(self.runs)
+        from .records import Records
+
+        self.records = Records(self)
         from .schedules import Schedules
 
         self.schedules = Schedules(self)
@@ -77,6 +81,9 @@ class Backend:
                 start()
 
     def shutdown(self) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
         for svc in reversed(self._services):
             stop = getattr(svc, "shutdown", None)
             if stop:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -19,3 +21,15 @@ async def stats(request: Request) -> Response:
 @router.get("/health")
 async def health(request: Request) -> Response:
     return ok({"status": "ok"})
+
+
+@router.post("/clock")
+async def shift_clock(request: Request) -> Response:
+    """Shift the scheduler's clock by ``offset_s`` seconds (test mode only: needs ``--faults``)."""
+    be = backend(request)
+    if not be.config.faults:
+        return ok({"requestID": "", "code": "PathNotFound", "message": ""}, 404)
+    data = await request.json()
+    be.schedules.offset = timedelta(seconds=float(data.get("offset_s", 0)))
+    be.schedules._wake.set()
+    return ok({"offset_s": be.schedules.offset.total_seconds()})

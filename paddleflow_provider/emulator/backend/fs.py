@@ -1,0 +1,340 @@
+"""Shared storage: file systems, links and fs cache configs (api §7.4, semantics §6.6).
+
+Every fs is backed by a local folder: ``local://a/b`` is ``<data-dir>/storage/a/b``; other schemes
+(s3, hdfs, ...) are accepted after the server's property checks and backed by
+``<data-dir>/storage/_<scheme>/<host>/<path>``, since the emulator cannot reach remote storage.
+Secret properties are never returned in clear.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from ..errors import PFError
+from ..store import Row
+from ..util import FS_NAME_RE, fmt_time
+from ..web import Caller
+
+if TYPE_CHECKING:
+    from .core import Backend
+
+FS_SCHEMES = ("hdfs", "local", "s3", "sftp", "mock", "cfs", "glusterfs", "bos", "afs")
+LINK_SCHEMES = ("hdfs", "local", "s3", "sftp", "cfs")
+SECRET_KEYS = ("secretkey", "password", "dfs.kerberos.keytab")
+_REQUIRED_PROPS = {
+    "s3": ("accessKey", "secretKey", "endpoint"),
+    "bos": ("accessKey", "secretKey", "endpoint"),
+    "sftp": ("user", "password"),
+    "mock": ("pvc", "namespace"),
+    "afs": ("username", "password"),
+}
+
+
+def fs_id(owner: str, name: str) -> str:
+    return f"fs-{owner}-{name}"
+
+
+def _masked(props: dict[str, str]) -> dict[str, str]:
+    return {k: ("******" if k.lower() in SECRET_KEYS else v) for k, v in props.items()}
+
+
+class FileSystems:
+    """File systems, links and fs cache configs, with the local folders behind them."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.be = backend
+        self.store = backend.store
+        self.root = backend.data_dir / "storage"
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    # --- helpers --------------------------------------------------------------------------------
+    @staticmethod
+    def owner_for(who: Caller, username: str | None) -> str:
+        """The fs owner a request addresses: ``username`` only counts for root."""
+        return username if (username and who.is_root) else who.name
+
+    def _parse_url(self, url: str, code: str, schemes: tuple[str, ...]) -> tuple[str, str, str]:
+        if ":" not in url:
+            raise PFError(code, f"url[{url}] should be <type>://<path>, type in {list(schemes)}")
+        scheme = url.split(":", 1)[0]
+        if scheme not in schemes:
+            raise PFError(
+                code, f"url[{url}] type[{scheme}] is not supported, should be one of {list(schemes)}"
+            )
+        parsed = urlparse(url)
+        if scheme in ("local", "mock"):
+            path = "/" + (parsed.netloc + parsed.path).strip("/")
+            if path == "/" or path.strip("/") == "root":
+                raise PFError(code, f"url[{url}] needs a path other than / or root, e.g. local://data/fs1")
+            return scheme, "", path
+        if not parsed.netloc and scheme not in ("cfs", "glusterfs"):
+            raise PFError(code, f"url[{url}] is malformed: it needs a host or bucket")
+        return scheme, parsed.netloc, "/" + parsed.path.strip("/") if parsed.path.strip("/") else "/"
+
+    def local_dir(self, fs_type: str, server: str, sub_path: str) -> Path:
+        rel = sub_path.strip("/")
+        base = self.root if fs_type == "local" else self.root / f"_{fs_type}" / (server or "_")
+        path = (base / rel).resolve()
+        if not str(path).startswith(str(self.root.resolve())):
+            raise PFError("InvalidFileSystemParamsURL", "path escapes the emulator storage folder")
+        return path
+
+    def get_row(self, owner: str, name: str) -> Row | None:
+        return self.store.get("fs", fs_id(owner, name))
+
+    def root_of(self, owner: str, name: str) -> Path | None:
+        """The local folder behind ``fs-<owner>-<name>`` (None if the fs does not exist)."""
+        row = self.get_row(owner, name)
+        if row is None:
+            return None
+        d = row.doc
+        return self.local_dir(d["type"], d["serverAddress"], d["subPath"])
+
+    # --- fs -------------------------------------------------------------------------------------
+    def create(self, who: Caller, body: Any) -> dict[str, Any]:
+        owner = body.str("username") or who.name
+        name = body.str("name")
+        if not FS_NAME_RE.match(name) or len(owner) + len(name) > 59:
+            raise PFError(
+                "FileSystemNameFormatError",
+                f"fs name[{name}] should match ^[a-zA-Z0-9_-]{{1,63}}$ and len(username)+len(name) <= 59",
+            )
+        url = body.str("url")
+        fs_type, server, sub_path = self._parse_url(url, "InvalidFileSystemParamsURL", FS_SCHEMES)
+        props = {str(k): str(v) for k, v in (body.dict("properties") or {}).items()}
+        need = _REQUIRED_PROPS.get(fs_type, ())
+        if fs_type == "hdfs" and not ({"user", "group"} <= props.keys() or "kerberos.principal" in props):
+            need = ("user", "group")
+        missing = [k for k in need if not props.get(k)]
+        if missing:
+            raise PFError("InvalidFileSystemParamsProperties", f"properties of {fs_type} fs need {missing}")
+        if fs_type in ("s3", "bos"):
+            server = props.get("endpoint", server)
+        if fs_type == "hdfs":
+            props.setdefault("dfs.namenode.address", server)
+        fid = fs_id(owner, name)
+        with self.store.tx():
+            if self.store.get("fs", fid) is not None:
+                raise PFError("DuplicatedName", f"fsID[{fid}] is exists")
+            local = self.local_dir(fs_type, server, sub_path)
+            local.mkdir(parents=True, exist_ok=True)
+            doc = {
+                "id": fid,
+                "name": name,
+                "serverAddress": server,
+                "type": fs_type,
+                "subPath": sub_path,
+                "username": owner,
+                "properties": props,
+                "independentMountProcess": body.bool("independentMountProcess"),
+                "createTime": fmt_time(),
+            }
+            self.store.insert("fs", doc, key=fid, owner=owner, parent=name)
+        self.be.count("fs_created")
+        return {"fsName": name, "fsID": fid}
+
+    @staticmethod
+    def _out(doc: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in doc.items() if k != "createTime"}
+        out["properties"] = _masked(doc.get("properties") or {})
+        return out
+
+    def get(self, who: Caller, name: str, username: str | None) -> dict[str, Any]:
+        owner = self.owner_for(who, username)
+        row = self.get_row(owner, name)
+        if row is None:
+            raise PFError("RecordNotFound", f"username[{owner}] not create fsName[{name}]")
+        return self._out(row.doc)
+
+    def delete(self, who: Caller, name: str, username: str | None) -> None:
+        owner = self.owner_for(who, username)
+        fid = fs_id(owner, name)
+        with self.store.tx():
+            row = self.store.get("fs", fid)
+            if row is None:
+                raise PFError("RecordNotFound", f"fs[{fid}] not exist")
+            schedules = getattr(self.be, "schedules", None)
+            if schedules is not None and schedules.fs_in_use(owner, name):
+                raise PFError(
+                    "ActionNotAllowed", f"fs[{fid}] is used by a running schedule. deletion is not allowed"
+                )
+            for link in self.store.select("links", parent=fid):
+                self.store.remove("links", link.pk)
+            cache = self.store.get("fs_cache", fid)
+            if cache is not None:
+                self.store.remove("fs_cache", cache.pk)
+            self.store.remove("fs", row.pk)
+
+    def list(
+        self, who: Caller, username: str | None, name: str | None, marker: str | None, max_keys: int
+    ) -> dict[str, Any]:
+        if who.is_root:
+            rows = self.store.select("fs", owner=username or None)
+        else:
+            rows = self.store.select("fs", owner=who.name)
+        docs = [r.doc for r in rows if not name or r.parent == name]
+        return self._time_page(docs, marker, max_keys, "fsList", self._out)
+
+    @staticmethod
+    def _time_page(
+        docs: list[dict[str, Any]], marker: str | None, max_keys: int, key: str, out: Any
+    ) -> dict[str, Any]:
+        """fs/link lists page by creation time, newest first, with ``marker``/``truncated`` keys."""
+        docs = sorted(docs, key=lambda d: d.get("createTime", ""), reverse=True)
+        if marker:
+            docs = [d for d in docs if d.get("createTime", "") < marker]
+        page = docs[:max_keys]
+        truncated = len(docs) > max_keys
+        return {
+            "marker": marker or "",
+            "truncated": truncated,
+            "nextMarker": page[-1].get("createTime", "") if truncated else "",
+            key: [out(d) for d in page] or None,
+        }
+
+    # --- links ----------------------------------------------------------------------------------
+    def _fs_for_link(self, who: Caller, name: str, username: str | None, code: str) -> Row:
+        owner = self.owner_for(who, username)
+        row = self.get_row(owner, name)
+        if row is None:
+            raise PFError(code, f"fs[{fs_id(owner, name)}] not exist")
+        return row
+
+    def add_link(self, who: Caller, body: Any) -> None:
+        fs = self._fs_for_link(who, body.str("fsName"), body.str("username"), "LinkFileSystemNotExist")
+        if fs.doc["type"] in ("local", "mock"):
+            raise PFError(
+                "InvalidFileSystemFsName", f"fs[{fs.key}] of type {fs.doc['type']} does not support links"
+            )
+        fs_path = body.str("fsPath")
+        if not fs_path.startswith("/") or fs_path.rstrip("/") == "":
+            raise PFError("InvalidLinkURL", f"fsPath[{fs_path}] must be an absolute path below /")
+        url = body.str("url")
+        scheme, server, sub_path = self._parse_url(url, "InvalidLinkURL", LINK_SCHEMES)
+        props = {str(k): str(v) for k, v in (body.dict("properties") or {}).items()}
+        if scheme == "local" and props.get("debug") != "true":
+            raise PFError("InvalidLinkProperties", 'a local link needs the property debug: "true"')
+        norm = "/" + fs_path.strip("/")
+        with self.store.tx():
+            for link in self.store.select("links", parent=fs.key):
+                other = link.doc["fsPath"]
+                if other == norm:
+                    raise PFError("FileSystemNotExist", f"link on fsPath[{norm}] already exists")
+                if other.startswith(norm + "/") or norm.startswith(other + "/"):
+                    raise PFError("InvalidLinkURL", f"fsPath[{norm}] overlaps link [{other}]")
+            target = self.local_dir(fs.doc["type"], fs.doc["serverAddress"], fs.doc["subPath"]) / norm.strip(
+                "/"
+            )
+            if not target.parent.is_dir():
+                raise PFError("LinkFileSystemPathNotExist", f"parent of fsPath[{norm}] does not exist")
+            if target.exists() and any(target.iterdir()):
+                raise PFError("LinkPathMustBeEmpty", f"fsPath[{norm}] must be empty")
+            doc = {
+                "fsName": fs.doc["name"],
+                "fsPath": norm,
+                "serverAddress": server,
+                "type": scheme,
+                "username": fs.owner,
+                "subPath": sub_path,
+                "properties": props,
+                "createTime": fmt_time(),
+            }
+            self.store.insert("links", doc, key=norm, owner=fs.owner, parent=fs.key)
+
+    def delete_link(self, who: Caller, name: str, fs_path: str, username: str | None) -> None:
+        fs = self._fs_for_link(who, name, username, "RecordNotFound")
+        norm = "/" + fs_path.strip("/")
+        with self.store.tx():
+            row = self.store.get("links", norm, parent=fs.key)
+            if row is None:
+                raise PFError("LinkModelError", f"link[{norm}] of fs[{fs.key}] not found")
+            self.store.remove("links", row.pk)
+
+    def list_links(
+        self,
+        who: Caller,
+        *,
+        name: str,
+        fs_path: str | None,
+        username: str | None,
+        marker: str | None,
+        max_keys: int,
+    ) -> dict[str, Any]:
+        fs = self._fs_for_link(who, name, username, "RecordNotFound")
+        docs = [r.doc for r in self.store.select("links", parent=fs.key)]
+        if fs_path:
+            norm = "/" + fs_path.strip("/")
+            docs = [d for d in docs if d["fsPath"] == norm]
+            if not docs:
+                raise PFError("", "record not found")
+
+        def out(d: dict[str, Any]) -> dict[str, Any]:
+            o = {k: v for k, v in d.items() if k != "createTime"}
+            o["properties"] = _masked(d.get("properties") or {})
+            return o
+
+        return self._time_page(docs, marker, max_keys, "linkList", out)
+
+    # --- fs cache config ------------------------------------------------------------------------
+    def create_cache(self, who: Caller, body: Any) -> None:
+        owner = self.owner_for(who, body.str("username"))
+        name = body.str("fsName")
+        fid = fs_id(owner, name)
+        if self.store.get("fs", fid) is None:
+            raise PFError("RecordNotFound", f"fs[{fid}] not exist")
+        driver = body.str("metaDriver")
+        cache_dir = body.str("cacheDir")
+        if driver not in ("", "mem", "disk"):
+            raise PFError("InvalidArguments", f"metaDriver[{driver}] should be mem or disk")
+        if cache_dir and not cache_dir.startswith("/"):
+            raise PFError("InvalidArguments", f"cacheDir[{cache_dir}] should be an absolute path")
+        if driver == "disk" and not cache_dir:
+            raise PFError("InvalidArguments", "cacheDir is required when metaDriver is disk")
+        if body.int("blockSize") < 0 or body.int("quota") < 0:
+            raise PFError("InvalidArguments", "blockSize and quota must not be negative")
+        resource = body.dict("resource") or {}
+        if not re.fullmatch(r"[0-9.]*m?", str(resource.get("cpuLimit", ""))):
+            raise PFError("InvalidArguments", f"resource.cpuLimit[{resource.get('cpuLimit')}] is invalid")
+        t = fmt_time()
+        doc = {
+            "cacheDir": cache_dir,
+            "quota": body.int("quota"),
+            "metaDriver": driver,
+            "blockSize": body.int("blockSize"),
+            "cleanCache": body.bool("cleanCache"),
+            "resource": {
+                "cpuLimit": str(resource.get("cpuLimit", "")),
+                "memoryLimit": str(resource.get("memoryLimit", "")),
+            },
+            "nodeTaintToleration": body.dict("nodeTaintToleration"),
+            "extraConfig": body.dict("extraConfig"),
+            "fsName": name,
+            "username": owner,
+            "createTime": t,
+            "updateTime": t,
+        }
+        with self.store.tx():
+            old = self.store.get("fs_cache", fid)
+            if old is not None:
+                old.doc = doc
+                self.store.update("fs_cache", old)
+            else:
+                self.store.insert("fs_cache", doc, key=fid, owner=owner)
+
+    def get_cache(self, who: Caller, name: str, username: str | None) -> dict[str, Any]:
+        fid = fs_id(self.owner_for(who, username), name)
+        row = self.store.get("fs_cache", fid)
+        if row is None:
+            raise PFError("RecordNotFound", f"fs cache config of fs[{fid}] not found")
+        return row.doc
+
+    def delete_cache(self, who: Caller, name: str, username: str | None) -> None:
+        fid = fs_id(self.owner_for(who, username), name)
+        with self.store.tx():
+            row = self.store.get("fs_cache", fid)
+            if row is None:
+                raise PFError("RecordNotFound", f"fs cache config of fs[{fid}] not found")
+            self.store.remove("fs_cache", row.pk)

@@ -1,0 +1,220 @@
+"""Pipelines and pipeline versions (api §7.7, semantics §7.3)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import TYPE_CHECKING, Any
+
+from .. import engine
+from ..errors import PFError
+from ..store import Row
+from ..util import fmt_time, paginate
+from ..web import Caller
+
+if TYPE_CHECKING:
+    from .core import Backend
+
+
+class Pipelines:
+    """Stored, versioned YAML; runs copy the YAML so deleting a pipeline never touches them."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.be = backend
+        self.store = backend.store
+
+    # --- helpers --------------------------------------------------------------------------------
+    def read_fs_yaml(self, who: Caller, fs_name: str, username: str | None, path: str) -> str:
+        """Read ``path`` from the caller's (or, for root, ``username``'s) fs: the yaml-path source."""
+        owner = self.be.fs.owner_for(who, username)
+        root = self.be.fs.root_of(owner, fs_name)
+        if root is None:
+            raise PFError(
+                "InvalidArguments",
+                f"check permission of user[{who.name}] fsID[fs-{owner}-{fs_name}] failed, err: fs not found",
+            )
+        target = (root / path.lstrip("/")).resolve()
+        if not str(target).startswith(str(root.resolve())):
+            raise PFError("ReadYamlFileFailed", f"yaml path[{path}] escapes the fs")
+        try:
+            return target.read_text()
+        except (OSError, UnicodeDecodeError) as err:
+            raise PFError(
+                "ReadYamlFileFailed", f"read yaml[{path}] on fs[{fs_name}] failed: {err.strerror or err}"
+            ) from None
+
+    def _source(self, who: Caller, body: Any) -> tuple[str, str, str]:
+        """(yaml text, fsName, yamlPath) from exactly one source."""
+        raw, path, fs_name = body.str("yamlRaw"), body.str("yamlPath"), body.str("fsName")
+        if raw:
+            if path:
+                raise PFError("InvalidArguments", "you can only specify one of YamlPath and YamlRaw")
+            if fs_name:
+                raise PFError("InvalidArguments", "you cannot specify FsName while you specified YamlRaw")
+            try:
+                text = base64.b64decode(raw, validate=True).decode()
+            except (binascii.Error, ValueError, UnicodeDecodeError):
+                raise PFError("Decode base64", "yamlRaw is not valid base64") from None
+            return text, "", ""
+        path = path or "./run.yaml"
+        if not fs_name:
+            raise PFError(
+                "InvalidArguments",
+                f"cannot get pipeline: fsname shall not be empty while you specified YamlPath[{path}]",
+            )
+        return self.read_fs_yaml(who, fs_name, body.str("username"), path), fs_name, path
+
+    def _check_desc(self, body: Any) -> str:
+        desc = body.str("desc")
+        if len(desc.encode()) > 256:
+            raise PFError("InvalidArguments", "desc too long, should be less than 256")
+        return desc
+
+    def get_row(self, who: Caller, pipeline_id: str) -> Row:
+        row = self.store.get("pipelines", pipeline_id)
+        if row is None:
+            raise PFError("PipelineNotFound", f"pipeline[{pipeline_id}] not found")
+        if not who.is_root and row.owner != who.name:
+            raise PFError(
+                "AccessDenied", f"user[{who.name}] has no access to resource[pipeline] with ID[{pipeline_id}]"
+            )
+        return row
+
+    def version_row(self, pipeline_id: str, version_id: str) -> Row:
+        row = self.store.get("pipeline_versions", version_id, parent=pipeline_id)
+        if row is None:
+            raise PFError("PipelineNotFound", f"pipeline[{pipeline_id}] version[{version_id}] not exist")
+        return row
+
+    def latest_version(self, pipeline_id: str) -> Row:
+        rows = self.store.select("pipeline_versions", parent=pipeline_id)
+        if not rows:
+            raise PFError("PipelineNotFound", f"pipeline[{pipeline_id}] has no version")
+        return rows[-1]
+
+    def _add_version(self, ppl: Row, text: str, fs_name: str, path: str, desc: str) -> str:
+        version = str(self.store.count("pipeline_versions", parent=ppl.key) + 1)
+        t = fmt_time()
+        doc = {
+            "pipelineVersionID": version,
+            "pipelineID": ppl.key,
+            "fsName": fs_name,
+            "yamlPath": path,
+            "pipelineYaml": text,
+            "username": ppl.owner,
+            "createTime": t,
+            "updateTime": t,
+        }
+        self.store.insert("pipeline_versions", doc, key=version, owner=ppl.owner, parent=ppl.key)
+        ppl.doc["updateTime"] = t
+        if desc:
+            ppl.doc["desc"] = desc
+        self.store.update("pipelines", ppl)
+        return version
+
+    # --- operations -----------------------------------------------------------------------------
+    def create(self, who: Caller, body: Any) -> dict[str, Any]:
+        desc = self._check_desc(body)
+        text, fs_name, path = self._source(who, body)
+        name = engine.validate_pipeline_yaml(text)
+        owner = who.name
+        with self.store.tx():
+            if any(r.parent == name for r in self.store.select("pipelines", owner=owner)):
+                raise PFError(
+                    "DuplicatedName",
+                    f"CreatePipeline failed: user[{owner}] already has pipeline[{name}], "
+                    "cannot create again, use update instead!",
+                )
+            t = fmt_time()
+            doc = {"name": name, "desc": desc, "username": owner, "createTime": t, "updateTime": t}
+            ppl = self.store.insert(
+                "pipelines", doc, owner=owner, parent=name, id_format="ppl-{:06d}", id_field="pipelineID"
+            )
+            version = self._add_version(ppl, text, fs_name, path, "")
+        self.be.count("pipelines_created")
+        return {"pipelineID": ppl.key, "pipelineVersionID": version, "name": name}
+
+    def update(self, who: Caller, pipeline_id: str, body: Any) -> dict[str, Any]:
+        desc = self._check_desc(body)
+        ppl = self.get_row(who, pipeline_id)
+        text, fs_name, path = self._source(who, body)
+        name = engine.validate_pipeline_yaml(text)
+        if name != ppl.doc["name"]:
+            raise PFError(
+                "InvalidArguments",
+                f"update pipeline failed, pplname[{name}] in yaml not the same as "
+                f"[{ppl.doc['name']}] of pipeline[{pipeline_id}]",
+            )
+        with self.store.tx():
+            ppl = self.get_row(who, pipeline_id)
+            version = self._add_version(ppl, text, fs_name, path, desc)
+        self.be.count("pipeline_versions_created")
+        return {"pipelineID": pipeline_id, "pipelineVersionID": version}
+
+    def show(
+        self, who: Caller, pipeline_id: str, fs_filter: list[str], marker: str | None, max_keys: int
+    ) -> dict[str, Any]:
+        ppl = self.get_row(who, pipeline_id)
+        rows = [
+            (r.pk, r.doc)
+            for r in self.store.select("pipeline_versions", parent=pipeline_id)
+            if not fs_filter or r.doc["fsName"] in fs_filter
+        ]
+        page, env = paginate(rows, marker, max_keys)
+        env["pplVersionList"] = page
+        return {"pipeline": ppl.doc, "pplVersions": env}
+
+    def show_version(self, who: Caller, pipeline_id: str, version_id: str) -> dict[str, Any]:
+        ppl = self.get_row(who, pipeline_id)
+        return {"pipeline": ppl.doc, "pipelineVersion": self.version_row(pipeline_id, version_id).doc}
+
+    def _running_schedules(self, pipeline_id: str, version_id: str | None = None) -> bool:
+        schedules = getattr(self.be, "schedules", None)
+        return bool(schedules and schedules.pipeline_in_use(pipeline_id, version_id))
+
+    def delete(self, who: Caller, pipeline_id: str) -> None:
+        with self.store.tx():
+            ppl = self.get_row(who, pipeline_id)
+            if self._running_schedules(pipeline_id):
+                raise PFError(
+                    "ActionNotAllowed",
+                    f"delete pipeline[{pipeline_id}] failed, there are running schedules, pls stop first",
+                )
+            for v in self.store.select("pipeline_versions", parent=pipeline_id):
+                v.deleted = True
+                self.store.update("pipeline_versions", v)
+            ppl.deleted = True
+            self.store.update("pipelines", ppl)
+
+    def delete_version(self, who: Caller, pipeline_id: str, version_id: str) -> None:
+        with self.store.tx():
+            self.get_row(who, pipeline_id)
+            row = self.version_row(pipeline_id, version_id)
+            if len(self.store.select("pipeline_versions", parent=pipeline_id)) <= 1:
+                raise PFError(
+                    "ActionNotAllowed",
+                    f"delete pipeline[{pipeline_id}] version[{version_id}] failed, "
+                    "only one pipeline version left, pls delete pipeline instead",
+                )
+            if self._running_schedules(pipeline_id, version_id):
+                raise PFError(
+                    "ActionNotAllowed",
+                    f"delete pipeline[{pipeline_id}] version[{version_id}] failed, "
+                    "there are running schedules, pls stop first",
+                )
+            row.deleted = True
+            self.store.update("pipeline_versions", row)
+
+    def list(
+        self, who: Caller, user_filter: list[str], name_filter: list[str], marker: str | None, max_keys: int
+    ) -> dict[str, Any]:
+        if user_filter and not who.is_root:
+            raise PFError("AccessDenied", "only root user can set userFilter!")
+        rows = [
+            (r.pk, r.doc)
+            for r in self.store.select("pipelines", owner=None if who.is_root else who.name)
+            if (not user_filter or r.owner in user_filter) and (not name_filter or r.parent in name_filter)
+        ]
+        page, env = paginate(rows, marker, max_keys)
+        env["pipelineList"] = page
+        return env

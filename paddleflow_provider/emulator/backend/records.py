@@ -1,0 +1,153 @@
+"""Read-side records of runs: cache records, artifact events, logs and statistics (api §7.6, §7.10, §7.12)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PFError
+from ..store import Row
+from ..util import paginate
+from ..web import Caller
+from .runs import iter_jobs
+
+if TYPE_CHECKING:
+    from .core import Backend
+
+_JOB_RUN_RE = re.compile(r"^job-(run-\d+)-")
+
+
+class Records:
+    """Cache records, artifact events, run logs and step statistics."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.be = backend
+        self.store = backend.store
+
+    # --- run cache ------------------------------------------------------------------------------
+    def get_cache(self, who: Caller, cache_id: str) -> Row:
+        row = self.store.get("run_cache", cache_id)
+        if row is None:
+            raise PFError("RunCacheNotFound", f"runCache[{cache_id}] not found")
+        if not who.is_root and row.owner != who.name:
+            raise PFError(
+                "AccessDenied", f"user[{who.name}] has no access to resource[runCache] with ID[{cache_id}]"
+            )
+        return row
+
+    def delete_cache(self, who: Caller, cache_id: str) -> None:
+        with self.store.tx():
+            self.store.remove("run_cache", self.get_cache(who, cache_id).pk)
+
+    def list_cache(
+        self,
+        who: Caller,
+        *,
+        users: list[str],
+        fss: list[str],
+        runs: list[str],
+        marker: str | None,
+        max_keys: int,
+    ) -> dict[str, Any]:
+        users = users if who.is_root else [who.name]
+        rows = [
+            (r.pk, r.doc)
+            for r in self.store.select("run_cache")
+            if (not users or r.owner in users)
+            and (not fss or r.doc["fsname"] in fss)
+            and (not runs or r.doc["runID"] in runs)
+        ]
+        page, env = paginate(rows, marker, max_keys)
+        env["runCacheList"] = page
+        return env
+
+    # --- artifacts ------------------------------------------------------------------------------
+    def list_artifacts(
+        self, who: Caller, f: dict[str, list[str]], marker: str | None, max_keys: int
+    ) -> dict[str, Any]:
+        users = f.get("user") if who.is_root else [who.name]
+        rows = []
+        for r in self.store.select("artifacts"):
+            d = r.doc
+            if (users and r.owner not in users) or (f.get("fs") and d["fsname"] not in f["fs"]):
+                continue
+            if (f.get("run") and d["runID"] not in f["run"]) or (
+                f.get("type") and d["type"] not in f["type"]
+            ):
+                continue
+            if f.get("path") and d["artifactPath"] not in f["path"]:
+                continue
+            rows.append((r.pk, d))
+        page, env = paginate(rows, marker, max_keys)
+        env["artifactEventList"] = page
+        return env
+
+    # --- logs -----------------------------------------------------------------------------------
+    def run_log(
+        self, who: Caller, run_id: str, *, job_id: str | None, page_no: int, page_size: int, position: str
+    ) -> dict[str, Any]:
+        row = self.be.runs.get_row(who, run_id)
+        wf = self.be.runs.wf
+        run_dir = self.be.runs.run_dir(run_id)
+        prefix = f"job-{run_id}-".lower()
+        entries = []
+        for job in iter_jobs(row.doc.get("runtime") or {}, row.doc.get("postProcess") or {}):
+            jid = job.get("jobID") or ""
+            if not jid.startswith(prefix) or (job_id and jid != job_id):
+                continue
+            page = wf.read_log_page(
+                wf.job_log_path(run_dir, jid), page_no=page_no, page_size=page_size, position=position
+            )
+            entries.append(
+                {
+                    "jobID": jid,
+                    "name": job.get("name", ""),
+                    "type": "single",
+                    "eventList": [],
+                    "taskList": [
+                        {
+                            "taskID": f"{jid}_main",
+                            "logInfo": {
+                                "logContent": page.content,
+                                "hasNextPage": page.has_next_page,
+                                "truncated": page.truncated,
+                            },
+                        }
+                    ],
+                }
+            )
+        submit = f"run[{run_id}] status[{row.status}]"
+        if row.doc.get("runMsg"):
+            submit += f": {row.doc['runMsg']}"
+        return {"runID": run_id, "submitLog": submit + "\n", "runLog": entries}
+
+    # --- statistics -----------------------------------------------------------------------------
+    def _job(self, who: Caller, job_id: str) -> tuple[Row, dict[str, Any]]:
+        m = _JOB_RUN_RE.match(job_id)
+        row = self.store.get("runs", m.group(1)) if m else None
+        job = None
+        if row is not None:
+            job = next(
+                (
+                    j
+                    for j in iter_jobs(row.doc.get("runtime") or {}, row.doc.get("postProcess") or {})
+                    if j.get("jobID") == job_id
+                ),
+                None,
+            )
+        if row is None or job is None:
+            raise PFError("JobNotFound", f"job[{job_id}] not found")
+        if not who.is_root and row.owner != who.name:
+            raise PFError("AccessDenied", f"user[{who.name}] has no access to job[{job_id}]")
+        return row, job
+
+    def statistics(self, who: Caller, job_id: str) -> dict[str, Any]:
+        row, _ = self._job(who, job_id)
+        return dict(self.be.runs.wf.statistics_summary(self.be.runs.run_dir(row.key), job_id))
+
+    def statistics_detail(self, who: Caller, job_id: str, start: int, end: int, step: int) -> dict[str, Any]:
+        row, _ = self._job(who, job_id)
+        result, truncated = self.be.runs.wf.statistics_detail(
+            self.be.runs.run_dir(row.key), job_id, start, end, step
+        )
+        return {"result": result, "truncated": bool(truncated)}

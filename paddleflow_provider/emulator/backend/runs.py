@@ -1,0 +1,487 @@
+"""Runs: create, list, show, stop, retry, delete; the engine runners behind them (api §7.5).
+
+The run document in the ``runs`` table is the wire detail object (semantics §2.11) plus a few
+private ``_`` keys (the fs user, the request overrides) needed to re-create the engine spec on
+retry and after a restart. Runs in flight when the server stopped are *resumed* on start-up through
+the engine with ``previous=`` (succeeded steps are kept), as the real server does (semantics §2.12).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import shutil
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import engine
+from ..errors import PFError
+from ..store import Row
+from ..util import fmt_time, paginate
+from ..web import Caller
+from .sinks import FINAL_RUN, CacheStoreImpl, PlatformImpl, RunSinkImpl
+
+if TYPE_CHECKING:
+    from .core import Backend
+
+log = logging.getLogger("paddleflow_provider.emulator")
+ACTIVE_RUN = ("initiating", "pending", "running", "terminating")
+BRIEF_KEYS = (
+    "runID",
+    "name",
+    "source",
+    "username",
+    "fsName",
+    "description",
+    "scheduleID",
+    "runMsg",
+    "status",
+    "scheduledTime",
+    "createTime",
+    "activateTime",
+    "updateTime",
+)
+DETAIL_KEYS = (
+    "runID",
+    "name",
+    "source",
+    "username",
+    "fsName",
+    "fsOptions",
+    "description",
+    "parameters",
+    "runYaml",
+    "runtime",
+    "postProcess",
+    "failureOptions",
+    "dockerEnv",
+    "disabled",
+    "scheduleID",
+    "runMsg",
+    "status",
+    "runCachedIDs",
+    "createTime",
+    "activateTime",
+    "updateTime",
+)
+
+
+def brief(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: doc.get(k, "") for k in BRIEF_KEYS}
+
+
+def iter_jobs(runtime: dict[str, Any], post: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every step view of a run (DAGs are walked through ``entryPoints``), post-process last."""
+    out: list[dict[str, Any]] = []
+
+    def walk(views: Any) -> None:
+        for items in (views or {}).values():
+            for item in items if isinstance(items, list) else [items]:
+                if "entryPoints" in item:
+                    walk(item["entryPoints"])
+                else:
+                    out.append(item)
+
+    walk(runtime)
+    out.extend(v for v in (post or {}).values() if isinstance(v, dict))
+    return out
+
+
+class Runs:
+    """Run state and the live :class:`WorkflowRunner` per active run."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.be = backend
+        self.store = backend.store
+        self.runs_dir = backend.data_dir / "runs"
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self._runners: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self.sink = RunSinkImpl(backend)
+        self.cache = CacheStoreImpl(backend)
+        self.platform = PlatformImpl(backend)
+        self._final_hooks: list[Any] = []
+
+    @property
+    def wf(self) -> Any:
+        return engine.names()
+
+    def run_dir(self, run_id: str) -> Path:
+        return self.runs_dir / run_id
+
+    # --- access ---------------------------------------------------------------------------------
+    def get_row(self, who: Caller, run_id: str) -> Row:
+        row = self.store.get("runs", run_id)
+        if row is None:
+            raise PFError("RunNotFound", f"resouceType[run] with ID[{run_id}] not found")
+        if not who.is_root and row.owner != who.name:
+            raise PFError(
+                "AccessDenied", f"user[{who.name}] has no access to resource[run] with ID[{run_id}]"
+            )
+        return row
+
+    # --- create ---------------------------------------------------------------------------------
+    def _yaml_source(self, who: Caller, body: Any) -> tuple[str, str, str, str]:
+        """(yaml text, source, pipelineID, pipelineVersionID) by the server's priority."""
+        raw = body.str("runYamlRaw")
+        if raw:
+            try:
+                return base64.b64decode(raw, validate=True).decode(), "", "", ""
+            except (binascii.Error, ValueError, UnicodeDecodeError):
+                raise PFError("MalformedYaml", "runYamlRaw is not valid base64") from None
+        ppl_id = body.str("pipelineID")
+        if ppl_id:
+            ppl = self.be.pipelines.get_row(who, ppl_id)
+            ver_id = body.str("pipelineVersionID")
+            ver = (
+                self.be.pipelines.version_row(ppl.key, ver_id)
+                if ver_id
+                else self.be.pipelines.latest_version(ppl.key)
+            )
+            return ver.doc["pipelineYaml"], f"{ppl_id}-{ver_id}", ppl_id, ver.key
+        fs_name = body.str("fsName")
+        if not fs_name:
+            raise PFError("InvalidArguments", "can not get runYaml without fs")
+        path = body.str("runYamlPath") or "./run.yaml"
+        return self.be.pipelines.read_fs_yaml(who, fs_name, body.str("username"), path), path, "", ""
+
+    def _fs_roots(self, who: Caller, fs_user: str, names: list[str]) -> dict[str, Path]:
+        roots: dict[str, Path] = {}
+        for name in names:
+            if not name or name in roots:
+                continue
+            root = self.be.fs.root_of(fs_user, name)
+            if root is None:
+                raise PFError(
+                    "InvalidArguments",
+                    f"check permission of user[{who.name}] fsID[fs-{fs_user}-{name}] "
+                    f"failed, err: record not found",
+                )
+            roots[name] = root
+        return roots
+
+    def create(
+        self,
+        who: Caller,
+        body: Any,
+        *,
+        schedule: dict[str, str] | None = None,
+        skip_message: str | None = None,
+    ) -> dict[str, Any]:
+        """Validate, insert (``initiating``) and start a run; ``schedule`` links it to a schedule tick."""
+        text, source, _, _ = self._yaml_source(who, body)
+        fs_user = body.str("username") if (who.is_root and body.str("username")) else who.name
+        failure = body.dict("failureOptions") or {}
+        overrides = {
+            "name": body.str("name") or None,
+            "parameters": body.dict("parameters"),
+            "disabled": body.str("disabled") or None,
+            "docker_env": body.str("dockerEnv") or None,
+            "failure_strategy": str(failure.get("strategy") or "") or None,
+            "fs_name": body.str("fsName") or None,
+        }
+        spec = engine.parse_run_yaml(text, **overrides)
+        roots = self._fs_roots(who, fs_user, [spec.fs_name, *spec.extra_fs])
+        source = source or spec.source_md5
+        t = fmt_time()
+        main = spec.main_fs
+        fs_options: dict[str, Any] = {"mainFS": None}
+        if main is not None:
+            fs_options["mainFS"] = {
+                "id": f"fs-{fs_user}-{main.name}",
+                "name": main.name,
+                "mountPath": getattr(main, "mount_path", ""),
+                "subPath": getattr(main, "sub_path", ""),
+                "readOnly": False,
+            }
+        if spec.extra_fs_mounts:
+            fs_options["extraFS"] = [
+                {
+                    "id": f"fs-{fs_user}-{m.name}",
+                    "name": m.name,
+                    "mountPath": getattr(m, "mount_path", ""),
+                    "subPath": getattr(m, "sub_path", ""),
+                    "readOnly": bool(getattr(m, "read_only", False)),
+                }
+                for m in spec.extra_fs_mounts
+            ]
+        status = "skipped" if skip_message else "initiating"
+        doc: dict[str, Any] = {
+            "name": spec.name,
+            "source": source,
+            "username": who.name,
+            "fsName": spec.fs_name,
+            "fsOptions": fs_options,
+            "description": body.str("desc"),
+            "parameters": spec.parameters or None,
+            "runYaml": text,
+            "runtime": {},
+            "postProcess": {},
+            "failureOptions": {"strategy": spec.failure_strategy or "fail_fast"},
+            "dockerEnv": spec.docker_env,
+            "disabled": spec.disabled,
+            "scheduleID": (schedule or {}).get("id", ""),
+            "scheduledTime": (schedule or {}).get("time", ""),
+            "runMsg": skip_message or "",
+            "status": status,
+            "runCachedIDs": "",
+            "createTime": t,
+            "activateTime": "",
+            "updateTime": t,
+            "_fsUser": fs_user,
+            "_overrides": overrides,
+        }
+        row = self.store.insert(
+            "runs",
+            doc,
+            owner=who.name,
+            parent=doc["scheduleID"],
+            status=status,
+            id_format="run-{:06d}",
+            id_field="runID",
+        )
+        self.be.count("runs_created")
+        if not skip_message:
+            self._start(row, spec, roots)
+        return {"runID": row.key}
+
+    def _start(
+        self,
+        row: Row,
+        spec: Any,
+        roots: dict[str, Path],
+        previous: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    ) -> None:
+        run_id = row.key
+        wf = self.wf
+        with self.store.tx():
+            cur = self.store.get("runs", run_id)
+            if cur is None:
+                return
+            cur.status = cur.doc["status"] = "pending"
+            self.store.update("runs", cur)
+        try:
+            runner = wf.WorkflowRunner(
+                spec,
+                run_id=run_id,
+                run_dir=self.run_dir(run_id),
+                username=row.doc["_fsUser"],
+                source=row.doc["source"],
+                fs_roots=roots,
+                sink=self.sink,
+                cache=self.cache,
+                platform=self.platform,
+                previous=previous,
+            )
+            with self._lock:
+                self._runners[run_id] = runner
+            runner.start()
+        except Exception as err:  # the server answers 201 anyway and marks the run failed
+            log.exception("starting run %s failed", run_id)
+            with self.store.tx():
+                cur = self.store.get("runs", run_id)
+                if cur is not None:
+                    cur.status = cur.doc["status"] = "failed"
+                    cur.doc["runMsg"] = f"StartWf failed, {err}"
+                    self.store.update("runs", cur)
+
+    def on_final(self, run_id: str, status: str) -> None:
+        with self._lock:
+            self._runners.pop(run_id, None)
+        for hook in self._final_hooks:
+            try:
+                hook(run_id, status)
+            except Exception:
+                log.exception("run-final hook failed")
+
+    def _spec_for(self, row: Row) -> tuple[Any, dict[str, Path]]:
+        ov = dict(row.doc.get("_overrides") or {})
+        spec = engine.parse_run_yaml(row.doc["runYaml"], **ov)
+        owner = Caller(row.owner)
+        roots = self._fs_roots(owner, row.doc.get("_fsUser", row.owner), [spec.fs_name, *spec.extra_fs])
+        return spec, roots
+
+    # --- stop / retry / delete ------------------------------------------------------------------
+    def stop(self, who: Caller, run_id: str, force: bool) -> None:
+        with self.store.tx():
+            row = self.get_row(who, run_id)
+            st = row.status
+            if st in FINAL_RUN or (st == "terminating" and not force):
+                raise PFError(
+                    "ActionNotAllowed", f"cannot stop run[{run_id}] as run is already in status[{st}]"
+                )
+            row.status = row.doc["status"] = "terminating"
+            row.doc["runMsg"] = "receive termination signal, update status to terminating"
+            row.doc["updateTime"] = fmt_time()
+            self.store.update("runs", row)
+        with self._lock:
+            runner = self._runners.get(run_id)
+        if runner is None:
+            # nothing is executing it (e.g. the engine never started): it ends here
+            self._finish_orphan(run_id, "terminated", "run terminated: no live workflow for it")
+            return
+        runner.stop(force=force)
+
+    def _finish_orphan(self, run_id: str, status: str, message: str) -> None:
+        with self.store.tx():
+            row = self.store.get("runs", run_id)
+            if row is None:
+                return
+            row.status = row.doc["status"] = status
+            row.doc["runMsg"] = message
+            row.doc["updateTime"] = fmt_time()
+            self.store.update("runs", row)
+        self.on_final(run_id, status)
+
+    def retry(self, who: Caller, run_id: str) -> dict[str, Any]:
+        old = self.get_row(who, run_id)
+        if old.status not in ("failed", "terminated"):
+            raise PFError("ActionNotAllowed", f"run[{run_id}] has status[{old.status}], no need to retry")
+        spec, roots = self._spec_for(old)
+        t = fmt_time()
+        doc = {
+            **old.doc,
+            "runtime": {},
+            "postProcess": {},
+            "status": "initiating",
+            "runMsg": "",
+            "runCachedIDs": "",
+            "createTime": t,
+            "activateTime": "",
+            "updateTime": t,
+        }
+        row = self.store.insert(
+            "runs",
+            doc,
+            owner=old.owner,
+            parent=old.parent,
+            status="initiating",
+            id_format="run-{:06d}",
+            id_field="runID",
+        )
+        self.be.count("runs_created")
+        self.be.count("runs_retried")
+        self._start(
+            row, spec, roots, previous=(old.doc.get("runtime") or {}, old.doc.get("postProcess") or {})
+        )
+        return {"runID": row.key}
+
+    def delete(self, who: Caller, run_id: str, check_cache: bool) -> None:
+        with self.store.tx():
+            row = self.get_row(who, run_id)
+            if row.status not in FINAL_RUN:
+                raise PFError(
+                    "ActionNotAllowed",
+                    f"run[{run_id}] is in status[{row.status}]. only runs in final "
+                    "status: [failed succeeded terminated skipped] can be deleted",
+                )
+            users = [r for r in row.doc.get("runCachedIDs", "").split(",") if r and r != run_id]
+            alive = [r for r in users if self.store.get("runs", r) is not None]
+            if check_cache and alive:
+                raise PFError(
+                    "ActionNotAllowed",
+                    f"delete run[{run_id}] failed. run deleting is cached by other "
+                    f"Runs[[{' '.join(alive)}]].",
+                )
+            row.deleted = True
+            self.store.update("runs", row)
+        fs_name = row.doc.get("fsName")
+        if fs_name:
+            root = self.be.fs.root_of(row.doc.get("_fsUser", row.owner), fs_name)
+            if root is not None:
+                shutil.rmtree(root / ".pipeline" / run_id, ignore_errors=True)
+
+    # --- read -----------------------------------------------------------------------------------
+    def show(self, who: Caller, run_id: str) -> dict[str, Any]:
+        doc = self.get_row(who, run_id).doc
+        return {k: doc.get(k, "") for k in DETAIL_KEYS}
+
+    def list(
+        self,
+        who: Caller,
+        filters: dict[str, list[str]],
+        marker: str | None,
+        max_keys: int,
+        schedule_id: str | None = None,
+    ) -> dict[str, Any]:
+        users = filters.get("user") if who.is_root else [who.name]
+        rows = []
+        for r in self.store.select("runs", parent=schedule_id):
+            d = r.doc
+            if (users and r.owner not in users) or (filters.get("fs") and d["fsName"] not in filters["fs"]):
+                continue
+            if filters.get("run") and r.key not in filters["run"]:
+                continue
+            if filters.get("name") and d["name"] not in filters["name"]:
+                continue
+            if filters.get("status") and r.status not in filters["status"]:
+                continue
+            rows.append((r.pk, brief(d)))
+        page, env = paginate(rows, marker, max_keys)
+        env["runList"] = page
+        return env
+
+    # --- platform facts -------------------------------------------------------------------------
+    def _running_steps(self) -> list[dict[str, Any]]:
+        steps = []
+        for row in self.store.select("runs", statuses=ACTIVE_RUN):
+            steps += [
+                j
+                for j in iter_jobs(row.doc.get("runtime") or {}, row.doc.get("postProcess") or {})
+                if j.get("status") in ("pending", "running", "terminating")
+            ]
+        return steps
+
+    def queue_in_use(self, queue: str) -> bool:
+        return any(
+            (s.get("env") or {}).get("PF_JOB_QUEUE_NAME", "default-queue") == queue
+            for s in self._running_steps()
+        )
+
+    def queue_usage(self, queue: str) -> tuple[float, float]:
+        """(cpu cores, memory bytes) of the running steps on ``queue``, by their flavour."""
+        from ..util import parse_quantity
+
+        cpu = mem = 0.0
+        for s in self._running_steps():
+            env = s.get("env") or {}
+            if env.get("PF_JOB_QUEUE_NAME", "default-queue") != queue or s.get("status") != "running":
+                continue
+            flavour = self.store.get("flavours", env.get("PF_JOB_FLAVOUR", ""))
+            c, m = (flavour.doc["cpu"], flavour.doc["mem"]) if flavour else ("1", "1Gi")
+            cpu += parse_quantity(c)
+            mem += parse_quantity(m)
+        return cpu, mem
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Resume the runs that were active when the server stopped (``previous=`` keeps done steps)."""
+        for row in self.store.select("runs", statuses=ACTIVE_RUN):
+            was_stopping = row.status == "terminating"
+            try:
+                spec, roots = self._spec_for(row)
+            except PFError as err:
+                self._finish_orphan(row.key, "failed", f"resume after restart failed: {err.message}")
+                continue
+            with self.store.tx():
+                cur = self.store.get("runs", row.key)
+                if cur is None:
+                    continue
+                cur.doc["runMsg"] = f"restart run[{row.key}] after server restart"
+                self.store.update("runs", cur)
+            previous = (row.doc.get("runtime") or {}, row.doc.get("postProcess") or {})
+            self._start(row, spec, roots, previous=previous)
+            if was_stopping:
+                with self._lock:
+                    runner = self._runners.get(row.key)
+                if runner is not None:
+                    runner.stop(force=True)
+            self.be.count("runs_resumed")
+
+    def shutdown(self) -> None:
+        try:
+            self.wf.shutdown_all(timeout=10.0)
+        except Exception:
+            log.exception("stopping step processes failed")

@@ -1,0 +1,170 @@
+"""The engine's callbacks into the server: run snapshots, artifacts, cache records, platform facts.
+
+These are called from engine threads; every write goes through the store's lock, so a snapshot
+never interleaves with an HTTP request touching the same run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..util import fmt_time
+
+if TYPE_CHECKING:
+    from .core import Backend
+
+FINAL_RUN = ("succeeded", "failed", "terminated", "skipped")
+
+
+class RunSinkImpl:
+    """Persists each :class:`RunState` snapshot into the run's document."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.be = backend
+        self.store = backend.store
+
+    def update(self, run_id: str, state: Any) -> None:
+        if self.be.stopping:
+            # the server is shutting down: keep the last live snapshot so the run resumes on restart
+            return
+        with self.store.tx():
+            row = self.store.get("runs", run_id, deleted=True)
+            if row is None:
+                return
+            doc = row.doc
+            if doc["status"] in FINAL_RUN and state.status not in FINAL_RUN:
+                return  # a late snapshot must not revive a finished run
+            if doc["status"] == "terminating" and state.status in ("running", "pending"):
+                state_status = "terminating"
+            else:
+                state_status = state.status
+            doc["status"] = row.status = state_status
+            if state.message:
+                doc["runMsg"] = state.message
+            doc["runtime"] = state.runtime or {}
+            doc["postProcess"] = state.post_process or {}
+            if getattr(state, "activate_time", ""):
+                doc["activateTime"] = state.activate_time
+            doc["updateTime"] = fmt_time()
+            self.store.update("runs", row)
+            cached_from = [r for r in (getattr(state, "run_cached_ids", "") or "").split(",") if r]
+            for src in cached_from:
+                self._link_cache(src, run_id)
+        if state_status in FINAL_RUN:
+            self.be.runs.on_final(run_id, state_status)
+
+    def _link_cache(self, source_run: str, user_run: str) -> None:
+        """``runCachedIDs`` lives on the *cached* run: the runs that reused its steps."""
+        src = self.store.get("runs", source_run)
+        if src is None or src.key == user_run:
+            return
+        ids = [r for r in src.doc.get("runCachedIDs", "").split(",") if r]
+        if user_run not in ids:
+            ids.append(user_run)
+            src.doc["runCachedIDs"] = ",".join(ids)
+            self.store.update("runs", src)
+
+    def artifact(self, run_id: str, event: dict[str, Any]) -> None:
+        row = self.store.get("runs", run_id, deleted=True)
+        owner = row.owner if row else str(event.get("username", ""))
+        t = fmt_time()
+        doc = {
+            "runID": run_id,
+            "fsname": "",
+            "username": owner,
+            "artifactPath": "",
+            "step": "",
+            "jobID": "",
+            "type": "",
+            "artifactName": "",
+            "meta": "",
+            "createTime": t,
+            "updateTime": t,
+            **event,
+        }
+        self.store.insert("artifacts", doc, key=f"{run_id}:{doc['artifactPath']}", owner=owner, parent=run_id)
+
+
+class CacheStoreImpl:
+    """The ``runCache`` table as the engine's :class:`CacheStore`."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.be = backend
+        self.store = backend.store
+
+    def find(self, first_fp: str, fs_name: str, username: str, source: str) -> list[Any]:
+        wf = self.be.runs.wf
+        rows = [
+            r
+            for r in self.store.select("run_cache")
+            if r.doc["firstFp"] == first_fp
+            and r.doc["fsname"] == fs_name
+            and r.doc["username"] == username
+            and r.doc["source"] == source
+        ]
+        out = []
+        for r in reversed(rows):
+            d = r.doc
+            out.append(
+                wf.CacheEntry(
+                    cache_id=d["cacheID"],
+                    first_fp=d["firstFp"],
+                    second_fp=d["secondFp"],
+                    run_id=d["runID"],
+                    job_id=d["jobID"],
+                    expired_time=d["expiredTime"],
+                    create_time=d["createTime"],
+                )
+            )
+        return out
+
+    def add(
+        self,
+        *,
+        first_fp: str,
+        second_fp: str,
+        run_id: str,
+        job_id: str,
+        fs_name: str,
+        username: str,
+        source: str,
+        expired_time: str,
+        strategy: str = "conservative",
+        custom: str = "",
+        **_: Any,
+    ) -> str:
+        t = fmt_time()
+        doc = {
+            "firstFp": first_fp,
+            "secondFp": second_fp,
+            "runID": run_id,
+            "source": source,
+            "jobID": job_id,
+            "fsname": fs_name,
+            "username": username,
+            "expiredTime": str(expired_time),
+            "strategy": strategy or "conservative",
+            "custom": custom or "",
+            "createTime": t,
+            "updateTime": t,
+        }
+        row = self.store.insert(
+            "run_cache", doc, owner=username, parent=run_id, id_format="cch-{:06d}", id_field="cacheID"
+        )
+        return row.key
+
+    def run_exists(self, run_id: str) -> bool:
+        return self.store.get("runs", run_id) is not None
+
+
+class PlatformImpl:
+    """Queue and flavour facts the engine checks when a step starts."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.be = backend
+
+    def queue_status(self, name: str) -> str | None:
+        return self.be.infra.queue_status(name)
+
+    def flavour_exists(self, name: str) -> bool:
+        return bool(self.be.infra.flavour_exists(name))

@@ -1,0 +1,62 @@
+"""The one seam between the server and the workflow engine (``emulator/workflow``).
+
+Everything the backend needs from the engine is imported here, so the server's own modules
+never reach into the engine's internals, and errors come back as :class:`PFError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import PFError
+
+
+def _wf() -> Any:
+    from . import workflow
+
+    if hasattr(workflow, "parse_run_yaml"):
+        return workflow
+    # Until the engine package exports its names, collect them from its modules.
+    import importlib
+    import types
+
+    ns = types.SimpleNamespace()
+    for mod in ("errors", "spec", "load", "logs", "stats", "cachefp", "runner", "runtime"):
+        try:
+            m = importlib.import_module(f"{workflow.__name__}.{mod}")
+        except ImportError:
+            continue
+        for key, value in vars(m).items():
+            if not key.startswith("_"):
+                setattr(ns, key, value)
+    return ns
+
+
+def workflow_error(err: Exception) -> PFError:
+    """Translate the engine's ``WorkflowError`` (code + server text) into a wire error."""
+    code = getattr(err, "code", None) or "InvalidPipeline"
+    message = getattr(err, "message", None) or str(err)
+    return PFError(code, message)
+
+
+def validate_pipeline_yaml(text: str) -> str:
+    """Dry-run validation for pipeline create/update; returns the pipeline name."""
+    wf = _wf()
+    try:
+        return str(wf.validate_pipeline_yaml(text))
+    except wf.WorkflowError as err:
+        e = workflow_error(err)
+        raise PFError(e.code, f"validateWorkflowForPipeline failed. err:{e.message}") from None
+
+
+def parse_run_yaml(text: str, **overrides: Any) -> Any:
+    wf = _wf()
+    try:
+        return wf.parse_run_yaml(text, wf.RunOverrides(**overrides))
+    except wf.WorkflowError as err:
+        raise workflow_error(err) from None
+
+
+def names() -> Any:
+    """The engine package (imported lazily: it is only needed once runs are involved)."""
+    return _wf()

@@ -1,0 +1,145 @@
+"""Runs, run cache, artifacts, logs and statistics routes (api §7.5, §7.6, §7.10, §7.12)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ..errors import PFError
+from ..util import parse_max_keys, split_filter
+from ..web import backend, caller, empty, ok, q, read_body
+
+router = APIRouter()
+
+
+@router.post("/run")
+async def create_run(request: Request) -> Response:
+    body = await read_body(request)
+    return ok(backend(request).runs.create(caller(request), body), 201)
+
+
+@router.get("/run")
+async def list_run(request: Request) -> Response:
+    filters = {k: split_filter(q(request, f"{k}Filter")) for k in ("user", "fs", "run", "name", "status")}
+    return ok(
+        backend(request).runs.list(
+            caller(request), filters, q(request, "marker"), parse_max_keys(q(request, "maxKeys"))
+        )
+    )
+
+
+@router.get("/run/{run_id}")
+async def show_run(request: Request, run_id: str) -> Response:
+    return ok(backend(request).runs.show(caller(request), run_id))
+
+
+@router.put("/run/{run_id}")
+async def update_run(request: Request, run_id: str) -> Response:
+    action = q(request, "action") or ""
+    runs = backend(request).runs
+    if action == "stop":
+        body = await read_body(request, required=False)
+        runs.stop(caller(request), run_id, body.bool("stopForce"))
+        return empty()
+    if action == "retry":
+        return ok(runs.retry(caller(request), run_id))
+    raise PFError("InvalidArguments", f"invalid action[{action}] for UpdateRun")
+
+
+@router.delete("/run/{run_id}")
+async def delete_run(request: Request, run_id: str) -> Response:
+    body = await read_body(request, required=False)
+    backend(request).runs.delete(caller(request), run_id, body.bool("checkCache", True))
+    return empty()
+
+
+# --- run cache and artifacts --------------------------------------------------------------------
+def _cache_max(request: Request) -> int:
+    value = q(request, "maxKeys")
+    try:
+        return parse_max_keys(value)
+    except PFError:
+        raise PFError("InvalidURI", f"invalid query pageLimit[{value}]: should be in 1..1000") from None
+
+
+@router.get("/runCache")
+async def list_cache(request: Request) -> Response:
+    return ok(
+        backend(request).records.list_cache(
+            caller(request),
+            users=split_filter(q(request, "userFilter")),
+            fss=split_filter(q(request, "fsFilter")),
+            runs=split_filter(q(request, "runFilter")),
+            marker=q(request, "marker"),
+            max_keys=_cache_max(request),
+        )
+    )
+
+
+@router.get("/runCache/{cache_id}")
+async def show_cache(request: Request, cache_id: str) -> Response:
+    return ok(backend(request).records.get_cache(caller(request), cache_id).doc)
+
+
+@router.delete("/runCache/{cache_id}")
+async def delete_cache(request: Request, cache_id: str) -> Response:
+    backend(request).records.delete_cache(caller(request), cache_id)
+    return empty()
+
+
+@router.get("/artifact")
+async def list_artifact(request: Request) -> Response:
+    filters = {k: split_filter(q(request, f"{k}Filter")) for k in ("user", "fs", "run", "type", "path")}
+    return ok(
+        backend(request).records.list_artifacts(
+            caller(request), filters, q(request, "marker"), _cache_max(request)
+        )
+    )
+
+
+# --- logs and statistics ------------------------------------------------------------------------
+def _int(request: Request, key: str, default: int) -> int:
+    value = q(request, key)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise PFError("InvalidURI", f"{key}[{value}] should be an integer") from None
+
+
+@router.get("/log/run/{run_id}")
+async def show_log(request: Request, run_id: str) -> Response:
+    page_no = _int(request, "pageNo", 1) or 1
+    page_size = _int(request, "pageSize", 100) or 100
+    if page_size > 100:
+        raise PFError("InvalidURI", "LogPageSize over max value")
+    position = q(request, "logFilePosition") or "end"
+    if position not in ("begin", "end"):
+        raise PFError("InvalidURI", "LogFilePosition has wrong value")
+    return ok(
+        backend(request).records.run_log(
+            caller(request),
+            run_id,
+            job_id=q(request, "jobID"),
+            page_no=page_no,
+            page_size=page_size,
+            position=position,
+        )
+    )
+
+
+@router.get("/statistics/job/{job_id}")
+async def statistics(request: Request, job_id: str) -> Response:
+    return ok(backend(request).records.statistics(caller(request), job_id))
+
+
+@router.get("/statistics/jobDetail/{job_id}")
+async def statistics_detail(request: Request, job_id: str) -> Response:
+    start, end, step = _int(request, "start", 0), _int(request, "end", 0), _int(request, "step", 60)
+    if start < 0 or end < 0 or step <= 0 or (end and start > end):
+        raise PFError(
+            "InvalidURI",
+            f"start[{start}] end[{end}] step[{step}] are invalid: need 0 <= start <= end, step > 0",
+        )
+    return ok(backend(request).records.statistics_detail(caller(request), job_id, start, end, step))
