@@ -1,0 +1,246 @@
+"""The one request path: what a call is, how it becomes bytes, and how an answer becomes a result.
+
+Both transports (``_sync.py`` with requests, ``_async.py`` with httpx) only move bytes; every decision
+lives here: request building, auth headers, re-login, ambiguity after a failed create, error mapping
+and response parsing.
+
+A *call* is one HTTP exchange plus how to read its answer. An endpoint method returns either a call or
+a *flow*: a generator that yields calls, receives their results (or has their errors thrown in), and
+returns the method's value. Transports drive flows, so multi-step logic (the "did my create land?"
+check, mount's fs lookup) is written once for both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections.abc import Callable, Generator, Mapping
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import quote
+
+import pydantic
+
+from ._config import ClientConfig
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    OutcomeUnknownError,
+    PaddleFlowError,
+    ProtocolError,
+    make_status_error,
+)
+from ._retry import nothing_was_processed, retry_after_from_headers
+
+T = TypeVar("T")
+
+#: ``read`` repeats freely; ``create`` may repeat only after checking it did not land;
+#: ``mutate`` repeats and treats ``done_codes`` on the repeat as success; ``once`` never repeats
+#: after an ambiguous failure (there is no way to tell whether it landed).
+Kind = Literal["read", "create", "mutate", "once"]
+
+Flow = Generator["Call[Any]", Any, T]
+
+
+class _NoBody:
+    def __repr__(self) -> str:
+        return "NO_BODY"
+
+
+NO_BODY: Any = _NoBody()
+
+USER_AGENT = "paddleflow-provider-client/0.1"
+AUTH_HEADER = "x-pf-authorization"
+REQUEST_ID_HEADER = "x-pf-request-id"
+RELOGIN_CODES = frozenset({"AuthInvalidToken", "AuthFailed", "AuthWithoutToken"})
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+@dataclasses.dataclass(frozen=True)
+class Landed:
+    """Answer of a "did my create land?" flow: the object exists, and this is the call's result."""
+
+    value: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class Call(Generic[T]):
+    """One HTTP exchange. ``path`` segments are already quoted; ``parse`` reads the decoded body."""
+
+    name: str
+    method: str
+    path: str
+    parse: Callable[[Any], T] = _identity
+    params: Mapping[str, Any] | None = None
+    body: Any = NO_BODY
+    kind: Kind = "read"
+    landed: Callable[[], Flow[Landed | None]] | None = None
+    done_codes: frozenset[str] = frozenset()
+    auth: bool = True
+
+
+def path(*segments: str) -> str:
+    """Join path segments, percent-encoding each one (a ``/`` in an id cannot reach another route)."""
+    return "/" + "/".join(quote(str(s), safe="") for s in segments)
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "True" if value else "False"  # what the reference SDK (requests) puts on the wire
+    return str(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """A request ready for a transport: no further decisions to take."""
+
+    method: str
+    url: str
+    params: list[tuple[str, str]]
+    headers: dict[str, str]
+    content: bytes | None
+    request_id: str
+
+
+def prepare(config: ClientConfig, call: Call[Any], token: str | None) -> Prepared:
+    params: list[tuple[str, str]] = []
+    for key, value in (call.params or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            params.extend((key, _query_value(v)) for v in value)
+        else:
+            params.append((key, _query_value(value)))
+    request_id = str(uuid.uuid4())
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT, REQUEST_ID_HEADER: request_id}
+    content = None
+    if call.body is not NO_BODY:
+        content = json.dumps(call.body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        headers["Content-Type"] = "application/json"
+    if call.auth and token:
+        headers[AUTH_HEADER] = token
+    return Prepared(call.method, config.api_url + call.path, params, headers, content, request_id)
+
+
+@dataclasses.dataclass(frozen=True)
+class Raw:
+    """What a transport hands back: status, headers (lower-cased keys) and body bytes."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    request_id: str | None
+
+
+@dataclasses.dataclass
+class CallState:
+    """Per-call bookkeeping across attempts (never stored on a shared object)."""
+
+    ambiguous: bool = False
+    relogged: bool = False
+
+
+class Relogin(Exception):
+    """Internal signal: the token was refused; log in again and re-send once."""
+
+
+def _decode_json(call: Call[Any], raw: Raw) -> Any:
+    if not raw.content.strip():
+        return None
+    try:
+        return json.loads(raw.content)
+    except ValueError as exc:
+        snippet = raw.content[:120].decode("utf-8", "replace")
+        raise ProtocolError(
+            f"{call.name}: the server answered HTTP {raw.status} with a body that is not JSON: {snippet!r}",
+            status_code=raw.status,
+            request_id=raw.request_id,
+        ) from exc
+
+
+def status_error(call: Call[Any], raw: Raw) -> APIStatusError:
+    """Map an error answer; tolerate bodies that are not the documented ``{requestID, code, message}``."""
+    try:
+        body = json.loads(raw.content) if raw.content.strip() else None
+    except ValueError:
+        body = raw.content[:200].decode("utf-8", "replace")
+    code, message = "", ""
+    request_id = raw.request_id
+    if isinstance(body, dict):
+        code = str(body.get("code") or "")
+        message = str(body.get("message") or "")
+        request_id = str(body.get("requestID") or "") or request_id
+    elif isinstance(body, str):
+        message = body.strip()
+    if not message:
+        message = f"{call.name} failed"
+    error = make_status_error(raw.status, code, message, request_id, body)
+    error.retry_after = retry_after_from_headers(raw.headers)  # type: ignore[attr-defined]
+    return error
+
+
+def parse_success(call: Call[T], raw: Raw) -> T:
+    data = _decode_json(call, raw)
+    try:
+        return call.parse(data)
+    except PaddleFlowError:
+        raise
+    except (pydantic.ValidationError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ProtocolError(
+            f"{call.name}: unexpected answer shape from the server ({type(exc).__name__}: {exc})"[:500],
+            status_code=raw.status,
+            request_id=raw.request_id,
+        ) from exc
+
+
+def finish(call: Call[T], state: CallState, raw: Raw, can_relogin: bool) -> T:
+    """Turn one answer into the call's result, or raise the right error (or ``Relogin``)."""
+    if 200 <= raw.status < 300:
+        return parse_success(call, raw)
+    error = status_error(call, raw)
+    if call.auth and can_relogin and not state.relogged and error.code in RELOGIN_CODES:
+        state.relogged = True
+        raise Relogin()
+    if state.ambiguous and error.code in call.done_codes:
+        # The earlier, unanswered attempt did the work; the repeat only found it done.
+        return call.parse(None)
+    raise note_failure(call, state, error)
+
+
+def note_failure(call: Call[Any], state: CallState, error: PaddleFlowError) -> PaddleFlowError:
+    """Note whether a retryable failure leaves the effect unknown; refuse to repeat ``once`` calls."""
+    from ._retry import is_retryable
+
+    if not is_retryable(error) or call.kind == "read" or nothing_was_processed(error):
+        return error
+    if call.kind == "once":
+        return OutcomeUnknownError(
+            f"{call.name}: no clear answer ({error}); it may have taken effect, so it was not repeated",
+            status_code=error.status_code,
+            code=error.code,
+            request_id=error.request_id,
+        )
+    state.ambiguous = True
+    return error
+
+
+def connection_error(call: Call[Any], message: str, *, sent: bool, timeout: bool) -> APIConnectionError:
+    from ._exceptions import APITimeoutError
+
+    cls = APITimeoutError if timeout else APIConnectionError
+    return cls(f"{call.name}: {message}", sent=sent)
+
+
+def login_call(username: str, password: str) -> Call[str]:
+    def parse(data: Any) -> str:
+        token = data.get("authorization") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise ProtocolError("login: the answer carries no 'authorization' token")
+        return token
+
+    return Call(
+        "login", "POST", "/login", parse, body={"username": username, "password": password}, auth=False
+    )

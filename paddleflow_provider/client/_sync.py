@@ -1,0 +1,185 @@
+"""The synchronous transport: one ``requests.Session``, bytes in and out, nothing decided here.
+
+Everything about *what* to send and *how to read* the answer is in ``_core``; retry timing in
+``_retry``. This module converts ``requests`` exceptions into the client's own (telling "nothing was
+sent" apart from "sent, no answer") and drives call flows.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, TypeVar
+
+import requests
+import tenacity
+import urllib3.exceptions
+
+from ._config import ClientConfig
+from ._core import (
+    REQUEST_ID_HEADER,
+    Call,
+    CallState,
+    Prepared,
+    Raw,
+    Relogin,
+    connection_error,
+    finish,
+    login_call,
+    note_failure,
+    prepare,
+)
+from ._exceptions import APIConnectionError, InvalidArgumentError, PaddleFlowError
+from ._retry import SleepFn, retry_kwargs
+
+T = TypeVar("T")
+
+_NOT_SENT = (
+    urllib3.exceptions.NewConnectionError,
+    urllib3.exceptions.NameResolutionError,
+    ConnectionRefusedError,
+)
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """Walk the exception chain/args: a refused or unresolvable connection means nothing was sent."""
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, _NOT_SENT):
+            return True
+        stack.extend([item.__cause__, item.__context__, getattr(item, "reason", None), *item.args])
+    return False
+
+
+class Auth:
+    """Credentials and the cached token; logs in lazily, at most one login at a time per client."""
+
+    def __init__(self, username: str | None, password: str | None) -> None:
+        self.username = username
+        self.password = password
+        self.token: str | None = None
+
+    @property
+    def can_login(self) -> bool:
+        return bool(self.username) and self.password is not None
+
+    def drop(self, token: str | None) -> None:
+        if self.token == token:
+            self.token = None
+
+    def __repr__(self) -> str:
+        return f"Auth(username={self.username!r}, password=<hidden>, token={'<set>' if self.token else None})"
+
+
+class SyncTransport:
+    """Sends calls over one session with the shared retry, auth and ambiguity rules."""
+
+    def __init__(self, config: ClientConfig, *, sleep: SleepFn | None = None) -> None:
+        self.config = config
+        self.auth = Auth(config.username, config.password)
+        self.session = requests.Session()
+        self.session.verify = config.verify_arg
+        self.session.trust_env = True
+        self._sleep = sleep or time.sleep
+        self._login_lock = threading.Lock()
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- flows -----------------------------------------------------------------------------
+    def run(self, job: Any) -> Any:
+        """Execute a call, or drive a flow (generator of calls) to its return value."""
+        if isinstance(job, Call):
+            return self.execute(job)
+        try:
+            call = next(job)
+            while True:
+                try:
+                    result = self.execute(call)
+                except PaddleFlowError as exc:
+                    call = job.throw(exc)
+                    continue
+                call = job.send(result)
+        except StopIteration as stop:
+            return stop.value
+
+    def execute(self, call: Call[T]) -> T:
+        state = CallState()
+        for attempt in tenacity.Retrying(sleep=self._sleep, **retry_kwargs(self.config)):
+            with attempt:
+                if state.ambiguous and call.landed is not None:
+                    found = self.run(call.landed())
+                    if found is not None:
+                        return found.value
+                return self._attempt(call, state)
+        raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+    # -- auth ------------------------------------------------------------------------------
+    def login(self, username: str | None = None, password: str | None = None) -> None:
+        if username is not None or password is not None:
+            if not username or password is None:
+                raise InvalidArgumentError("user_name/password", "both are required to log in")
+            self.auth.username, self.auth.password = username, password
+        if not self.auth.can_login:
+            raise InvalidArgumentError(
+                "username/password", "no credentials: pass them to Client(...) or to login()"
+            )
+        self.auth.token = self.execute(login_call(self.auth.username or "", self.auth.password or ""))
+
+    def _token_for(self, call: Call[Any]) -> str | None:
+        if not call.auth:
+            return None
+        if self.auth.token is None and self.auth.can_login:
+            with self._login_lock:
+                if self.auth.token is None:
+                    self.login()
+        return self.auth.token
+
+    # -- one attempt -----------------------------------------------------------------------
+    def _attempt(self, call: Call[T], state: CallState) -> T:
+        while True:
+            token = self._token_for(call)
+            prepared = prepare(self.config, call, token)
+            try:
+                raw = self._send(call, prepared)
+            except APIConnectionError as exc:
+                error = note_failure(call, state, exc)
+                if error is exc:
+                    raise
+                raise error from exc
+            try:
+                return finish(call, state, raw, can_relogin=self.auth.can_login)
+            except Relogin:
+                with self._login_lock:
+                    self.auth.drop(token)
+
+    def _send(self, call: Call[Any], p: Prepared) -> Raw:
+        try:
+            resp = self.session.request(
+                p.method,
+                p.url,
+                params=p.params,
+                data=p.content,
+                headers=p.headers,
+                timeout=self.config.timeout,
+                allow_redirects=False,
+            )
+        except requests.exceptions.ConnectTimeout as exc:
+            raise connection_error(call, "connect timeout", sent=False, timeout=True) from exc
+        except requests.exceptions.ReadTimeout as exc:
+            raise connection_error(call, "read timeout (no answer)", sent=True, timeout=True) from exc
+        except requests.exceptions.SSLError as exc:
+            raise PaddleFlowError(f"{call.name}: TLS error: {exc}", code="TLSError") from exc
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            sent = not _never_sent(exc)
+            what = "connection lost before an answer" if sent else "could not connect"
+            raise connection_error(
+                call, f"{what} ({self.config.base_url})", sent=sent, timeout=False
+            ) from exc
+        headers = {k.lower(): v for k, v in resp.headers.items()}
+        return Raw(resp.status_code, headers, resp.content, headers.get(REQUEST_ID_HEADER, p.request_id))

@@ -1,0 +1,224 @@
+"""Argument checks run before anything is sent.
+
+Each check raises ``InvalidArgumentError`` naming the argument and what is accepted. The rules mirror
+the server's (paddleflow-api.md section 6), so a bad value fails fast and clearly instead of as a
+server-side 400 (or, for yaml/credential types, instead of a confusing crash).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import re
+from typing import Any
+
+from ._exceptions import InvalidArgumentError
+
+USER_NAME = re.compile(r"^[A-Za-z0-9]{4,16}$")
+QUEUE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+CLUSTER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9\-_]{0,253}[A-Za-z0-9_]$")
+FS_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,63}$")
+RUN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
+SCHEDULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{1,49}$")
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+RULES = {
+    "user": (USER_NAME, "4-16 letters or digits"),
+    "queue": (QUEUE_NAME, "lower-case letters, digits and '-', starting and ending alphanumeric, at most 63"),
+    "namespace": (QUEUE_NAME, "a DNS-1123 label: lower-case letters, digits and '-', at most 63"),
+    "cluster": (CLUSTER_NAME, "2-255 of letters, digits, '-' and '_', not starting or ending with '-'"),
+    "fs": (FS_NAME, "1-63 of letters, digits, '_' and '-'"),
+    "run": (RUN_NAME, "a letter or '_' then up to 127 letters, digits, '_' or '-'"),
+    "schedule": (SCHEDULE_NAME, "a letter or '_' then 1-49 letters, digits or '_'"),
+}
+
+
+def required(argument: str, value: Any) -> str:
+    """A non-empty string (ids, paths, urls)."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidArgumentError(argument, "a non-empty string is required", value)
+    return value
+
+
+def optional_str(argument: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidArgumentError(argument, "must be a string", value)
+    return value
+
+
+def name(argument: str, value: Any, kind: str) -> str:
+    pattern, accepted = RULES[kind]
+    required(argument, value)
+    if not pattern.match(value):
+        raise InvalidArgumentError(argument, f"{kind} names are {accepted}", value)
+    if kind == "queue" and value.lower() == "default":
+        raise InvalidArgumentError(argument, "'default' is a reserved queue name", value)
+    return value
+
+
+def optional_name(argument: str, value: Any, kind: str) -> str | None:
+    return None if value is None else name(argument, value, kind)
+
+
+def fs_name(argument: str, value: Any, owner: str | None = None) -> str:
+    name(argument, value, "fs")
+    if owner and len(owner) + len(value) > 59:
+        raise InvalidArgumentError(argument, "owner name plus fs name must be at most 59 characters", value)
+    return value
+
+
+def maxsize(argument: str, value: Any, *, allow_none: bool = False) -> int | None:
+    """Page sizes: an int in 1..1000 (the server's limit)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+        raise InvalidArgumentError(argument, "an integer between 1 and 1000", value)
+    return value
+
+
+def int_range(argument: str, value: Any, low: int, high: int | None = None) -> int | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        bound = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise InvalidArgumentError(argument, f"an integer {bound}", value)
+    return value
+
+
+def time_string(argument: str, value: Any) -> str | None:
+    """``YYYY-MM-DD hh:mm:ss`` (the server's only accepted input time format)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidArgumentError(argument, "a time 'YYYY-MM-DD hh:mm:ss'", value)
+    try:
+        datetime.datetime.strptime(value, TIME_FORMAT)
+    except ValueError:
+        raise InvalidArgumentError(argument, "a time 'YYYY-MM-DD hh:mm:ss'", value) from None
+    return value
+
+
+def one_of(argument: str, value: Any, accepted: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if value not in accepted:
+        raise InvalidArgumentError(argument, f"accepted values: {', '.join(accepted)}", value)
+    return value
+
+
+def mapping(argument: str, value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidArgumentError(argument, "must be a dict", value)
+    return value
+
+
+def string_list(argument: str, value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise InvalidArgumentError(argument, "must be a list of strings", value)
+    return list(value)
+
+
+def base64_text(argument: str, value: Any) -> str | None:
+    """Raw yaml or credentials: ``str`` (utf-8 encoded) or ``bytes``; sent base64-encoded."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.encode("utf-8")
+    if not isinstance(value, bytes | bytearray):
+        raise InvalidArgumentError(argument, "must be str or bytes", type(value).__name__)
+    if not value.strip():
+        raise InvalidArgumentError(argument, "must not be empty")
+    return base64.b64encode(bytes(value)).decode("ascii")
+
+
+def exactly_one_yaml(sources: dict[str, Any], *, allow_none: bool = False) -> None:
+    given = [k for k, v in sources.items() if v is not None]
+    if len(given) > 1:
+        raise InvalidArgumentError(" / ".join(given), "give the yaml only once: one of " + ", ".join(sources))
+    if not given and not allow_none:
+        raise InvalidArgumentError(
+            " / ".join(sources), "a yaml source is required: one of " + ", ".join(sources)
+        )
+
+
+# -- crontab ------------------------------------------------------------------------------------
+_DESCRIPTORS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+_FIELDS = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day of month", 1, 31, {}),
+    (
+        "month",
+        1,
+        12,
+        {
+            m: i + 1
+            for i, m in enumerate(
+                ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+            )
+        },
+    ),
+    ("day of week", 0, 7, {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}),
+)
+_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$")
+
+
+def _cron_value(token: str, low: int, high: int, names: dict[str, int]) -> int:
+    if token.lower() in names:
+        return names[token.lower()]
+    if not token.isdigit():
+        raise ValueError(token)
+    number = int(token)
+    if not low <= number <= high:
+        raise ValueError(token)
+    return number
+
+
+def _cron_field(text: str, low: int, high: int, names: dict[str, int]) -> None:
+    for part in text.split(","):
+        base, _, step = part.partition("/")
+        if step and (not step.isdigit() or int(step) == 0):
+            raise ValueError(part)
+        if base in ("*", "?"):
+            continue
+        start, _, end = base.partition("-")
+        first = _cron_value(start, low, high, names)
+        if end and _cron_value(end, low, high, names) < first:
+            raise ValueError(part)
+
+
+def crontab(argument: str, value: Any) -> str:
+    """Standard 5-field cron (robfig ``ParseStandard``), ``@every <duration>``, ``@daily``-style names."""
+    required(argument, value)
+    text = value.strip()
+    accepted = "a 5-field cron expression ('*/5 * * * *'), '@every 1h30m' or a descriptor like '@daily'"
+    if text.startswith("@"):
+        if text in _DESCRIPTORS:
+            return value
+        if text.startswith("@every "):
+            duration = text[len("@every ") :].strip()
+            if _DURATION.match(duration) and re.search(r"[1-9]", duration):
+                return value
+        raise InvalidArgumentError(argument, accepted, value)
+    fields = text.split()
+    if len(fields) != 5:
+        raise InvalidArgumentError(argument, accepted, value)
+    for field, (label, low, high, names) in zip(fields, _FIELDS, strict=True):
+        try:
+            _cron_field(field, low, high, names)
+        except ValueError:
+            raise InvalidArgumentError(argument, f"bad {label} field {field!r}; {accepted}", value) from None
+    return value
