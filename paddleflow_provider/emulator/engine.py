@@ -14,22 +14,7 @@ from .errors import PFError
 def _wf() -> Any:
     from . import workflow
 
-    if hasattr(workflow, "parse_run_yaml"):
-        return workflow
-    # Until the engine package exports its names, collect them from its modules.
-    import importlib
-    import types
-
-    ns = types.SimpleNamespace()
-    for mod in ("errors", "spec", "load", "logs", "stats", "cachefp", "runner", "runtime"):
-        try:
-            m = importlib.import_module(f"{workflow.__name__}.{mod}")
-        except ImportError:
-            continue
-        for key, value in vars(m).items():
-            if not key.startswith("_"):
-                setattr(ns, key, value)
-    return ns
+    return workflow
 
 
 def workflow_error(err: Exception) -> PFError:

@@ -47,8 +47,7 @@ class RunSinkImpl:
                 doc["activateTime"] = state.activate_time
             doc["updateTime"] = fmt_time()
             self.store.update("runs", row)
-            cached_from = [r for r in (getattr(state, "run_cached_ids", "") or "").split(",") if r]
-            for src in cached_from:
+            for src in getattr(state, "cache_source_runs", None) or []:
                 self._link_cache(src, run_id)
         if state_status in FINAL_RUN:
             self.be.runs.on_final(run_id, state_status)
