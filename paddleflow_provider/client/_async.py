@@ -28,7 +28,7 @@ from ._core import (
     prepare,
 )
 from ._exceptions import APIConnectionError, InvalidArgumentError, PaddleFlowError
-from ._retry import retry_kwargs
+from ._retry import mark_exhausted, retry_kwargs
 from ._sync import Auth
 from .endpoints._common import REGISTRY
 
@@ -74,13 +74,17 @@ class AsyncTransport:
 
     async def execute(self, call: Call[T]) -> T:
         state = CallState()
-        async for attempt in tenacity.AsyncRetrying(sleep=self._sleep, **retry_kwargs(self.config)):
-            with attempt:
-                if state.ambiguous and call.landed is not None:
-                    found = await self.run(call.landed())
-                    if found is not None:
-                        return found.value
-                return await self._attempt(call, state)
+        try:
+            async for attempt in tenacity.AsyncRetrying(sleep=self._sleep, **retry_kwargs(self.config)):
+                with attempt:
+                    if state.ambiguous and call.landed is not None:
+                        found = await self.run(call.landed())
+                        if found is not None:
+                            return found.value
+                    return await self._attempt(call, state)
+        except PaddleFlowError as exc:
+            mark_exhausted(exc)
+            raise
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     def _lock(self) -> asyncio.Lock:

@@ -53,9 +53,15 @@ def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
 
 def is_retryable(exc: BaseException) -> bool:
     """Connection errors, timeouts, 429 and 5xx retry; every other error (all other 4xx) does not."""
-    if isinstance(exc, OutcomeUnknownError):
+    if isinstance(exc, OutcomeUnknownError) or getattr(exc, "exhausted", False):
         return False
     return isinstance(exc, APIConnectionError | RateLimitError | InternalServerError)
+
+
+def mark_exhausted(exc: BaseException) -> None:
+    """Flag an error that already went through its own retries (a login, a lookup) so that an outer
+    retry loop does not multiply the attempts."""
+    exc.exhausted = True  # type: ignore[attr-defined]
 
 
 def nothing_was_processed(exc: PaddleFlowError) -> bool:
@@ -75,7 +81,7 @@ def backoff_delay(attempt: int, initial: float, maximum: float) -> float:
     return min(maximum, base + random.uniform(0, initial))  # noqa: S311 - jitter, not cryptography
 
 
-class wait_retry_after(tenacity.wait.wait_base):  # noqa: N801 - tenacity's naming style
+class wait_retry_after(tenacity.wait.wait_base):
     """Honour the server's ``Retry-After`` (capped), else exponential backoff with jitter."""
 
     def __init__(self, initial: float, maximum: float, cap: float) -> None:
@@ -94,7 +100,8 @@ class wait_retry_after(tenacity.wait.wait_base):  # noqa: N801 - tenacity's nami
 def retry_kwargs(config: ClientConfig) -> dict[str, Any]:
     """tenacity arguments shared by the sync and the async transport."""
     return {
-        "stop": tenacity.stop_after_attempt(config.max_attempts) | tenacity.stop_before_delay(config.max_retry_time),
+        "stop": tenacity.stop_after_attempt(config.max_attempts)
+        | tenacity.stop_before_delay(config.max_retry_time),
         "wait": wait_retry_after(config.backoff_initial, config.backoff_max, config.retry_after_max),
         "retry": tenacity.retry_if_exception(is_retryable),
         "reraise": True,

@@ -30,7 +30,7 @@ from ._core import (
     prepare,
 )
 from ._exceptions import APIConnectionError, InvalidArgumentError, PaddleFlowError
-from ._retry import SleepFn, retry_kwargs
+from ._retry import SleepFn, mark_exhausted, retry_kwargs
 
 T = TypeVar("T")
 
@@ -110,13 +110,17 @@ class SyncTransport:
 
     def execute(self, call: Call[T]) -> T:
         state = CallState()
-        for attempt in tenacity.Retrying(sleep=self._sleep, **retry_kwargs(self.config)):
-            with attempt:
-                if state.ambiguous and call.landed is not None:
-                    found = self.run(call.landed())
-                    if found is not None:
-                        return found.value
-                return self._attempt(call, state)
+        try:
+            for attempt in tenacity.Retrying(sleep=self._sleep, **retry_kwargs(self.config)):
+                with attempt:
+                    if state.ambiguous and call.landed is not None:
+                        found = self.run(call.landed())
+                        if found is not None:
+                            return found.value
+                    return self._attempt(call, state)
+        except PaddleFlowError as exc:
+            mark_exhausted(exc)
+            raise
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     # -- auth ------------------------------------------------------------------------------

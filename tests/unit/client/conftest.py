@@ -25,7 +25,7 @@ PREFIX = "/api/paddleflow/v1"
 @dataclasses.dataclass
 class Reply:
     status: int = 200
-    body: Any = None  # dict/list -> JSON; str/bytes -> raw; None -> empty body
+    body: Any = None  # dict/list -> JSON; str/bytes -> raw; None -> empty; callable(server) -> one of those
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
     drop: bool = False  # read the request, then close the connection without an answer
     path: str | None = None  # only for this path (else: any)
@@ -77,7 +77,7 @@ class Loopback:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
-                body = reply.body
+                body = reply.body(loop) if callable(reply.body) else reply.body
                 if isinstance(body, dict | list):
                     data = json.dumps(body).encode()
                 elif isinstance(body, str):
