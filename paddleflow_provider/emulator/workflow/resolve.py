@@ -115,6 +115,8 @@ def resolve_inputs(spec: Node, parent: DagRun) -> dict[str, str]:
         runs = sorted(parent.children.get(node or "") or [], key=lambda r: r.seq)
         paths = []
         for run in runs:
+            if name not in run.outputs and run.status == "skipped":
+                continue  # a skipped upstream produced nothing; only a disabled dependant may point at it
             if name not in run.outputs:
                 raise ResolveError(f"output artifact[{name}] not exist in component[{run.full_name}]")
             paths.append(run.outputs[name])
