@@ -124,6 +124,10 @@ class Loopback:
     def reply(self, status: int = 200, body: Any = None, **kwargs: Any) -> None:
         self.queue.append(Reply(status, body, **kwargs))
 
+    def route(self, method: str, path: str, status: int, body: Any) -> None:
+        """A standing answer for every request to ``method path`` (after the queue)."""
+        self.routes[(method, path)] = Reply(status, body)
+
     def error(self, status: int, code: str, message: str = "", **kwargs: Any) -> None:
         self.reply(status, {"requestID": "req-1", "code": code, "message": message}, **kwargs)
 
