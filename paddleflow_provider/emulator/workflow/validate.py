@@ -325,16 +325,20 @@ def _check_list_param(node: Node, name: str, value: list[Any]) -> None:
 
 
 def _apply_step_defaults(spec: WorkflowSpec) -> None:
-    groups = [spec.entry.entry_points, dict(spec.post_process), spec.components]
+    """Global cache settings and ``fs_options.extra_fs`` go into every non-reference step (§1.7, §3.1).
+
+    The post-process step may not use the cache, so it does not inherit the global switch either.
+    """
     glob = spec.global_cache
-    for group in groups:
+    groups = [(spec.entry.entry_points, False), (dict(spec.post_process), True), (spec.components, False)]
+    for group, is_post in groups:
         for top in group.values():
             for _, node in _walk(top, None):
                 if not isinstance(node, Step) or node.reference:
                     continue
                 node.extra_fs = node.extra_fs + list(spec.extra_fs_mounts)
                 enable = node.cache.enable if node.cache.enable is not None else glob.enable
-                node.cache_enable = bool(enable)
+                node.cache_enable = bool(enable) and not is_post
                 expired = node.cache.max_expired_time
                 if expired is None:
                     expired = glob.max_expired_time
