@@ -1,0 +1,292 @@
+"""Clusters and flavours (api §7.3, §7.9; semantics §6.3, §6.4), mixed into :class:`Infra`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import socket
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PFError
+from ..store import Row, Store
+from ..util import (
+    CLUSTER_NAME_RE,
+    DNS1123_RE,
+    fmt_cpu,
+    fmt_mem,
+    fmt_time,
+    paginate,
+    parse_quantity,
+)
+from ..web import Caller
+
+if TYPE_CHECKING:
+    from .core import Backend
+
+from .infra_common import CLUSTER_TYPES, hex_id
+
+
+class ClusterMixin:
+    """Cluster and flavour operations; ``be``/``store`` come from :class:`Infra`."""
+
+    be: Backend
+    store: Store
+
+    # --- clusters -------------------------------------------------------------------------------
+    def _cluster(self, name: str, code: str = "ClusterNotFound") -> Row:
+        row = self.store.get("clusters", name)
+        if row is None:
+            raise PFError(code, f"cluster[{name}] not found" if code != "" else "record not found")
+        return row
+
+    def create_cluster(self, who: Caller, body: Any) -> dict[str, Any]:
+        name = body.str("clusterName")
+        if not CLUSTER_NAME_RE.match(name):
+            raise PFError("InvalidNamePattern", f"clusterName[{name}] does not match the cluster name rule")
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        doc = self._cluster_fields(
+            body, {"clusterName": name, "source": "OnPremise", "status": "online"}, code="InternalError"
+        )
+        with self.store.tx():
+            if self.store.get("clusters", name) is not None:
+                raise PFError("", f"cluster name[{name}] already exists")
+            t = fmt_time()
+            doc.update(id=hex_id("cluster"), createTime=t, updateTime=t)
+            self.store.insert("clusters", doc, key=name, status=doc["status"])
+        return doc
+
+    def _cluster_fields(self, body: Any, base: dict[str, Any], *, code: str) -> dict[str, Any]:
+        doc = {
+            "description": "",
+            "endpoint": "",
+            "clusterType": "",
+            "version": "",
+            "credential": "",
+            "setting": "",
+            "namespaceList": None,
+            **base,
+        }
+        for key in ("endpoint", "clusterType", "description", "source", "setting", "status", "version"):
+            if body.get(key):
+                doc[key] = body.str(key)
+        if body.get("credential"):
+            cred = body.str("credential")
+            try:
+                base64.b64decode(cred, validate=True)
+            except (binascii.Error, ValueError):
+                raise PFError("InvalidClusterCredential", "credential must be base64 encoded") from None
+            doc["credential"] = cred
+        if body.has("namespaceList"):
+            ns = body.list("namespaceList") or []
+            bad = [n for n in ns if not isinstance(n, str) or not DNS1123_RE.match(n)]
+            if bad:
+                raise PFError(code, f"namespace {bad} is not a valid DNS-1123 label")
+            doc["namespaceList"] = ns or None
+        if not doc["endpoint"]:
+            raise PFError(code, "endpoint should not be empty")
+        if doc["clusterType"] not in CLUSTER_TYPES:
+            raise PFError(code, f"clusterType[{doc['clusterType']}] should be one of {list(CLUSTER_TYPES)}")
+        if doc["clusterType"] == "Kubernetes" and not doc["version"]:
+            raise PFError(code, "version should not be empty for a Kubernetes cluster")
+        if doc["status"] not in ("online", "offline"):
+            raise PFError(code, f"status[{doc['status']}] should be online or offline")
+        return doc
+
+    def update_cluster(self, who: Caller, name: str, body: Any) -> dict[str, Any]:
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        with self.store.tx():
+            row = self._cluster(name, "ClusterNameNotFound")
+            doc = self._cluster_fields(body, dict(row.doc), code="InvalidClusterProperties")
+            doc["updateTime"] = fmt_time()
+            row.doc, row.status = doc, doc["status"]
+            self.store.update("clusters", row)
+        return doc
+
+    def get_cluster(self, who: Caller, name: str) -> dict[str, Any]:
+        if not who.is_root:
+            raise PFError("AccessDenied")
+        return self._cluster(name, "").doc
+
+    def delete_cluster(self, who: Caller, name: str) -> None:
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        with self.store.tx():
+            row = self._cluster(name)
+            queues = self.store.select("queues", parent=name)
+            if any(self.queue_in_use(q.key) for q in queues):
+                raise PFError("QueueIsInUse", f"queues of cluster[{name}] are in use")
+            for qrow in queues:
+                self.store.remove("queues", qrow.pk)
+            self.store.remove("clusters", row.pk)
+
+    def list_clusters(
+        self, who: Caller, marker: str | None, max_keys: int, names: list[str], status: str | None
+    ) -> dict[str, Any]:
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        rows = [
+            (r.pk, r.doc)
+            for r in self.store.select("clusters")
+            if (not names or r.key in names) and (not status or r.status == status)
+        ]
+        page, env = paginate(rows, marker, max_keys)
+        env["clusterList"] = page or None
+        return env
+
+    @staticmethod
+    def _machine() -> tuple[dict[str, Any], dict[str, Any]]:
+        import psutil
+
+        vm = psutil.virtual_memory()
+        cpus = psutil.cpu_count() or 1
+        busy = psutil.cpu_percent(interval=None) / 100.0
+        total = {"cpu": fmt_cpu(cpus), "memory": fmt_mem(vm.total)}
+        idle = {"cpu": fmt_cpu(round(cpus * (1 - busy), 3)), "memory": fmt_mem(vm.available)}
+        return total, idle
+
+    def cluster_resources(self, who: Caller, names: list[str]) -> dict[str, Any]:
+        """This machine's real CPU and memory (psutil) for every online Local cluster."""
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        clusters = [r for r in self.store.select("clusters") if r.status == "online"]
+        known = {r.key for r in clusters}
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise PFError("", f"clusters {missing} not found or not online")
+        out: dict[str, Any] = {}
+        for row in clusters:
+            if names and row.key not in names:
+                continue
+            if row.doc.get("clusterType") == "Local":
+                total, idle = self._machine()
+                node = {"nodeName": socket.gethostname(), "schedulable": True, "total": total, "idle": idle}
+                out[row.key] = {"nodeList": [node], "summary": {"total": total, "idle": idle}, "errMsg": ""}
+            else:
+                zero = {"cpu": "0", "memory": "0"}
+                out[row.key] = {
+                    "nodeList": [],
+                    "summary": {"total": zero, "idle": zero},
+                    "errMsg": "the emulator cannot reach remote clusters",
+                }
+        return out
+
+    def cluster_resources_v2(self, who: Caller, names: list[str], queue: str) -> dict[str, Any]:
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        if queue and not names:
+            names = [self._queue(queue).parent]
+        out: dict[str, Any] = {}
+        for row in self.store.select("clusters"):
+            if names and row.key not in names:
+                continue
+            item: dict[str, Any] = {
+                "allocatable": {},
+                "capacity": {},
+                "labels": {},
+                "clusterName": row.key,
+                "clusterSource": row.doc.get("source", "OnPremise"),
+            }
+            if row.doc.get("clusterType") == "Local" and row.status == "online":
+                total, idle = self._machine()
+                host = socket.gethostname()
+                item["allocatable"] = {
+                    host: {"cpu": parse_quantity(idle["cpu"]), "memory": parse_quantity(idle["memory"])}
+                }
+                item["capacity"] = {host: total}
+                item["labels"] = {host: {"kubernetes.io/hostname": host}}
+            if queue:
+                item["queueName"] = queue
+            out[row.key] = item
+        return out
+
+    # --- flavours -------------------------------------------------------------------------------
+    @staticmethod
+    def _flavour_quantities(cpu: Any, mem: Any, scalars: dict[str, Any]) -> None:
+        try:
+            ok = parse_quantity(cpu) > 0 and parse_quantity(mem) > 0
+            ok = ok and all(parse_quantity(v) >= 0 for v in scalars.values())
+        except ValueError:
+            ok = False
+        if not ok:
+            raise PFError(
+                "FlavourInvalidField",
+                f"cpu[{cpu}] and mem[{mem}] must be quantities > 0, scalar resources >= 0",
+            )
+
+    def create_flavour(self, who: Caller, body: Any) -> dict[str, Any]:
+        name = body.str("name")
+        if not name:
+            raise PFError("FlavourNotFound", "field not be empty")
+        cluster = body.str("clusterName")
+        if cluster and self.store.get("clusters", cluster) is None:
+            raise PFError("ClusterNameNotFound", f"cluster[{cluster}] not found")
+        cpu, mem = body.get("cpu", ""), body.get("mem", "")
+        scalars = {str(k): str(v) for k, v in (body.dict("scalarResources") or {}).items()}
+        self._flavour_quantities(cpu, mem, scalars)
+        with self.store.tx():
+            if self.store.get("flavours", name) is not None:
+                raise PFError("DuplicatedName")
+            t = fmt_time()
+            doc = {
+                "id": hex_id("flavour"),
+                "name": name,
+                "cpu": str(cpu),
+                "mem": str(mem),
+                "scalarResources": scalars,
+                "createTime": t,
+                "updateTime": t,
+            }
+            self.store.insert("flavours", doc, key=name, parent=cluster)
+        return {"name": name}
+
+    def get_flavour(self, name: str) -> dict[str, Any]:
+        if not name:
+            raise PFError("FlavourNameEmpty")
+        row = self.store.get("flavours", name)
+        if row is None:
+            raise PFError("FlavourNotFound", f"flavour[{name}] not found")
+        return row.doc
+
+    def flavour_exists(self, name: str) -> bool:
+        return self.store.get("flavours", name) is not None
+
+    def update_flavour(self, who: Caller, name: str, body: Any) -> dict[str, Any]:
+        with self.store.tx():
+            row = self.store.get("flavours", name)
+            if row is None:
+                raise PFError("", f"flavour[{name}] not found")
+            if not who.is_root:
+                raise PFError("ActionNotAllowed")
+            if body.str("clusterName") != row.parent:
+                raise PFError("", f"not support operate to update flavour[{name}]'s cluster")
+            doc = row.doc
+            cpu, mem = body.get("cpu") or doc["cpu"], body.get("mem") or doc["mem"]
+            scalars = dict(doc.get("scalarResources") or {})
+            scalars.update({str(k): str(v) for k, v in (body.dict("scalarResources") or {}).items()})
+            self._flavour_quantities(cpu, mem, scalars)
+            doc.update(cpu=str(cpu), mem=str(mem), scalarResources=scalars, updateTime=fmt_time())
+            self.store.update("flavours", row)
+        return doc
+
+    def delete_flavour(self, who: Caller, name: str) -> None:
+        with self.store.tx():
+            row = self.store.get("flavours", name)
+            if row is None:
+                raise PFError("FlavourNotFound", f"flavour[{name}] not found")
+            if not who.is_root:
+                raise PFError("ActionNotAllowed")
+            self.store.remove("flavours", row.pk)
+
+    def list_flavours(
+        self, marker: str | None, max_keys: int, name: str | None, cluster: str | None
+    ) -> dict[str, Any]:
+        rows = [
+            (r.pk, r.doc)
+            for r in self.store.select("flavours")
+            if (not name or name in r.key) and (r.parent == "" or (cluster and r.parent == cluster))
+        ]
+        page, env = paginate(rows, marker, max_keys)
+        env["flavourList"] = page
+        return env

@@ -1,0 +1,241 @@
+"""Queues and grants (api §7.2; semantics §6.2, §6.5), mixed into :class:`Infra`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PFError
+from ..store import Row, Store
+from ..util import (
+    DNS1123_RE,
+    fmt_cpu,
+    fmt_mem,
+    fmt_time,
+    paginate,
+    parse_quantity,
+    rfc3339,
+)
+from ..web import ROOT, Caller
+
+if TYPE_CHECKING:
+    from .core import Backend
+
+from .infra_common import DEFAULT_CLUSTER, hex_id, resources_out
+
+
+class QueueMixin:
+    """Queue and grant operations; ``be``/``store`` come from :class:`Infra`."""
+
+    be: Backend
+    store: Store
+
+    if TYPE_CHECKING:
+
+        def _cluster(self, name: str, code: str = "ClusterNotFound") -> Row: ...  # from ClusterMixin
+
+    # --- queues ---------------------------------------------------------------------------------
+    def _queue(self, name: str) -> Row:
+        row = self.store.get("queues", name)
+        if row is None:
+            raise PFError("QueueNameNotFound")
+        return row
+
+    def queue_status(self, name: str) -> str | None:
+        row = self.store.get("queues", name)
+        return None if row is None else row.status
+
+    def queue_in_use(self, name: str) -> bool:
+        runs = getattr(self.be, "runs", None)
+        return bool(runs and runs.queue_in_use(name))
+
+    def create_queue(self, who: Caller, body: Any) -> dict[str, Any]:
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        name = body.str("name")
+        if not name:
+            raise PFError("QueueNameNotFound", "queueName is not found.")
+        cluster_name = body.str("clusterName") or DEFAULT_CLUSTER
+        cluster = self._cluster(cluster_name)
+        if cluster.status != "online":
+            raise PFError("InvalidClusterStatus", f"cluster[{cluster_name}] is not online")
+        ns = body.str("namespace")
+        allowed = cluster.doc.get("namespaceList") or []
+        if not ns or not DNS1123_RE.match(ns) or (allowed and ns not in allowed):
+            raise PFError("NamespaceNotFound", f"namespace[{ns}] is not valid for cluster[{cluster_name}]")
+        if not DNS1123_RE.match(name):
+            raise PFError("InvalidNamePattern", f"queue name[{name}] must be a DNS-1123 label")
+        quota = body.str("quotaType") or "elasticQuota"
+        if quota not in ("elasticQuota", "volcanoCapabilityQuota"):
+            raise PFError("QueueQuotaTypeIsNotSupported", f"quotaType[{quota}] is not supported")
+        max_res = resources_out(body.dict("maxResources"))
+        min_res = resources_out(body.dict("minResources"))
+        if quota == "elasticQuota" and body.has("minResources"):
+            for k in ("cpu", "memory"):
+                if parse_quantity(min_res[k]) > parse_quantity(max_res[k]):
+                    raise PFError("InvalidComputeResource", "minResources must not exceed maxResources")
+        location = {str(k): str(v) for k, v in (body.dict("location") or {}).items()}
+        if quota == "elasticQuota":
+            location.setdefault("paddleflow.baidu.com/resource-isolation-type", "logical")
+        t = fmt_time()
+        doc: dict[str, Any] = {
+            "id": hex_id("queue"),
+            "name": name,
+            "namespace": ns,
+            "clusterName": cluster_name,
+            "quotaType": quota,
+            "maxResources": max_res,
+            "minResources": min_res,
+            "location": location,
+            "status": "open",
+            "createTime": t,
+            "updateTime": t,
+        }
+        policy = [str(p) for p in body.list("schedulingPolicy") or []]
+        if policy:
+            doc["schedulingPolicy"] = policy
+        with self.store.tx():
+            if name.lower() == "default" or self.store.get("queues", name) is not None:
+                raise PFError("QueueNameDuplicated", "request name duplicated")
+            self.store.insert("queues", doc, key=name, parent=cluster_name, status="open")
+        return {"name": name}
+
+    def update_queue(self, who: Caller, name: str, body: Any) -> dict[str, Any]:
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        with self.store.tx():
+            row = self.store.get("queues", name)
+            if row is None:
+                raise PFError("RecordNotFound", f"queue[{name}] not found")
+            doc = row.doc
+            if body.has("maxResources"):
+                doc["maxResources"] = resources_out(body.dict("maxResources"))
+            if body.has("minResources"):
+                doc["minResources"] = resources_out(body.dict("minResources"))
+            for p in body.list("schedulingPolicy") or []:
+                pol = doc.setdefault("schedulingPolicy", [])
+                if str(p).endswith("-"):
+                    doc["schedulingPolicy"] = [x for x in pol if x != str(p)[:-1]]
+                elif p not in pol:
+                    pol.append(str(p))
+            if not doc.get("schedulingPolicy"):
+                doc.pop("schedulingPolicy", None)
+            for k, v in (body.dict("location") or {}).items():
+                if v in ("", None):
+                    doc["location"].pop(k, None)
+                else:
+                    doc["location"][k] = str(v)
+            doc["updateTime"] = fmt_time()
+            self.store.update("queues", row)
+        return doc
+
+    def close_queue(self, who: Caller, name: str) -> dict[str, Any]:
+        """The close action (SDK ``stop_queue``): a closed queue refuses new jobs."""
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        with self.store.tx():
+            row = self._queue(name)
+            row.status = row.doc["status"] = "closed"
+            row.doc["updateTime"] = fmt_time()
+            self.store.update("queues", row)
+        return row.doc
+
+    def get_queue(self, who: Caller, name: str) -> dict[str, Any]:
+        row = self._queue(name)
+        if not who.is_root and not self._granted(who.name, name):
+            raise PFError("ActionNotAllowed", f"user[{who.name}] has no grant of queue[{name}]")
+        doc = dict(row.doc)
+        used = {"cpu": "0", "memory": "0"}
+        runs = getattr(self.be, "runs", None)
+        if runs is not None:
+            cpu, mem = runs.queue_usage(name)
+            used = {"cpu": fmt_cpu(cpu), "memory": fmt_mem(mem)}
+        mx = doc["maxResources"]
+        doc["usedResources"] = used
+        doc["idleResources"] = {
+            "cpu": fmt_cpu(parse_quantity(mx["cpu"]) - parse_quantity(used["cpu"])),
+            "memory": fmt_mem(parse_quantity(mx["memory"]) - parse_quantity(used["memory"])),
+        }
+        return doc
+
+    def delete_queue(self, who: Caller, name: str) -> None:
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        with self.store.tx():
+            row = self._queue(name)
+            if self.queue_in_use(name):
+                raise PFError("QueueIsInUse")
+            self.store.remove("queues", row.pk)
+            for g in self.store.select("grants", parent=name):
+                if g.doc["resourceType"] == "queue":
+                    self.store.remove("grants", g.pk)
+
+    def list_queues(self, who: Caller, marker: str | None, max_keys: int, name: str | None) -> dict[str, Any]:
+        rows = [
+            (r.pk, r.doc)
+            for r in self.store.select("queues")
+            if (not name or r.key == name) and (who.is_root or self._granted(who.name, r.key))
+        ]
+        page, env = paginate(rows, marker, max_keys)
+        env["queueList"] = page
+        return env
+
+    # --- grants ---------------------------------------------------------------------------------
+    def _granted(self, user: str, queue: str) -> bool:
+        return any(
+            g.doc["resourceType"] == "queue" for g in self.store.select("grants", owner=user, parent=queue)
+        )
+
+    def create_grant(self, who: Caller, body: Any) -> dict[str, Any]:
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        user, rtype, rid = body.str("userName"), body.str("resourceType"), body.str("resourceID")
+        if user.lower() == ROOT:
+            raise PFError("GrantRootActionNotSupport")
+        if rtype not in ("queue", "fs", "user"):
+            raise PFError("GrantResourceTypeNotFound", f"resourceType[{rtype}] should be queue, fs or user")
+        if rtype == "queue" and self.store.get("queues", rid) is None:
+            raise PFError("QueueNameNotFound")
+        if rtype == "fs" and self.store.get("fs", rid) is None:
+            raise PFError("UserNotExist")
+        if not self.be.users.exists(user):
+            raise PFError("UserNotExist")
+        with self.store.tx():
+            if any(
+                g.doc["resourceType"] == rtype for g in self.store.select("grants", owner=user, parent=rid)
+            ):
+                raise PFError("GrantAlreadyExist")
+            t = rfc3339()
+            doc = {
+                "grantID": hex_id("grant"),
+                "userName": user,
+                "resourceType": rtype,
+                "resourceID": rid,
+                "createTime": t,
+                "updateTime": t,
+            }
+            self.store.insert("grants", doc, key=doc["grantID"], owner=user, parent=rid)
+        return {"grantID": doc["grantID"]}
+
+    def delete_grant(self, who: Caller, user: str, rtype: str, rid: str) -> None:
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        if user.lower() == ROOT:
+            raise PFError("GrantRootActionNotSupport")
+        with self.store.tx():
+            found = [
+                g
+                for g in self.store.select("grants", owner=user, parent=rid)
+                if g.doc["resourceType"] == rtype
+            ]
+            if not found:
+                raise PFError("GrantNotFound")
+            for g in found:
+                self.store.remove("grants", g.pk)
+
+    def list_grants(self, who: Caller, user: str | None, marker: str | None, max_keys: int) -> dict[str, Any]:
+        if not who.is_root:
+            raise PFError("OnlyRootAllowed")
+        rows = [(r.pk, r.doc) for r in self.store.select("grants", owner=user or None)]
+        page, env = paginate(rows, marker, max_keys)
+        env["grantList"] = page
+        return env
