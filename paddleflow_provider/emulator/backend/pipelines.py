@@ -64,6 +64,17 @@ class Pipelines:
             )
         return self.read_fs_yaml(who, fs_name, body.str("username"), path), fs_name, path
 
+    def check_yaml_fs(self, who: Caller, fs_user: str, text: str) -> None:
+        """Every storage the YAML mounts must exist for the fs user (the server's dry-run check)."""
+        spec = engine.parse_run_yaml(text)
+        for name in [spec.fs_name, *spec.extra_fs]:
+            if name and self.be.fs.root_of(fs_user, name) is None:
+                raise PFError(
+                    "InvalidArguments",
+                    f"check permission of user[{who.name}] fsID[fs-{fs_user}-{name}] failed, "
+                    "err: record not found",
+                )
+
     def _check_desc(self, body: Any) -> str:
         desc = body.str("desc")
         if len(desc.encode()) > 256:
@@ -117,6 +128,7 @@ class Pipelines:
         desc = self._check_desc(body)
         text, fs_name, path = self._source(who, body)
         name = engine.validate_pipeline_yaml(text)
+        self.check_yaml_fs(who, self.be.fs.owner_for(who, body.str("username")), text)
         owner = who.name
         with self.store.tx():
             if any(r.parent == name for r in self.store.select("pipelines", owner=owner)):
@@ -139,6 +151,7 @@ class Pipelines:
         ppl = self.get_row(who, pipeline_id)
         text, fs_name, path = self._source(who, body)
         name = engine.validate_pipeline_yaml(text)
+        self.check_yaml_fs(who, self.be.fs.owner_for(who, body.str("username")), text)
         if name != ppl.doc["name"]:
             raise PFError(
                 "InvalidArguments",

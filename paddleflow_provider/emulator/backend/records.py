@@ -151,3 +151,51 @@ class Records:
             self.be.runs.run_dir(row.key), job_id, start, end, step
         )
         return {"result": result, "truncated": bool(truncated)}
+
+    # --- job log by limit (show_log_by_limit) ---------------------------------------------------
+    def job_log(
+        self,
+        who: Caller,
+        *,
+        job_id: str,
+        name: str,
+        namespace: str,
+        cluster: str,
+        from_tail: bool,
+        line_limit: int,
+        size_limit: int,
+        kind: str,
+    ) -> dict[str, Any]:
+        """``GET /log/job``: one page of a job's log bounded by lines and bytes (api §7.10)."""
+        if not cluster or self.store.get("clusters", cluster) is None:
+            raise PFError("InvalidURI", f"clusterName[{cluster}] is required and must exist")
+        if not job_id:
+            # pods and deployments do not exist here: an empty answer of the right shape
+            return {"jobID": "", "taskList": [], "name": f"{namespace}/{name}", "type": kind, "eventList": []}
+        row, job = self._job(who, job_id)
+        path = self.be.runs.wf.job_log_path(self.be.runs.run_dir(row.key), job_id)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            data = b""
+        lines = data.decode("utf-8", errors="replace").splitlines()
+        chosen = lines[-line_limit:] if from_tail else lines[:line_limit]
+        more = len(lines) > len(chosen)
+        text = "\n".join(chosen) + ("\n" if chosen else "")
+        raw = text.encode()
+        truncated = len(raw) > size_limit
+        if truncated:
+            raw = raw[-size_limit:] if from_tail else raw[:size_limit]
+        content = raw.decode("utf-8", errors="replace")
+        return {
+            "jobID": job_id,
+            "name": job.get("name", ""),
+            "type": kind,
+            "eventList": [],
+            "taskList": [
+                {
+                    "taskID": f"{job_id}_main",
+                    "logInfo": {"logContent": content, "hasNextPage": more, "truncated": truncated},
+                }
+            ],
+        }

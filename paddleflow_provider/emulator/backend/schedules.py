@@ -71,8 +71,9 @@ class Schedules:
         ppl = self.store.get("pipelines", ppl_id)
         if ppl is None or not ver_id:
             raise PFError("PipelineNotFound", f"pipeline[{ppl_id}] version[{ver_id}] not exist")
-        self.be.pipelines.version_row(ppl_id, ver_id)
+        version = self.be.pipelines.version_row(ppl_id, ver_id)
         fs_user = body.str("username") if (who.is_root and body.str("username")) else who.name
+        self.be.pipelines.check_yaml_fs(who, fs_user, version.doc["pipelineYaml"])
         now = self.now()
         start = end = None
         try:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..errors import PFError
-from ..util import parse_max_keys, split_filter
+from ..util import parse_max_keys, parse_quantity, split_filter
 from ..web import backend, caller, empty, ok, q, read_body
 
 router = APIRouter()
@@ -143,3 +143,35 @@ async def statistics_detail(request: Request, job_id: str) -> Response:
             f"start[{start}] end[{end}] step[{step}] are invalid: need 0 <= start <= end, step > 0",
         )
     return ok(backend(request).records.statistics_detail(caller(request), job_id, start, end, step))
+
+
+@router.get("/log/job")
+async def show_log_by_limit(request: Request) -> Response:
+    line_limit = _int(request, "lineLimit", 1000)
+    if not 1 <= line_limit <= 10000:
+        line_limit = 1000
+    size_text = q(request, "sizeLimit") or "100M"
+    try:
+        size_limit = int(parse_quantity(size_text))
+    except ValueError:
+        raise PFError(
+            "InvalidURI", f"sizeLimit[{size_text}] should be a quantity such as 100M or 100Ki"
+        ) from None
+    if not 0 < size_limit <= 10**9:
+        size_limit = 100 * 10**6
+    tail = (q(request, "readFromTail") or "false").lower()
+    if tail not in ("1", "t", "true", "0", "f", "false"):
+        raise PFError("InvalidURI", f"readFromTail[{tail}] should be true or false")
+    return ok(
+        backend(request).records.job_log(
+            caller(request),
+            job_id=q(request, "jobID") or "",
+            name=q(request, "name") or "",
+            namespace=q(request, "namespace") or "",
+            cluster=q(request, "clusterName") or "",
+            from_tail=tail in ("1", "t", "true"),
+            line_limit=line_limit,
+            size_limit=size_limit,
+            kind=q(request, "type") or "",
+        )
+    )

@@ -188,3 +188,47 @@ def test_hundred_runs_at_once_all_finish_with_logs(root: Api) -> None:
     for rid in ids:
         log = root.get(f"/log/run/{rid}").json()["runLog"]
         assert f"run-{rid}" in log[0]["taskList"][0]["logInfo"]["logContent"]
+
+
+def test_plugin_import_is_cheap_and_emulator_never_imports_airflow() -> None:
+    code = (
+        "import sys\n"
+        "import paddleflow_provider.emulator.pytest_plugin\n"
+        "assert 'fastapi' not in sys.modules and 'uvicorn' not in sys.modules, 'plugin import is heavy'\n"
+        "import paddleflow_provider.emulator.app, paddleflow_provider.emulator.server\n"
+        "import paddleflow_provider.emulator.backend.core\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'airflow'], 'airflow imported'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_binding_beyond_loopback_warns(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "paddleflow_provider.emulator",
+            "--host",
+            "127.0.0.2",
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("PaddleFlow emulator listening on http://127.0.0.2:")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+        assert "WARNING" in err and "run commands" in err
+        assert proc.returncode == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()

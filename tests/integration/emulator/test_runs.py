@@ -36,7 +36,7 @@ def steps_of(detail: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_hello_run_succeeds_with_full_detail_and_logs(root: Api) -> None:
-    rid = create(root, run_yaml("hello", "  say-hi:\n    command: echo hello-from-step\n"))
+    rid = create(root, run_yaml("hello", "  say-hi:\n    command: sleep 0.3; echo hello-from-step\n"))
     assert rid.startswith("run-")
     detail = wait_final(root, rid)
     expected = {
@@ -220,3 +220,26 @@ def test_run_from_pipeline_and_fs_path(root: Api, make_user, paddleflow_emulator
     assert d["status"] == "succeeded" and d["source"] == "./run.yaml" and d["fsName"] == fs
     assert (folder / "out.txt").read_text().strip() == "data"
     assert_error(other.post("/run", json={"fsname": fs}), 400, "InvalidArguments")
+
+
+def test_log_by_limit_reads_head_or_tail(root: Api) -> None:
+    rid = create(
+        root, run_yaml("many-lines", "  talk:\n    command: for i in 1 2 3 4 5; do echo line$i; done\n")
+    )
+    job = wait_final(root, rid)["runtime"]["talk"][0]["jobID"]
+    params = {"jobID": job, "clusterName": "default-cluster", "lineLimit": "2"}
+    head = root.get("/log/job", params=params).json()
+    info = head["taskList"][0]["logInfo"]
+    assert head["jobID"] == job and "line1" in info["logContent"] and "line3" not in info["logContent"]
+    assert info["hasNextPage"] is True
+    tail = root.get("/log/job", params={**params, "readFromTail": "True"}).json()["taskList"][0]["logInfo"]
+    assert "line5" in tail["logContent"] and "line1" not in tail["logContent"]
+    assert_error(root.get("/log/job", params={"jobID": job}), 400, "InvalidURI")
+    assert_error(root.get("/log/job", params={**params, "lineLimit": "x"}), 400, "InvalidURI")
+
+
+def test_pipeline_yaml_storage_must_exist(root: Api) -> None:
+    yaml_text = run_yaml(
+        unique("nofs"), "  a:\n    command: echo\n", "fs_options:\n  main_fs: {name: ghostfs}\n"
+    )
+    assert_error(root.post("/pipeline", json={"yamlRaw": b64(yaml_text)}), 400, "InvalidArguments")
