@@ -38,8 +38,9 @@ from .errors import WorkflowError
 from .launch import PlatformInfo
 from .load import parse_run_yaml, validate_pipeline_yaml
 from .logs import LogPage, job_log_path, read_log_page
-from .runner import RunSink, RunState, WorkflowRunner, shutdown_all
+from .runner import WorkflowRunner, shutdown_all
 from .spec import RunOverrides, WorkflowSpec
+from .state import RunSink, RunState
 from .stats import statistics_detail, statistics_summary
 
 __all__ = [

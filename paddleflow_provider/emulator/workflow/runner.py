@@ -14,10 +14,9 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from . import steps as step_ops
 from .cachefp import CacheStore
@@ -26,6 +25,7 @@ from .procs import get_pump
 from .resolve import ResolveError, RunContext, resolve_inputs, resolve_loop, resolve_params
 from .runtime import BAD, OK, DagRun, NodeRun, StepRun, seq_of_view
 from .spec import STRATEGY_FAIL_FAST, Dag, Node, Step, WorkflowSpec
+from .state import RunSink, RunState
 
 log = logging.getLogger(__name__)
 
@@ -33,33 +33,6 @@ STOP_MESSAGE = "receive stop signall"  # sic, the server's text
 FAILURE_OPTIONS_MESSAGE = "receive failure options signal"
 CONTINUE_MESSAGE = "begin to process FailureOptions, some step or dag run failed"
 CACHE_POLL_S = 0.5
-
-
-@dataclass
-class RunState:
-    """A full snapshot of a run, wire-shaped, sent on every change.
-
-    ``cache_source_runs`` lists the runs whose cache this run reused: per semantics §3.5 the server appends
-    this
-    run's id to each of *their* ``runCachedIDs``. ``run_cached_ids`` is the engine's view of this run's own
-    ``runCachedIDs`` (always ``""``: only later runs can add to it, and the server records that).
-    """
-
-    status: str
-    message: str
-    runtime: dict[str, Any]
-    post_process: dict[str, Any]
-    run_cached_ids: str = ""
-    activate_time: str = ""
-    cache_source_runs: list[str] = field(default_factory=list)
-
-
-class RunSink(Protocol):
-    """Where a runner reports; both methods are called from runner threads."""
-
-    def update(self, run_id: str, state: RunState) -> None: ...
-
-    def artifact(self, run_id: str, event: dict[str, Any]) -> None: ...
 
 
 _live: set[WorkflowRunner] = set()
@@ -129,6 +102,7 @@ class WorkflowRunner:
             Dag(name=""), None, 0, None, False, run_id=run_id, full_name=f"{spec.name}.post_process"
         )
         self._post: StepRun | None = None
+        self._post_started = False
         self.entry = DagRun(
             spec.entry, None, 0, None, False, run_id=run_id, full_name=f"{spec.name}.entry_points"
         )
@@ -244,8 +218,6 @@ class WorkflowRunner:
                 self._finish_run()
             if version == self._version:
                 return
-
-    _post_started = False
 
     def _advance(self, dag: DagRun) -> None:
         if dag.final:

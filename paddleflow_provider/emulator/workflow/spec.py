@@ -150,3 +150,12 @@ class WorkflowSpec:
     @property
     def disabled_set(self) -> set[str]:
         return {part.strip() for part in self.disabled.split(",") if part.strip()}
+
+
+def walk(node: Node, parent: Dag | None) -> list[tuple[Dag | None, Node]]:
+    """``node`` and all its descendants as (enclosing DAG or None, node), parents first."""
+    result: list[tuple[Dag | None, Node]] = [(parent, node)]
+    if isinstance(node, Dag):
+        for child in node.entry_points.values():
+            result.extend(walk(child, node))
+    return result

@@ -34,6 +34,8 @@ def stats_path(run_dir: Path, job_id: str) -> Path:
 
 
 def _append(path: Path, record: dict[str, Any]) -> None:
+    # the exit of a very short job can be processed before add() ran, so either may create the folder
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(record) + "\n")
 
@@ -74,7 +76,6 @@ class StatsSampler:
 
     def add(self, job_id: str, pid: int, path: Path, started: float) -> None:
         """Track ``pid`` (the job's shell) and record a first sample right away."""
-        path.parent.mkdir(parents=True, exist_ok=True)
         _append(path, {"start": started})
         try:
             process = psutil.Process(pid)

@@ -219,9 +219,10 @@ def _exited(r: WorkflowRunner, run: StepRun, handle: ProcessHandle) -> None:
         get_sampler().finish(
             run.job_id, run.stats_path, handle.rusage, handle.started, handle.ended or handle.started
         )
-    except OSError:
-        log.debug("writing the exit sample of %s failed", run.job_id, exc_info=True)
-    r.post_event("exit", run)
+    except Exception:  # the run must hear about the exit whatever happens to statistics
+        log.warning("writing the exit sample of %s failed", run.job_id, exc_info=True)
+    finally:
+        r.post_event("exit", run)
 
 
 def on_exit(r: WorkflowRunner, run: StepRun) -> None:

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from .errors import WorkflowError
+from .params import apply_request_params, finish_params, matches_type
 from .references import check_node_templates
 from .spec import (
     CACHE_NEVER_EXPIRES,
@@ -24,13 +25,12 @@ from .spec import (
     RunOverrides,
     Step,
     WorkflowSpec,
+    walk,
 )
 from .templates import TEMPLATE_RE
 
 PIPELINE_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
 NODE_NAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,29}$")
-PATH_PARAM_RE = re.compile(r"^[.a-zA-Z0-9/_-]+$")
-PARAM_TYPES = ("string", "int", "float", "path", "list")
 
 
 def apply_overrides(spec: WorkflowSpec, overrides: RunOverrides) -> None:
@@ -66,7 +66,7 @@ def validate(spec: WorkflowSpec, request_params: dict[str, Any] | None) -> None:
     _check_components(spec)
     _check_names(spec)
     _check_post_process(spec)
-    _apply_request_params(spec, request_params or {})
+    apply_request_params(spec, request_params or {})
     _apply_step_defaults(spec)
     _expand_all_references(spec)
     _check_disabled(spec)
@@ -76,7 +76,7 @@ def validate(spec: WorkflowSpec, request_params: dict[str, Any] | None) -> None:
         siblings = parent.entry_points if parent is not None else spec.entry.entry_points
         check_node_templates(node, siblings, parent)
     for node in spec.components.values():
-        for parent, child in _walk(node, None):
+        for parent, child in walk(node, None):
             _check_node(child, parent, has_fs)
             check_node_templates(child, parent.entry_points if parent else {}, parent)
     _check_cache(spec)
@@ -96,19 +96,10 @@ def validate(spec: WorkflowSpec, request_params: dict[str, Any] | None) -> None:
 # walking
 
 
-def _walk(node: Node, parent: Dag | None) -> list[tuple[Dag | None, Node]]:
-    """``node`` and all its descendants as (enclosing DAG or None, node), parents first."""
-    result: list[tuple[Dag | None, Node]] = [(parent, node)]
-    if isinstance(node, Dag):
-        for child in node.entry_points.values():
-            result.extend(_walk(child, node))
-    return result
-
-
 def _walk_runnable(spec: WorkflowSpec) -> list[tuple[Dag | None, Node]]:
     result: list[tuple[Dag | None, Node]] = []
     for node in spec.entry.entry_points.values():
-        result.extend(_walk(node, None))
+        result.extend(walk(node, None))
     for node in spec.post_process.values():
         result.append((None, node))
     return result
@@ -119,7 +110,7 @@ def _walk_runnable(spec: WorkflowSpec) -> list[tuple[Dag | None, Node]]:
 
 
 def _references_in(node: Node) -> list[str]:
-    return [n.reference for _, n in _walk(node, None) if isinstance(n, Step) and n.reference]
+    return [n.reference for _, n in walk(node, None) if isinstance(n, Step) and n.reference]
 
 
 def _check_components(spec: WorkflowSpec) -> None:
@@ -152,7 +143,7 @@ def _check_names(spec: WorkflowSpec) -> None:
     groups: list[dict[str, Node]] = [spec.entry.entry_points, dict(spec.post_process), spec.components]
     for group in groups:
         for top in group.values():
-            for _, node in _walk(top, None):
+            for _, node in walk(top, None):
                 if not NODE_NAME_RE.match(node.name) or node.name.startswith("PF_"):
                     raise WorkflowError(
                         f"format of component name[{node.name}] invalid, "
@@ -219,108 +210,6 @@ def _templates(text: str) -> list[tuple[str, str | None, str]]:
 
 
 # ------------------------------------------------------------------------------------------------
-# 5. request parameters and typed parameters
-
-
-def resolve_typed_param(name: str, declared: dict[str, Any], value: Any = None) -> Any:
-    """Replace a ``{type, default}`` declaration by its value, checking the declared type."""
-    unknown = set(declared) - {"type", "default"}
-    if unknown:
-        raise WorkflowError(f"dict param[{name}] has no attribute [{sorted(unknown)[0]}]")
-    type_name = declared.get("type", "")
-    if type_name not in PARAM_TYPES:
-        raise WorkflowError(f"type[{type_name}] is not supported for dict param[name: {name}]")
-    if value is None:
-        value = declared.get("default")
-    if value is None or value in ("", []):
-        raise WorkflowError(f"value of dict param[name: {name}] should not be empty")
-    if not _matches_type(type_name, value):
-        raise WorkflowError(f"value[{value}] of dict param[name: {name}] does not match type[{type_name}]")
-    return value
-
-
-def _matches_type(type_name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if type_name == "string":
-        return isinstance(value, str)
-    if type_name == "int":
-        return isinstance(value, int)
-    if type_name == "float":
-        return isinstance(value, int | float)
-    if type_name == "path":
-        return isinstance(value, str) and bool(PATH_PARAM_RE.match(value))
-    if not isinstance(value, list) or not value:
-        return False
-    kinds = {type(item) for item in value}
-    return len(kinds) == 1 and kinds <= {int, float, str}
-
-
-def _set_param(node: Node, name: str, value: Any) -> None:
-    declared = node.parameters[name]
-    if isinstance(declared, dict):
-        resolve_typed_param(name, declared, value)
-        node.param_types[name] = declared.get("type", "")
-        declared = dict(declared)
-        declared["default"] = value
-        node.parameters[name] = declared
-    else:
-        node.parameters[name] = value
-
-
-def _apply_request_params(spec: WorkflowSpec, params: dict[str, Any]) -> None:
-    tops: dict[str, Node] = {**spec.entry.entry_points, **spec.post_process}
-    for key, value in params.items():
-        parts = key.split(".")
-        if len(parts) == 1:
-            hits = [node for top in tops.values() for _, node in _walk(top, None) if key in node.parameters]
-            if not hits:
-                raise WorkflowError(f"param[{key}] not exist")
-            for node in hits:
-                _set_param(node, key, value)
-            continue
-        *path, param = parts
-        found: Node | None = None
-        children: dict[str, Node] = spec.entry.entry_points
-        for index, part in enumerate(path):
-            found = children.get(part)
-            if found is None and index == 0:
-                found = spec.post_process.get(part)
-            if found is None:
-                raise WorkflowError(f"cannont find component to replace param with [{key}]")
-            children = found.entry_points if isinstance(found, Dag) else {}
-        assert found is not None
-        if param not in found.parameters:
-            raise WorkflowError(f"no parameter named [{param}] in step [{found.name}]")
-        _set_param(found, param, value)
-
-
-def _finish_params(node: Node) -> None:
-    """Typed dicts become their values; every value gets the server's type check."""
-    for name, value in list(node.parameters.items()):
-        if isinstance(value, dict):
-            node.param_types[name] = str(value.get("type", ""))
-            node.parameters[name] = resolve_typed_param(name, value)
-        elif isinstance(value, bool) or not isinstance(value, int | float | str | list):
-            raise WorkflowError(
-                f"value[{value}] of param[{name}] in component[{node.name}] is invalid, "
-                "type should be int, float, string, list or dict"
-            )
-        elif isinstance(value, list):
-            _check_list_param(node, name, value)
-
-
-def _check_list_param(node: Node, name: str, value: list[Any]) -> None:
-    for item in value:
-        if isinstance(item, list):
-            _check_list_param(node, name, item)
-        elif isinstance(item, bool) or not isinstance(item, int | float | str):
-            raise WorkflowError(f"element[{item}] of list param[{name}] in component[{node.name}] is invalid")
-        elif isinstance(item, str) and TEMPLATE_RE.search(item):
-            raise WorkflowError(f"list param[{name}] in component[{node.name}] can not contain templates")
-
-
-# ------------------------------------------------------------------------------------------------
 # defaults and references
 
 
@@ -333,7 +222,7 @@ def _apply_step_defaults(spec: WorkflowSpec) -> None:
     groups = [(spec.entry.entry_points, False), (dict(spec.post_process), True), (spec.components, False)]
     for group, is_post in groups:
         for top in group.values():
-            for _, node in _walk(top, None):
+            for _, node in walk(top, None):
                 if not isinstance(node, Step) or node.reference:
                     continue
                 node.extra_fs = node.extra_fs + list(spec.extra_fs_mounts)
@@ -359,7 +248,7 @@ def _expand(spec: WorkflowSpec, node: Node) -> Node:
         return node
     assert isinstance(node, Step)
     if not node.reference:
-        _finish_params(node)
+        finish_params(node)
         return node
     if (
         node.command
@@ -381,7 +270,7 @@ def _expand(spec: WorkflowSpec, node: Node) -> Node:
                 f"parameter[{pname}] of reference step[{node.name}] not exist in component[{node.reference}]"
             )
         declared_type = component.param_types.get(pname)
-        if declared_type and not _matches_type(declared_type, value) and not isinstance(value, str):
+        if declared_type and not matches_type(declared_type, value) and not isinstance(value, str):
             raise WorkflowError(
                 f"value[{value}] of dict param[name: {pname}] does not match type[{declared_type}]"
             )
@@ -395,7 +284,7 @@ def _expand(spec: WorkflowSpec, node: Node) -> Node:
     component.name = node.name
     component.deps = list(node.deps)
     setattr(component, "referenced", node.reference)  # noqa: B010 - shown in the step view
-    _finish_params(component)
+    finish_params(component)
     return component
 
 
