@@ -122,7 +122,9 @@ class ProcessPump:
                 return
             handle.term_requested = True
             _signal_group(handle.pid, signal.SIGTERM)
-            handle._kill_at = time.monotonic() + grace
+            deadline = time.monotonic() + grace
+            # a second stop (say, a force stop after a plain one) may shorten the grace, never extend it
+            handle._kill_at = deadline if handle._kill_at is None else min(handle._kill_at, deadline)
         self._wake()
 
     def kill_all(self) -> None:

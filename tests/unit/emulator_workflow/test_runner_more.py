@@ -163,3 +163,39 @@ entry_points:
     assert all(runner.done for runner in runners)
     for pid in pids:
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_empty_entry_points_succeed_at_once(harness) -> None:
+    state, _ = harness.run("name: empty\nentry_points: {}\n")
+    assert (state.status, state.runtime) == ("succeeded", {})
+
+
+def test_force_stop_after_a_plain_stop_kills_the_running_post_process(harness) -> None:
+    yaml_text = """
+name: slowpost
+docker_env: busybox:1.36
+entry_points:
+  main: {command: "sleep 30"}
+post_process:
+  post: {command: "echo $$ > post.pid; sleep 30"}
+"""
+    runner, sink = harness.runner(yaml_text, stop_grace=5)
+    runner.start()
+    harness.wait_for(
+        lambda: (
+            sink.states
+            and sink.last.runtime.get("main")
+            and sink.last.runtime["main"][0]["status"] == "running"
+        ),
+        what="main running",
+    )
+    runner.stop()
+    pid_file = runner.run_dir / "workdir" / "post.pid"
+    harness.wait_for(lambda: pid_file.exists() and pid_file.read_text().strip(), what="post-process started")
+    assert sink.last.status == "terminating"
+    runner.stop(force=True)
+    assert runner.join(10)
+    pid = int(pid_file.read_text())
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert sink.last.post_process["post"]["status"] == "terminated"
+    assert sink.last.status == "terminated"
