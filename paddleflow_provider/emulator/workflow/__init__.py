@@ -1,26 +1,22 @@
 """The emulator's workflow engine: parse, validate and really execute PaddleFlow run YAML as local processes.
 
 A pure library (no HTTP, no SQLite, no airflow): the emulator server calls it through the names below.
-Behaviour
-follows ``paddleflow-semantics.md`` (§1 YAML, §2 lifecycle, §3 cache, §5 logs and job ids, §7.2 validation).
+Behaviour follows ``paddleflow-semantics.md`` (§1 YAML, §2 lifecycle, §3 cache, §5 logs and job ids, §7.2
+validation).
 
 Local mapping of the platform
 -----------------------------
 * A step's job is ``/bin/sh -c <command>`` in its own process group; stopping sends SIGTERM to the group and
-  SIGKILL after ``stop_grace`` seconds; when the shell exits, whatever it left in its group is killed, the
-  way a
-  container's processes end with it. ``docker_env`` is recorded and required (as on the server, a step without
-  an image fails with ``validating step[..] failed: [required fields in {image} are empty, please fill it]``)
-  but
-  no container is used.
-* Storage: ``fs_roots[name]`` is the local folder behind FS ``name``. A mount path maps 1:1 to that folder,
-so a
-  step's working directory (and ``PF_WORK_DIR``) is ``fs_roots[main_fs.name]/<sub_path>`` (else its first
+  SIGKILL after ``stop_grace`` seconds; when the shell exits, whatever it left in its group is killed, the way
+  a container's processes end with it. ``docker_env`` is recorded and required (as on the server, a step
+  without an image fails with ``validating step[..] failed: [required fields in {image} are empty, please fill
+  it]``) but no container is used.
+* Storage: ``fs_roots[name]`` is the local folder behind FS ``name``. A mount path maps 1:1 to that folder, so
+  a step's working directory (and ``PF_WORK_DIR``) is ``fs_roots[main_fs.name]/<sub_path>`` (else its first
   ``extra_fs``; else, with no FS or ``PF_MOUNT_PATH: NONE``, ``<run_dir>/workdir``), and artifact paths given
-  to
-  commands and ``PF_INPUT_ARTIFACT_*``/``PF_OUTPUT_ARTIFACT_*`` are absolute local paths. The views and
-  artifact
-  events carry FS-relative paths (``.pipeline/<runID>/<run name>/<step>-<seq>-<md5>/<name>``), as the server.
+  to commands and ``PF_INPUT_ARTIFACT_*``/``PF_OUTPUT_ARTIFACT_*`` are absolute local paths. The views and
+  artifact events carry FS-relative paths (``.pipeline/<runID>/<run name>/<step>-<seq>-<md5>/<name>``), as the
+  server.
 * Files of a run under ``run_dir``: ``logs/<jobID>.log`` (timestamped lines, written as produced),
   ``stats/<jobID>.jsonl`` (CPU/memory samples), ``workdir/``.
 * Processes see a small part of the server's environment (PATH, HOME, locale, TMPDIR, user), the job-system

@@ -2,10 +2,8 @@
 
 The first fingerprint hashes what the step *is* (image, command with output templates unresolved, env without
 system variables, parameters, input artifact paths, output names, mounts); the second what its inputs *look
-like
-now* (mtimes of input artifacts and of the ``fs_scope`` paths). A record matches when both agree and it has
-not
-expired. Records are written by the runner as soon as a job is created, as the server does.
+like now* (mtimes of input artifacts and of the ``fs_scope`` paths). A record matches when both agree and it
+has not expired. Records are written by the runner as soon as a job is created, as the server does.
 """
 
 from __future__ import annotations
@@ -39,10 +37,8 @@ class CacheStore(Protocol):
     """Persistence of cache records (the server implements it over its runCache table).
 
     Optionally the store may also offer ``job_view(run_id, job_id) -> dict | None`` returning the stored
-    JobView
-    of a cached job; the engine uses it for jobs of runs that are not live in this process (for example after
-    a
-    server restart). Without it, only jobs this process has seen can serve cache hits.
+    JobView of a cached job; the engine uses it for jobs of runs that are not live in this process (for
+    example after a server restart). Without it, only jobs this process has seen can serve cache hits.
     """
 
     def find(self, first_fp: str, fs_name: str, username: str, source: str) -> list[CacheEntry]: ...
@@ -70,8 +66,7 @@ def _sha256(document: dict[str, Any]) -> str:
 
 
 def first_fingerprint(ctx: RunContext, run: StepRun) -> str:
-    """Computed in "cache mode": output artifact templates stay literal so the path of this run is not
-    hashed."""
+    """Computed in "cache mode": output artifact templates stay literal (this run's paths are not hashed)."""
     resolve = own_resolver(ctx, run, artifacts_local=False, keep_outputs=True)
     command = str(substitute(run.spec.command, resolve))
     env = {k: v for k, v in run.env.items() if k not in SYS_VARS}

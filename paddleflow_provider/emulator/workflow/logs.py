@@ -1,8 +1,7 @@
 """Job log files and the server's line paging (semantics §5.2).
 
 Each job's stdout+stderr goes to ``<run_dir>/logs/<job_id>.log``; every line is prefixed with an RFC3339Nano
-UTC
-timestamp, as the real server's container logs are. :func:`read_log_page` is a pure function of the file.
+UTC timestamp, as the real server's container logs are. :func:`read_log_page` is a pure function of the file.
 """
 
 from __future__ import annotations
@@ -68,8 +67,8 @@ def read_log_page(path: Path, page_no: int = 1, page_size: int = 100, position: 
     """Page through a log file exactly as the server does (semantics §5.2).
 
     ``end`` pages count backwards from the tail over the last 5000 lines; ``begin`` pages count forwards over
-    the
-    first 500 000 bytes. ``truncated`` says the cap was hit on the last page; a missing file reads as empty.
+    the first 500 000 bytes. ``truncated`` says the cap was hit on the last page; a missing file reads as
+    empty.
 
     :raises ValueError: ``position`` is not ``begin`` or ``end``.
     """

@@ -1,9 +1,8 @@
 """Strict YAML decoding and the structural parse of a run YAML (semantics §1.1-1.5).
 
 Like the server, decoding is strict (syntax errors and duplicate keys are refused), every level rejects
-unknown
-keys with the server's ``... has no attribute [X]`` text, ``null`` values count as absent, and wrong types get
-``[key] ... should be <type> type`` messages. Semantic rules (names, references, templates) live in
+unknown keys with the server's ``... has no attribute [X]`` text, ``null`` values count as absent, and wrong
+types get ``[key] ... should be <type> type`` messages. Semantic rules (names, references, templates) live in
 validate.py.
 """
 
@@ -160,8 +159,7 @@ def parse_workflow(raw: dict[str, Any]) -> WorkflowSpec:
 
 
 def _default_image(node: Node, image: str) -> None:
-    """The global docker_env is copied into steps at parse time, before any request override (semantics
-    §2.1)."""
+    """The global docker_env is copied into steps at parse time, before any request override (§2.1)."""
     if isinstance(node, Dag):
         for child in node.entry_points.values():
             _default_image(child, image)

@@ -1,12 +1,11 @@
 """Step processes: spawn, log, reap and stop them, for every run, from one I/O thread.
 
 Why one thread: 100 runs at once must not mean hundreds of threads or busy polling. A single daemon thread
-waits
-in ``epoll`` on each process's output pipe and on a Linux ``pidfd`` that becomes readable when the process
-exits.
-Output is timestamped line by line and appended to the job's log file as it arrives (readable while the step
-runs). When the shell exits, the rest of its process group is killed, as a container's processes die with its
-main process, so nothing is left behind. Stopping sends SIGTERM to the group and SIGKILL after a grace period.
+waits in ``epoll`` on each process's output pipe and on a Linux ``pidfd`` that becomes readable when the
+process exits. Output is timestamped line by line and appended to the job's log file as it arrives (readable
+while the step runs). When the shell exits, the rest of its process group is killed, as a container's
+processes die with its main process, so nothing is left behind. Stopping sends SIGTERM to the group and
+SIGKILL after a grace period.
 """
 
 from __future__ import annotations

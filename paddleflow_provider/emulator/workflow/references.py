@@ -1,8 +1,7 @@
 """What each field of a node may reference, checked at run creation (semantics §1.6.1, §1.6.3).
 
 ``check_node_templates`` applies the per-field rules to one node given its siblings (the nodes its ``deps``
-can
-name) and its enclosing DAG (what ``PF_PARENT`` means; ``None`` at top level).
+can name) and its enclosing DAG (what ``PF_PARENT`` means; ``None`` at top level).
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """Runtime resolution of a node, in the server's order (semantics §1.6.5): parameters, input artifacts, loop
 list, condition, then for steps env and command. Any failure raises :class:`ResolveError`, whose text becomes
-the
-node's message when it is marked ``failed``.
+the node's message when it is marked ``failed``.
 
 Local mapping of storage: an FS is the local folder ``fs_roots[name]``; its container mount path is mapped 1:1
 to that folder, so artifact paths in ``command`` and ``PF_*_ARTIFACT_*`` variables are absolute local paths.

@@ -3,8 +3,7 @@
 Each runner owns one orchestrator thread that alone mutates the run's records; everything else (process exits
 from the I/O thread, ``stop()`` from the server) reaches it as an event on its queue, so there are no locks on
 run state and no polling except the cache wait. After handling a batch of events the orchestrator schedules
-what
-became ready and, if anything changed, sends a full wire-shaped snapshot to the :class:`RunSink`.
+what became ready and, if anything changed, sends a full wire-shaped snapshot to the :class:`RunSink`.
 """
 
 from __future__ import annotations
@@ -42,9 +41,9 @@ _live_lock = threading.Lock()
 class WorkflowRunner:
     """Runs one validated workflow as local processes; see the package docstring for the local mapping.
 
-    :param previous: ``(runtime, post_process)`` wire dicts of the run being retried or resumed: its
-    succeeded and
-        skipped steps (and succeeded DAGs) are kept as they are, everything else runs again (semantics §2.9).
+    :param previous: ``(runtime, post_process)`` wire dicts of the run being retried or resumed: its succeeded
+        and skipped steps (and succeeded DAGs) are kept as they are, everything else runs again (semantics
+        §2.9).
     :param stop_grace: seconds between SIGTERM and SIGKILL when steps are stopped.
     """
 
@@ -293,8 +292,7 @@ class WorkflowRunner:
             self._start_node(run)
 
     def _reuse(self, run: NodeRun, view: dict[str, Any] | None) -> bool:
-        """Retry: keep a previous succeeded/skipped record; re-enter a failed/terminated DAG keeping its
-        id."""
+        """Retry: keep an earlier succeeded/skipped record; re-enter a failed/terminated DAG with its id."""
         if view is None:
             return False
         status = view.get("status", "")

@@ -11,9 +11,8 @@ class RunState:
     """A full snapshot of a run, wire-shaped, sent on every change.
 
     ``cache_source_runs`` lists the runs whose cache this run reused: per semantics §3.5 the server appends
-    this
-    run's id to each of *their* ``runCachedIDs``. ``run_cached_ids`` is the engine's view of this run's own
-    ``runCachedIDs`` (always ``""``: only later runs can add to it, and the server records that).
+    this run's id to each of *their* ``runCachedIDs``. ``run_cached_ids`` is the engine's view of this run's
+    own ``runCachedIDs`` (always ``""``: only later runs can add to it, and the server records that).
     """
 
     status: str

@@ -179,9 +179,11 @@ def _formatted(metric: str, value: float) -> str:
 
 
 def statistics_summary(run_dir: Path, job_id: str) -> dict[str, Any]:
-    """``{"metricsInfo": {...}}`` of ``GET /statistics/job/{jobID}``: the latest sample, formatted as the
-    server
-    formats it (``"12.30%"``, ``"1024.00(Bytes)"``); empty when the job never ran."""
+    """``{"metricsInfo": {...}}`` of ``GET /statistics/job/{jobID}``.
+
+    The latest sample, formatted as the server formats it (``"12.30%"``, ``"1024.00(Bytes)"``); empty when the
+    job never ran.
+    """
     samples, _, _ = _read(run_dir, job_id)
     if not samples:
         return {"metricsInfo": {}}
@@ -193,8 +195,7 @@ def statistics_detail(run_dir: Path, job_id: str, start: int, end: int, step: in
     """``(result, truncated)`` of ``GET /statistics/jobDetail/{jobID}`` (api §7.12).
 
     ``start=0`` means the job's start, ``end=0`` its end (or start + 600 s while it runs). Each point carries
-    the
-    newest sample taken before the next point; series are cut to 1000 points.
+    the newest sample taken before the next point; series are cut to 1000 points.
 
     :raises ValueError: negative values, ``start > end`` or ``step <= 0`` (the server's ``InvalidURI`` cases).
     """

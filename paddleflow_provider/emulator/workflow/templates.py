@@ -1,8 +1,7 @@
 """``{{ node.name }}`` templates and ``condition`` expressions (semantics §1.6.2, §1.6.5, §2.5).
 
 Pure functions: finding templates, substituting them (a whole-string template keeps the referenced value's
-type,
-a template inside text is stringified the way the Go server prints values), and a small evaluator with
+type, a template inside text is stringified the way the Go server prints values), and a small evaluator with
 govaluate's semantics for conditions (bare identifiers are string literals, the result must be a boolean).
 """
 

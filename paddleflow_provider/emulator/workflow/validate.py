@@ -1,8 +1,6 @@
-"""Semantic validation of a parsed workflow, in the server's order (semantics §7.2), plus the completion
-steps the
-server does while validating: request overrides, typed-parameter defaults, global defaults copied into steps
-and
-``reference`` expansion. Error texts are the server's (semantics §1, §2.7, §3.1, appendix B).
+"""Semantic validation of a parsed workflow, in the server's order (semantics §7.2), plus the completion steps
+the server does while validating: request overrides, typed-parameter defaults, global defaults copied into
+steps and ``reference`` expansion. Error texts are the server's (semantics §1, §2.7, §3.1, appendix B).
 """
 
 from __future__ import annotations
