@@ -131,6 +131,7 @@ class PaddleFlowHook(BaseHook):
         if not isinstance(paddleflow_conn_id, str) or not paddleflow_conn_id:
             raise ValueError(f"paddleflow_conn_id must be a non-empty string, got {paddleflow_conn_id!r}")
         self.paddleflow_conn_id = paddleflow_conn_id
+        self._logged_in = False
 
     # -- connection ---------------------------------------------------------------------------------
 
@@ -151,10 +152,12 @@ class PaddleFlowHook(BaseHook):
         return Client.from_config(self.get_client_config())
 
     def get_conn(self) -> Client:
-        """Return a logged-in client (logs in once per hook instance)."""
+        """Return a logged-in client (logs in once per hook instance; the client re-logs in by itself
+        when its token expires)."""
         client = self.client
-        if client.config.username:
+        if client.config.username and not self._logged_in:
             client.api.login()
+            self._logged_in = True
         return client
 
     @property

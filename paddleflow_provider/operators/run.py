@@ -21,6 +21,8 @@ import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import jinja2
+
 from paddleflow_provider._compat import BaseOperator
 from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
 from paddleflow_provider.hooks.state import TaskState, identity_token
@@ -53,6 +55,20 @@ def default_run_name(task_id: str, token: str) -> str:
     if not base or not re.match(r"[A-Za-z_]", base[0]):
         base = "_" + base
     return f"{base}-{token}"
+
+
+class KeepPaddleFlowReference(jinja2.Undefined):
+    """Renders an unknown name as the PaddleFlow reference it was, e.g. ``{{ PF_PARENT.data }}``."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "{{ " + str(self._undefined_name) + " }}"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return KeepPaddleFlowReference(name=f"{self._undefined_name}.{name}")
 
 
 def _marker(token: str) -> str:
@@ -202,13 +218,15 @@ class PaddleFlowCreateRunOperator(PaddleFlowRunWaitBase):
     def render_template(
         self, content: Any, context: Any, jinja_env: Any = None, seen_oids: Any = None
     ) -> Any:
-        if (
-            isinstance(content, str)
-            and content.endswith(tuple(self.template_ext))
-            and content != self.run_yaml_raw
-        ):
-            jinja_env = jinja_env or self.get_template_env()
-            return self._render(jinja_env.from_string(content), context)
+        is_file = isinstance(content, str) and content.endswith(tuple(self.template_ext))
+        if isinstance(content, str) and content == self.run_yaml_raw:
+            # PaddleFlow's own references ({{epochs}}, {{PF_RUN_ID}}, {{step.param}}) share Jinja's
+            # syntax: names Airflow does not know are written back verbatim instead of failing.
+            env = (jinja_env or self.get_template_env()).overlay(undefined=KeepPaddleFlowReference)
+            template = env.get_template(content) if is_file else env.from_string(content)
+            return self._render(template, context)
+        if is_file:
+            return self._render((jinja_env or self.get_template_env()).from_string(content), context)
         return super().render_template(content, context, jinja_env, seen_oids)
 
     # -- execution ----------------------------------------------------------------------------------

@@ -7,8 +7,15 @@ before Airflow is imported; here the metadata DB is created once per session (da
 from __future__ import annotations
 
 import json
+import os
+from importlib.metadata import version
 
 import pytest
+
+# Airflow 2.11 refuses SQLite with its default LocalExecutor; dag.test() needs no executor at all.
+# Set before anything imports airflow (the lead's tests/conftest.py does not).
+if version("apache-airflow").startswith("2."):
+    os.environ.setdefault("AIRFLOW__CORE__EXECUTOR", "SequentialExecutor")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,3 +51,28 @@ def pf_conn(paddleflow_emulator, monkeypatch):
     requests.delete(f"{paddleflow_emulator.url}/_emulator/faults", timeout=10)
     yield paddleflow_emulator
     requests.delete(f"{paddleflow_emulator.url}/_emulator/faults", timeout=10)
+
+
+@pytest.fixture(scope="session")
+def dagtest():
+    """The ``dagtest.py`` helpers (importlib import mode: test folders are not packages)."""
+    import importlib.util
+    import pathlib
+    import sys
+
+    path = pathlib.Path(__file__).parent / "dagtest.py"
+    spec = importlib.util.spec_from_file_location("paddleflow_airflow_dagtest", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def pf_api(pf_conn):
+    """A logged-in typed client on the emulator, to check what the DAGs did remotely."""
+    from paddleflow_provider.client import Client
+
+    client = Client(pf_conn.host, "root", "paddleflow", str(pf_conn.port))
+    client.api.login()
+    return client.api

@@ -1,0 +1,118 @@
+"""End to end: the test DAGs under ``dag.test()`` against the emulator, sync and deferrable.
+
+In deferrable mode ``dag.test()`` runs the trigger inline, so defer -> trigger -> execute_complete
+is covered for real (the trigger is rebuilt from its serialized form first).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+MODES = ["sync", "deferrable"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_create_waits_then_sensors_see_status_and_log_line(mode, pf_conn, pf_api, dagtest, capfd, caplog):
+    dr = dagtest.run_dag(f"pf_happy_{mode}")
+    out = capfd.readouterr()
+    text = out.out + out.err + caplog.text
+    assert ("; deferring" in text) is (mode == "deferrable")
+    if mode == "sync":  # deferred: the trigger streams them (test_triggers.py; 2.x dag.test hides them)
+        # Step log lines were streamed while waiting, each line once (per capture channel: Airflow 2
+        # writes task logs both to stdout and to log records).
+        line = re.compile(r"\[train\] \S+ epoch 1 of 3")
+        assert max(len(line.findall(out.out + out.err)), len(line.findall(caplog.text))) == 1
+    assert dagtest.ti_states(dr) == {"create": "success", "status": "success", "log": "success"}
+    run_id = dagtest.xcom(dr, "create")
+    assert run_id.startswith("run-")
+    assert dagtest.xcom(dr, "create", "run_id") == run_id
+    assert dagtest.xcom(dr, "create", "run_url") == f"{pf_conn.url}/run/{run_id}"
+    assert dagtest.xcom(dr, "log").endswith("epoch 3 of 3")
+    assert dagtest.xcom(dr, "log", "matched_step") == "train"
+    assert pf_api.show_run(run_id).status == "succeeded"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_failing_step_fails_the_task_with_its_log_tail(mode, pf_conn, pf_api, dagtest, capfd, caplog):
+    dr = dagtest.run_dag(f"pf_fail_{mode}")
+    assert dagtest.ti_states(dr) == {"create": "failed"}
+    run_id = dagtest.xcom(dr, "create", "run_id")
+    assert dagtest.xcom(dr, "create", "run_url").endswith(run_id)  # the link works for failed tasks
+    assert pf_api.show_run(run_id).status == "failed"
+    out = capfd.readouterr()
+    text = out.out + out.err + caplog.text
+    assert re.search(r"- step train \(job-\S+\) failed", text)  # the failed step, named
+    tail = re.search(r"last 4 log lines of train:\n((?: {4}.*\n?){1,4})", text)
+    assert tail, text[-3000:]
+    assert "about to fail" in tail.group(1)  # the end of the failed step's log ...
+    assert "training line 1" not in tail.group(1)  # ... and only the end
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_log_match_after_many_pages(mode, pf_conn, dagtest):
+    dr = dagtest.run_dag(f"pf_longlog_{mode}")
+    assert dagtest.ti_states(dr) == {"create": "success", "log": "success"}
+    assert dagtest.xcom(dr, "log").endswith("MODEL-READY acc=0.93")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_wait_bound_fails_the_task_and_stops_the_run(mode, pf_conn, pf_api, dagtest):
+    dr = dagtest.run_dag(f"pf_timeout_{mode}")
+    assert dagtest.ti_states(dr) == {"create": "failed"}
+    run_id = dagtest.xcom(dr, "create", "run_id")
+    _wait_final(pf_api, run_id)
+    assert pf_api.show_run(run_id).status == "terminated"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_stop_then_delete(mode, pf_conn, pf_api, dagtest):
+    from paddleflow_provider.client import NotFoundError
+
+    dr = dagtest.run_dag(f"pf_stopdelete_{mode}")
+    assert dagtest.ti_states(dr) == {
+        "create": "success",
+        "stop": "success",
+        "stopped": "success",
+        "delete": "success",
+    }
+    with pytest.raises(NotFoundError):
+        pf_api.show_run(dagtest.xcom(dr, "create"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_retry_operator_waits_for_the_new_run(mode, pf_conn, pf_api, dagtest, tmp_path):
+    dr = dagtest.run_dag(f"pf_retry_{mode}", flag=dagtest.flag_path(tmp_path))
+    assert dagtest.ti_states(dr) == {
+        "create": "success",
+        "failed": "success",
+        "fix": "success",
+        "retry": "success",
+    }
+    old, new = dagtest.xcom(dr, "create"), dagtest.xcom(dr, "retry")
+    assert new != old
+    assert pf_api.show_run(old).status == "failed"
+    assert pf_api.show_run(new).status == "succeeded"
+    assert dagtest.xcom(dr, "retry", "run_url").endswith(new)
+
+
+@pytest.mark.parametrize("crash_after", ["submit", "success"])
+def test_crash_and_retry_reattaches_without_a_duplicate_run(crash_after, pf_conn, pf_api, dagtest):
+    dr = dagtest.run_dag(f"pf_crash_{crash_after}")
+    assert dagtest.ti_states(dr) == {"create": "success"}
+    assert dagtest.ti_tries(dr, "create") == 2
+    run_id = dagtest.xcom(dr, "create")
+    mine = [r for r in pf_api.iter_runs() if r.name == pf_api.show_run(run_id).name]
+    assert [r.run_id for r in mine] == [run_id]  # one run for two tries
+    assert pf_api.show_run(run_id).status == "succeeded"
+
+
+def _wait_final(api, run_id, limit=200):
+    import time
+
+    for _ in range(limit):
+        if api.show_run(run_id).is_final:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id} did not end")

@@ -1,0 +1,237 @@
+"""DAGs the Airflow-facing tests run with ``dag.test()`` against the PaddleFlow emulator.
+
+They live in the DAGs folder because Airflow 3 only test-runs DAGs from a bundle. Every DAG comes
+in a sync and a deferrable flavour (``*_sync`` / ``*_deferrable``) built by the same function, so
+both paths are exercised by identical assertions. Steps are tiny shell loops; polls are 0.2 s.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.providers.common.compat.sdk import DAG
+
+from paddleflow_provider.operators.run import (
+    PaddleFlowCreateRunOperator,
+    PaddleFlowDeleteRunOperator,
+    PaddleFlowRetryRunOperator,
+    PaddleFlowStopRunOperator,
+)
+from paddleflow_provider.sensors.log import PaddleFlowRunLogSensor
+from paddleflow_provider.sensors.run import PaddleFlowRunSensor
+
+try:
+    from airflow.providers.standard.operators.python import PythonOperator
+except ImportError:  # Airflow 2.11 without the standard provider
+    from airflow.operators.python import PythonOperator
+
+POLL = 0.2
+START = datetime(2026, 1, 1)
+
+GOOD_YAML = """\
+name: train_demo
+docker_env: python:3.11
+entry_points:
+  prep:
+    command: "echo prep start; sleep 0.5; echo prep done"
+  train:
+    deps: prep
+    parameters:
+      epochs: 2
+    command: "for i in $(seq 1 {{epochs}}); do echo epoch $i of {{epochs}}; sleep 0.2; done"
+"""
+
+FAIL_YAML = """\
+name: fail_demo
+docker_env: python:3.11
+entry_points:
+  prep:
+    command: "echo prep ok; sleep 0.5"
+  train:
+    deps: prep
+    command: "for i in 1 2 3 4 5; do echo training line $i; done; echo about to fail; exit 3"
+"""
+
+LONG_YAML = """\
+name: long_demo
+docker_env: python:3.11
+entry_points:
+  spam:
+    command: "i=0; while [ $i -lt 450 ]; do echo filler line $i; i=$((i+1)); done; echo MODEL-READY acc=0.93"
+"""
+
+SLOW_YAML = """\
+name: slow_demo
+docker_env: python:3.11
+entry_points:
+  wait:
+    command: "i=0; while [ $i -lt 600 ]; do echo tick $i; sleep 0.1; i=$((i+1)); done"
+"""
+
+# Fails until the flag file named in the DAG run conf exists: the retry test creates it in between.
+FLAG_YAML = """\
+name: flag_demo
+docker_env: python:3.11
+entry_points:
+  check:
+    command: "test -f {{ dag_run.conf['flag'] }} && echo flag found || (echo no flag; exit 1)"
+"""
+
+
+def _dag(dag_id: str, **kwargs) -> DAG:
+    return DAG(dag_id=dag_id, schedule=None, start_date=START, catchup=False, **kwargs)
+
+
+def _mode(deferrable: bool) -> str:
+    return "deferrable" if deferrable else "sync"
+
+
+def build_happy(deferrable: bool) -> DAG:
+    """Create + wait, then a run sensor and a log sensor on the created run id."""
+    with _dag(f"pf_happy_{_mode(deferrable)}") as dag:
+        create = PaddleFlowCreateRunOperator(
+            task_id="create",
+            run_yaml_raw=GOOD_YAML,
+            param={"epochs": 3},
+            poll_interval=POLL,
+            deferrable=deferrable,
+        )
+        status = PaddleFlowRunSensor(
+            task_id="status", run_id=create.output, poke_interval=POLL, deferrable=deferrable, timeout=60
+        )
+        log = PaddleFlowRunLogSensor(
+            task_id="log",
+            run_id=create.output,
+            pattern=r"epoch 3 of \d+",
+            poke_interval=POLL,
+            deferrable=deferrable,
+            timeout=60,
+        )
+        create >> [status, log]
+    return dag
+
+
+def build_fail(deferrable: bool) -> DAG:
+    with _dag(f"pf_fail_{_mode(deferrable)}") as dag:
+        PaddleFlowCreateRunOperator(
+            task_id="create",
+            run_yaml_raw=FAIL_YAML,
+            poll_interval=POLL,
+            deferrable=deferrable,
+            log_tail_lines=4,
+        )
+    return dag
+
+
+def build_long_log(deferrable: bool) -> DAG:
+    """The match arrives after 450 lines (5 pages); the sensor starts while the run is running."""
+    with _dag(f"pf_longlog_{_mode(deferrable)}") as dag:
+        create = PaddleFlowCreateRunOperator(
+            task_id="create", run_yaml_raw=LONG_YAML, wait_for_completion=False, deferrable=deferrable
+        )
+        PaddleFlowRunLogSensor(
+            task_id="log",
+            run_id=create.output,
+            pattern=r"MODEL-READY acc=(\S+)",
+            poke_interval=POLL,
+            mode="poke",
+            deferrable=deferrable,
+            timeout=60,
+        ).set_upstream(create)
+    return dag
+
+
+def build_timeout(deferrable: bool) -> DAG:
+    """The operator's own wait bound passes: the task fails and the remote run is stopped."""
+    with _dag(f"pf_timeout_{_mode(deferrable)}") as dag:
+        PaddleFlowCreateRunOperator(
+            task_id="create", run_yaml_raw=SLOW_YAML, poll_interval=POLL, timeout=1.5, deferrable=deferrable
+        )
+    return dag
+
+
+def build_stop_delete(deferrable: bool) -> DAG:
+    with _dag(f"pf_stopdelete_{_mode(deferrable)}") as dag:
+        create = PaddleFlowCreateRunOperator(
+            task_id="create", run_yaml_raw=SLOW_YAML, wait_for_completion=False, deferrable=deferrable
+        )
+        stop = PaddleFlowStopRunOperator(task_id="stop", run_id=create.output)
+        stopped = PaddleFlowRunSensor(
+            task_id="stopped",
+            run_id=create.output,
+            target_statuses=("terminated",),
+            failure_statuses=(),
+            poke_interval=POLL,
+            deferrable=deferrable,
+            timeout=60,
+        )
+        delete = PaddleFlowDeleteRunOperator(task_id="delete", run_id=create.output)
+        create >> stop >> stopped >> delete
+    return dag
+
+
+def _touch_flag(**context) -> None:
+    with open(context["dag_run"].conf["flag"], "w") as fh:
+        fh.write("ok")
+
+
+def build_retry(deferrable: bool) -> DAG:
+    """A run fails, the sensor sees 'failed', the cause is fixed, the retry operator's new run succeeds."""
+    with _dag(f"pf_retry_{_mode(deferrable)}") as dag:
+        create = PaddleFlowCreateRunOperator(
+            task_id="create", run_yaml_raw=FLAG_YAML, wait_for_completion=False, deferrable=deferrable
+        )
+        failed = PaddleFlowRunSensor(
+            task_id="failed",
+            run_id=create.output,
+            target_statuses=("failed",),
+            failure_statuses=("succeeded",),
+            poke_interval=POLL,
+            deferrable=deferrable,
+            timeout=60,
+        )
+        fix = PythonOperator(task_id="fix", python_callable=_touch_flag)
+        retry = PaddleFlowRetryRunOperator(
+            task_id="retry", run_id=create.output, poll_interval=POLL, deferrable=deferrable
+        )
+        create >> failed >> fix >> retry
+    return dag
+
+
+class CrashingCreateRunOperator(PaddleFlowCreateRunOperator):
+    """Simulates a worker dying on the first try: after submitting, or after the run succeeded."""
+
+    def __init__(self, *, crash_after: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.crash_after = crash_after
+
+    def wait_for_run(self, context, run_id):
+        if self.crash_after == "submit" and context["ti"].try_number == 1:
+            raise RuntimeError("simulated worker crash after submit")
+        result = super().wait_for_run(context, run_id)
+        if self.crash_after == "success" and context["ti"].try_number == 1:
+            raise RuntimeError("simulated worker crash after the run succeeded")
+        return result
+
+
+def build_crash(crash_after: str) -> DAG:
+    with _dag(f"pf_crash_{crash_after}") as dag:
+        CrashingCreateRunOperator(
+            task_id="create",
+            run_yaml_raw=GOOD_YAML,
+            poll_interval=POLL,
+            crash_after=crash_after,
+            retries=1,
+            retry_delay=timedelta(seconds=0),
+            deferrable=False,
+        )
+    return dag
+
+
+for _deferrable in (False, True):
+    for _build in (build_happy, build_fail, build_long_log, build_timeout, build_stop_delete, build_retry):
+        _d = _build(_deferrable)
+        globals()[_d.dag_id] = _d
+for _crash in ("submit", "success"):
+    _d = build_crash(_crash)
+    globals()[_d.dag_id] = _d
