@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from paddleflow_provider.emulator.workflow import (
@@ -155,6 +156,11 @@ class Harness:
     )
     Platform = Platform
 
+    def assert_gone(self, pids: list[int]) -> None:
+        """Signals are asynchronous: once a run is final its processes have been killed, so they must be dead
+        (or zombies waiting for init) within moments."""
+        self.wait_for(lambda: all(_gone(pid) for pid in pids), 5.0, f"processes {pids} to die")
+
     def run(
         self, yaml_text: str, overrides: RunOverrides | None = None, **kwargs: Any
     ) -> tuple[RunState, Path]:
@@ -163,6 +169,13 @@ class Harness:
         runner.start()
         assert runner.join(30), "run did not finish"
         return sink.last, runner.run_dir
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psutil
-
 from paddleflow_provider.emulator.workflow import RunOverrides, job_log_path, read_log_page
 
 CHAIN = """
@@ -139,21 +137,14 @@ post_process:
 """
 
 
-def _gone(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
-
-
 def _start_and_wait_running(harness, stop_grace: float = 2.0):
     runner, sink = harness.runner(STOPPABLE, stop_grace=stop_grace)
     runner.start()
     workdir = runner.run_dir / "workdir"
+    files = [workdir / "child.pid", workdir / "shell.pid"]
     harness.wait_for(
-        lambda: (workdir / "child.pid").exists() and (workdir / "shell.pid").exists(), what="pid files"
+        lambda: all(f.exists() and f.read_text().endswith("\n") for f in files), what="pid files"
     )
-    harness.wait_for(lambda: (workdir / "child.pid").read_text().strip(), what="child pid")
     pids = [int((workdir / name).read_text()) for name in ("child.pid", "shell.pid")]
     return runner, sink, pids
 
@@ -164,7 +155,7 @@ def test_stop_terminates_processes_cancels_pending_and_still_runs_post_process(h
     assert runner.join(20)
     state = sink.last
     assert "terminating" in sink.run_statuses()
-    assert all(_gone(pid) for pid in pids)
+    harness.assert_gone(pids)
     assert harness.step(state, "long")["status"] == "terminated"
     assert harness.step(state, "later")["status"] == "cancelled"
     assert harness.step(state, "later")["jobMessage"] == "receive stop signall"
@@ -181,7 +172,7 @@ def test_force_stop_also_cancels_post_process(harness) -> None:
     runner.stop(force=True)
     assert runner.join(20)
     state = sink.last
-    assert all(_gone(pid) for pid in pids)
+    harness.assert_gone(pids)
     assert state.post_process["cleanup"]["status"] == "cancelled"
     assert state.post_process["cleanup"]["jobID"] == ""
     assert state.status == "terminated"
@@ -201,7 +192,7 @@ entry_points:
     harness.wait_for(lambda: pid_file.exists() and pid_file.read_text().strip(), what="pid file")
     runner.stop()
     assert runner.join(10)
-    assert _gone(int(pid_file.read_text()))
+    harness.assert_gone([int(pid_file.read_text())])
     assert harness.step(sink.last, "stubborn")["status"] == "terminated"
 
 

@@ -3,8 +3,6 @@ post-process details and server shutdown."""
 
 from __future__ import annotations
 
-import psutil
-
 from paddleflow_provider.emulator.workflow import RunOverrides, job_log_path, read_log_page, shutdown_all
 
 
@@ -161,8 +159,7 @@ entry_points:
     pids = [int(p.read_text()) for p in pid_files]
     shutdown_all(timeout=5)
     assert all(runner.done for runner in runners)
-    for pid in pids:
-        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    harness.assert_gone(pids)
 
 
 def test_empty_entry_points_succeed_at_once(harness) -> None:
@@ -195,7 +192,6 @@ post_process:
     assert sink.last.status == "terminating"
     runner.stop(force=True)
     assert runner.join(10)
-    pid = int(pid_file.read_text())
-    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    harness.assert_gone([int(pid_file.read_text())])
     assert sink.last.post_process["post"]["status"] == "terminated"
     assert sink.last.status == "terminated"
