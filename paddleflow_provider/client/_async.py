@@ -28,7 +28,7 @@ from ._core import (
     prepare,
 )
 from ._exceptions import APIConnectionError, InvalidArgumentError, PaddleFlowError
-from ._retry import mark_exhausted, retry_kwargs
+from ._retry import is_retryable, mark_exhausted, retry_kwargs
 from ._sync import Auth
 from .endpoints._common import REGISTRY
 
@@ -51,6 +51,7 @@ class AsyncTransport:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             follow_redirects=False,
         )
+        self._retry = retry_kwargs(config)
         self._sleep = sleep or asyncio.sleep
         self._login_lock: asyncio.Lock | None = None
 
@@ -73,10 +74,22 @@ class AsyncTransport:
             return stop.value
 
     async def execute(self, call: Call[T]) -> T:
+        """One call with the shared rules. The first attempt skips tenacity (the common, successful
+        case stays cheap); a retryable failure is replayed into tenacity, which then owns the waits."""
         state = CallState()
         try:
-            async for attempt in tenacity.AsyncRetrying(sleep=self._sleep, **retry_kwargs(self.config)):
+            return await self._attempt(call, state)
+        except PaddleFlowError as exc:
+            if not is_retryable(exc) or self.config.max_attempts <= 1:
+                mark_exhausted(exc)
+                raise
+            first: PaddleFlowError | None = exc
+        try:
+            async for attempt in tenacity.AsyncRetrying(sleep=self._sleep, **self._retry):
                 with attempt:
+                    if first is not None:
+                        replay, first = first, None
+                        raise replay
                     if state.ambiguous and call.landed is not None:
                         found = await self.run(call.landed())
                         if found is not None:

@@ -28,6 +28,9 @@ PASSWORD_ENV = "PF_PASSWORD"  # noqa: S105 - a variable name, not a secret
 class MountError(PaddleFlowError):
     """The local mount could not be made (no binary, bad mount point, FUSE client failed)."""
 
+    def __str__(self) -> str:
+        return self.message  # the reference's exact texts, e.g. "<path> No such directory"
+
 
 def is_mount(path: str) -> bool:
     return os.path.ismount(path)

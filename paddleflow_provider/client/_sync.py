@@ -7,6 +7,7 @@ sent" apart from "sent, no answer") and drives call flows.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Any, TypeVar
@@ -30,7 +31,7 @@ from ._core import (
     prepare,
 )
 from ._exceptions import APIConnectionError, InvalidArgumentError, PaddleFlowError
-from ._retry import SleepFn, mark_exhausted, retry_kwargs
+from ._retry import SleepFn, is_retryable, mark_exhausted, retry_kwargs
 
 T = TypeVar("T")
 
@@ -54,6 +55,22 @@ def _never_sent(exc: BaseException) -> bool:
             return True
         stack.extend([item.__cause__, item.__context__, getattr(item, "reason", None), *item.args])
     return False
+
+
+def _session(config: ClientConfig) -> requests.Session:
+    """A session whose environment settings (proxies, CA bundle) are read once, not on every request.
+
+    ``requests`` re-scans the whole environment per request when ``trust_env`` is on (a large share of
+    a loopback call's cost); the client resolves the same settings here, once, for its one server.
+    """
+    session = requests.Session()
+    session.trust_env = False
+    session.proxies = requests.utils.get_environ_proxies(config.base_url)
+    verify = config.verify_arg
+    if verify is True:
+        verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    session.verify = verify
+    return session
 
 
 class Auth:
@@ -82,9 +99,8 @@ class SyncTransport:
     def __init__(self, config: ClientConfig, *, sleep: SleepFn | None = None) -> None:
         self.config = config
         self.auth = Auth(config.username, config.password)
-        self.session = requests.Session()
-        self.session.verify = config.verify_arg
-        self.session.trust_env = True
+        self.session = _session(config)
+        self._retry = retry_kwargs(config)
         self._sleep = sleep or time.sleep
         self._login_lock = threading.Lock()
 
@@ -109,10 +125,22 @@ class SyncTransport:
             return stop.value
 
     def execute(self, call: Call[T]) -> T:
+        """One call with the shared rules. The first attempt skips tenacity (the common, successful
+        case stays cheap); a retryable failure is replayed into tenacity, which then owns the waits."""
         state = CallState()
         try:
-            for attempt in tenacity.Retrying(sleep=self._sleep, **retry_kwargs(self.config)):
+            return self._attempt(call, state)
+        except PaddleFlowError as exc:
+            if not is_retryable(exc) or self.config.max_attempts <= 1:
+                mark_exhausted(exc)
+                raise
+            first: PaddleFlowError | None = exc
+        try:
+            for attempt in tenacity.Retrying(sleep=self._sleep, **self._retry):
                 with attempt:
+                    if first is not None:
+                        replay, first = first, None
+                        raise replay
                     if state.ambiguous and call.landed is not None:
                         found = self.run(call.landed())
                         if found is not None:

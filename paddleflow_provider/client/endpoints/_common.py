@@ -27,7 +27,8 @@ def endpoint(aliases: dict[str, str] | None = None) -> Callable[[F], F]:
     table = aliases or {}
 
     def wrap(func: F) -> F:
-        params = inspect.signature(func).parameters
+        signature = inspect.signature(func)
+        params = signature.parameters
 
         @functools.wraps(func)
         def builder(*args: Any, **kwargs: Any) -> Any:
@@ -43,7 +44,7 @@ def endpoint(aliases: dict[str, str] | None = None) -> Callable[[F], F]:
                     unknown[0], f"unknown argument for {func.__name__}; accepted: {accepted}"
                 )
             try:
-                inspect.signature(func).bind(*args, **kwargs)
+                signature.bind(*args, **kwargs)
             except TypeError as exc:
                 raise InvalidArgumentError(func.__name__, str(exc)) from None
             return func(*args, **kwargs)
