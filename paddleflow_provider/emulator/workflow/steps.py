@@ -44,7 +44,11 @@ def _lookup_job(r: WorkflowRunner, entry: CacheEntry) -> tuple[str, dict[str, st
     finder = getattr(r.cache, "job_view", None)
     if finder is None:
         return None
-    view = finder(entry.run_id, entry.job_id)
+    try:
+        view = finder(entry.run_id, entry.job_id)
+    except Exception:
+        log.exception("CacheStore.job_view failed for %s", entry.job_id)
+        return None
     if not view:
         return None
     return str(view.get("status", "")), dict((view.get("artifacts") or {}).get("output") or {})
@@ -99,6 +103,9 @@ def launch(r: WorkflowRunner, run: StepRun) -> None:
         _start_job(r, run)
     except ResolveError as exc:
         _end_without_job(r, run, "failed", str(exc))
+    except Exception as exc:  # a broken store or file system fails this step, not the whole engine
+        log.exception("starting step %s of %s failed", run.full_name, r.run_id)
+        _end_without_job(r, run, "failed", f"start step[{run.full_name}] failed: {exc}")
 
 
 def _try_cache(r: WorkflowRunner, run: StepRun) -> bool:
@@ -161,6 +168,9 @@ def poll_cache_waiters(r: WorkflowRunner) -> None:
             _start_job(r, run)
         except ResolveError as exc:
             _end_without_job(r, run, "failed", str(exc))
+        except Exception as exc:
+            log.exception("starting step %s of %s failed", run.full_name, r.run_id)
+            _end_without_job(r, run, "failed", f"start step[{run.full_name}] failed: {exc}")
 
 
 def _start_job(r: WorkflowRunner, run: StepRun) -> None:

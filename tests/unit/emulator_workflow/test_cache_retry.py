@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 CACHED = """
 name: cached
 docker_env: busybox:1.36
@@ -159,3 +161,41 @@ def test_retry_reuses_succeeded_steps_and_reruns_the_rest(harness) -> None:
     new_workdir = runner.run_dir / "workdir"
     assert not (new_workdir / "ok-count").exists() and not (new_workdir / "inner-count").exists()
     assert (new_workdir / "post-count").read_text() == "ran\n"  # post_process always runs again
+
+
+def test_a_failing_cache_store_fails_the_step_not_the_engine(harness) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("database is locked")
+
+    harness.cache.find = broken
+    state, _ = harness.run(CACHED)
+    produce = harness.step(state, "produce")
+    assert produce["status"] == "failed"
+    assert produce["jobMessage"] == "start step[cached.entry_points.produce] failed: database is locked"
+    assert harness.step(state, "consume")["status"] == "cancelled"
+    assert state.status == "failed"
+
+
+def _forget_jobs(job_ids) -> None:
+    """Drop what this process saw of some jobs, as after a server restart."""
+    from paddleflow_provider.emulator.workflow import steps
+
+    with steps._jobs_lock:
+        for job_id in job_ids:
+            steps._jobs.pop(job_id, None)
+
+
+@pytest.mark.parametrize("with_job_view", [True, False])
+def test_cache_records_of_earlier_processes_need_job_view(harness, with_job_view) -> None:
+    first, _ = harness.run(CACHED)
+    views = {harness.step(first, name)["jobID"]: harness.step(first, name) for name in ("produce", "consume")}
+    _forget_jobs(views)
+    if with_job_view:
+        harness.cache.job_view = lambda run_id, job_id: views.get(job_id)
+    state, _ = harness.run(CACHED)
+    if with_job_view:
+        assert harness.step(state, "produce")["cacheRunID"] == "run-000001"
+        assert _count(harness, "produce-count") == 1
+    else:  # nothing says how the cached job ended: the record cannot be used
+        assert harness.step(state, "produce")["jobID"] != ""
+        assert _count(harness, "produce-count") == 2
