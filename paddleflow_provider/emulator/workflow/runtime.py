@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 
 from .spec import Dag, Node, Step
-from .templates import param_text
+from .templates import go_format, param_text
 
 FINAL = frozenset({"succeeded", "failed", "terminated", "cancelled", "skipped"})
 OK = frozenset({"succeeded", "skipped"})
@@ -46,7 +46,8 @@ class NodeRun:
 
     @property
     def loop_text(self) -> str:
-        return param_text(self.loop_value) if self.has_loop else ""
+        """``PF_LOOP_ARGUMENT``: the element as Go's ``%v`` prints it (a list element reads ``[a b]``)."""
+        return go_format(self.loop_value) if self.has_loop else ""
 
     def set_status(self, status: str, message: str | None, now: str) -> None:
         if self.status in FINAL:

@@ -104,7 +104,7 @@ name: looping
 docker_env: busybox:1.36
 entry_points:
   fan:
-    parameters: {items: [1, 2.5, "x"]}
+    parameters: {items: [1, 2.5, "x", [3, "y"]]}
     loop_argument: "{{items}}"
     command: echo item {{PF_LOOP_ARGUMENT}} env $PF_LOOP_ARGUMENT
   after:
@@ -117,10 +117,10 @@ def test_loop_creates_one_job_per_item_with_loop_names(harness) -> None:
     state, run_dir = harness.run(LOOP)
     assert state.status == "succeeded", state.message
     views = sorted(state.runtime["fan"], key=lambda v: v["name"])
-    assert [v["name"] for v in views] == ["run-000001-fan", "run-000001-fan-1", "run-000001-fan-2"]
+    assert [v["name"] for v in views] == [f"run-000001-fan{s}" for s in ("", "-1", "-2", "-3")]
     assert views[2]["jobID"].startswith("job-run-000001-fan-2-")
     outputs = sorted(_out(run_dir, v)[0] for v in views)
-    assert outputs == ["item 1 env 1", "item 2.5 env 2.5", "item x env x"]
+    assert outputs == ["item 1 env 1", "item 2.5 env 2.5", "item [3 y] env [3 y]", "item x env x"]
     assert harness.step(state, "after")["status"] == "succeeded"
 
 

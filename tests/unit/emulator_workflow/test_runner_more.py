@@ -195,3 +195,26 @@ post_process:
     harness.assert_gone([int(pid_file.read_text())])
     assert sink.last.post_process["post"]["status"] == "terminated"
     assert sink.last.status == "terminated"
+
+
+def test_system_variables_in_parameters_come_from_the_parent_context(harness) -> None:
+    """Server quirk (semantics §1.6.5): in parameters, PF_STEP_NAME/PF_LOOP_ARGUMENT are the parent DAG's."""
+    yaml_text = """
+name: sysvars
+docker_env: busybox:1.36
+entry_points:
+  outer:
+    loop_argument: [7]
+    entry_points:
+      inner:
+        parameters: {who: "{{PF_STEP_NAME}}", elem: "{{PF_LOOP_ARGUMENT}}"}
+        command: echo {{who}} {{elem}} {{PF_STEP_NAME}}
+  top:
+    parameters: {who: "x{{PF_STEP_NAME}}"}
+    command: echo {{who}} {{PF_STEP_NAME}}
+"""
+    state, run_dir = harness.run(yaml_text)
+    inner = state.runtime["outer"][0]["entryPoints"]["inner"][0]
+    assert inner["parameters"] == {"who": "outer", "elem": "7"}
+    assert _out(run_dir, inner) == ["outer 7 inner"]
+    assert _out(run_dir, harness.step(state, "top")) == ["x top"]
