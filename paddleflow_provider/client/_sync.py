@@ -7,6 +7,7 @@ sent" apart from "sent, no answer") and drives call flows.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -73,13 +74,34 @@ def _session(config: ClientConfig) -> requests.Session:
     return session
 
 
-class Auth:
-    """Credentials and the cached token; logs in lazily, at most one login at a time per client."""
+#: Tokens shared by every client of the process with the same server and credentials, so that many
+#: short-lived clients (a trigger opens one per poll) do not each log in. Keyed by a hash of the
+#: password; the values stay in memory only.
+_TOKENS: dict[tuple[str, str, str], str] = {}
 
-    def __init__(self, username: str | None, password: str | None) -> None:
+
+class Auth:
+    """Credentials and the token; logs in lazily, at most one login at a time per client."""
+
+    def __init__(self, username: str | None, password: str | None, server: str = "") -> None:
+        self.server = server
         self.username = username
         self.password = password
-        self.token: str | None = None
+
+    def _key(self) -> tuple[str, str, str]:
+        digest = hashlib.sha256((self.password or "").encode("utf-8")).hexdigest()
+        return (self.server, self.username or "", digest)
+
+    @property
+    def token(self) -> str | None:
+        return _TOKENS.get(self._key())
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        if value is None:
+            _TOKENS.pop(self._key(), None)
+        else:
+            _TOKENS[self._key()] = value
 
     @property
     def can_login(self) -> bool:
@@ -98,7 +120,7 @@ class SyncTransport:
 
     def __init__(self, config: ClientConfig, *, sleep: SleepFn | None = None) -> None:
         self.config = config
-        self.auth = Auth(config.username, config.password)
+        self.auth = Auth(config.username, config.password, config.base_url)
         self.session = _session(config)
         self._retry = retry_kwargs(config)
         self._sleep = sleep or time.sleep

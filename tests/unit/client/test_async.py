@@ -105,3 +105,24 @@ def test_importing_the_client_loads_neither_airflow_nor_httpx():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_short_lived_async_clients_share_one_login(server):
+    server.route("GET", "/run/run-000001", 200, {"runID": "run-000001", "status": "running"})
+
+    async def one_poll():
+        async with AsyncPaddleFlowAPI(_config(server), sleep=_nosleep) as api:
+            return (await api.show_run("run-000001")).status
+
+    async def many():
+        return await asyncio.gather(*(one_poll() for _ in range(50)))
+
+    assert set(asyncio.run(many())) == {"running"}
+    assert server.logins == 1
+
+
+def test_opening_an_async_client_is_cheap():
+    from paddleflow_provider.client._async import ssl_context
+
+    assert ssl_context(True) is ssl_context(True)
+    assert ssl_context(False).verify_mode == 0
