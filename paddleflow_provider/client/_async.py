@@ -11,6 +11,7 @@ import asyncio
 import functools
 import os
 import ssl
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -36,6 +37,11 @@ from ._sync import Auth
 from .endpoints._common import REGISTRY
 
 T = TypeVar("T")
+
+
+_LOGIN_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Any, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @functools.lru_cache(maxsize=16)
@@ -79,7 +85,6 @@ class AsyncTransport:
         )
         self._retry = retry_kwargs(config)
         self._sleep = sleep or asyncio.sleep
-        self._login_lock: asyncio.Lock | None = None
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -127,9 +132,13 @@ class AsyncTransport:
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     def _lock(self) -> asyncio.Lock:
-        if self._login_lock is None:
-            self._login_lock = asyncio.Lock()
-        return self._login_lock
+        """The login lock shared by every client of this event loop with the same credentials, so a
+        burst of new clients (one per trigger poll) logs in once."""
+        locks = _LOGIN_LOCKS.setdefault(asyncio.get_running_loop(), {})
+        key = self.auth.key()
+        if key not in locks:
+            locks[key] = asyncio.Lock()
+        return locks[key]
 
     async def login(self, username: str | None = None, password: str | None = None) -> None:
         if username is not None or password is not None:

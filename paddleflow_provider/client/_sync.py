@@ -88,20 +88,20 @@ class Auth:
         self.username = username
         self.password = password
 
-    def _key(self) -> tuple[str, str, str]:
+    def key(self) -> tuple[str, str, str]:
         digest = hashlib.sha256((self.password or "").encode("utf-8")).hexdigest()
         return (self.server, self.username or "", digest)
 
     @property
     def token(self) -> str | None:
-        return _TOKENS.get(self._key())
+        return _TOKENS.get(self.key())
 
     @token.setter
     def token(self, value: str | None) -> None:
         if value is None:
-            _TOKENS.pop(self._key(), None)
+            _TOKENS.pop(self.key(), None)
         else:
-            _TOKENS[self._key()] = value
+            _TOKENS[self.key()] = value
 
     @property
     def can_login(self) -> bool:
