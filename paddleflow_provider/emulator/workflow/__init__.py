@@ -23,6 +23,16 @@ Local mapping of the platform
   variables (``PF_JOB_QUEUE_NAME`` default ``default-queue``, ``PF_JOB_PRIORITY``, ``PF_WORK_DIR``, ...), the
   step's env, artifact variables and the four system variables.
 
+Additions to the agreed interface (all optional for the caller)
+-------------------------------------------------------------------
+* ``RunState.cache_source_runs``: runs whose cache this run reused; the server appends this run's id to each
+  of *their* ``runCachedIDs`` (semantics §3.5). ``RunState.run_cached_ids`` stays ``""``.
+* ``CacheStore.job_view(run_id, job_id) -> dict | None`` (optional): the stored JobView of a cached job, so
+  records written before a server restart can still serve hits; without it only jobs seen by this process can.
+* ``WorkflowRunner(..., stop_grace=5.0)``: seconds between SIGTERM and SIGKILL.
+* ``read_log_page`` raises ``ValueError`` for a ``position`` other than ``begin``/``end``; ``job_log_path``
+  for a job id that is not a plain file name; ``statistics_detail`` for an invalid range.
+
 Threads: one orchestrator thread per live run, one process I/O thread and one statistics sampler for the whole
 process; nothing polls except a step waiting on a cached job that is still running (every 0.5 s).
 """
