@@ -123,12 +123,18 @@ class PaddleFlowRunWaitBase(BaseOperator):
             return run_id
         deadline = self._deadline(context)
         if self.deferrable:
-            info = self.hook.api.show_run(run_id)
-            outcome = run_outcome(info.status)
-            if outcome is RunOutcome.RUNNING:
+            from paddleflow_provider.client import TransientError
+
+            try:
+                info = self.hook.api.show_run(run_id)
+                status = info.status
+            except TransientError as err:  # the trigger polls through it
+                self.log.warning("transient error reading run %s (%s); deferring anyway", run_id, err)
+                info, status = None, "unknown"
+            if info is None or run_outcome(status) is RunOutcome.RUNNING:
                 from paddleflow_provider.triggers.run import PaddleFlowRunTrigger
 
-                self.log.info("PaddleFlow run %s is %s; deferring", run_id, info.status)
+                self.log.info("PaddleFlow run %s is %s; deferring", run_id, status)
                 self.defer(
                     trigger=PaddleFlowRunTrigger(
                         run_id=run_id,

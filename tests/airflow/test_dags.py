@@ -116,3 +116,44 @@ def _wait_final(api, run_id, limit=200):
             return
         time.sleep(0.05)
     raise AssertionError(f"run {run_id} did not end")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_execution_timeout_stops_the_run(mode, pf_conn, pf_api, dagtest):
+    dr = dagtest.run_dag(f"pf_exectimeout_{mode}")
+    assert dagtest.ti_states(dr) == {"create": "failed"}
+    run_id = dagtest.xcom(dr, "create", "run_id")
+    _wait_final(pf_api, run_id)
+    assert pf_api.show_run(run_id).status == "terminated"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_transient_errors_while_polling_do_not_fail_the_task(mode, pf_conn, pf_api, dagtest):
+    # 7 answers of 503 on every run read: more than one client call can absorb (5 attempts), so the
+    # operator's (or trigger's) own poll loop has to ride it out too.
+    pf_conn.add_faults({"method": "GET", "path": r"/run/run-\d+$", "status": 503, "times": 7})
+    dr = dagtest.run_dag(f"pf_happy_{mode}")
+    assert dagtest.ti_states(dr) == {"create": "success", "status": "success", "log": "success"}
+    assert pf_api.show_run(dagtest.xcom(dr, "create")).status == "succeeded"
+
+
+def test_reschedule_mode_sensors_keep_their_log_cursor(pf_conn, pf_api, dagtest):
+    dr = dagtest.run_dag("pf_reschedule")
+    assert dagtest.ti_states(dr) == {"create": "success", "log": "success", "done": "success"}
+    assert dagtest.xcom(dr, "log").endswith("MODEL-READY acc=0.93")
+    assert dagtest.ti_tries(dr, "log") >= 1
+
+
+def test_operator_on_kill_stops_its_run(pf_conn, pf_api):
+    from paddleflow_provider.operators.run import PaddleFlowCreateRunOperator
+
+    op = PaddleFlowCreateRunOperator(task_id="k", run_yaml_raw=b"x: 1")
+    run_id = pf_api.create_run(run_yaml_raw=_slow_yaml())
+    op._run_id = run_id  # what execute() sets the moment the run exists
+    op.on_kill()
+    _wait_final(pf_api, run_id)
+    assert pf_api.show_run(run_id).status == "terminated"
+
+
+def _slow_yaml() -> bytes:
+    return b'name: slow\ndocker_env: python:3.11\nentry_points:\n  wait:\n    command: "sleep 30"\n'

@@ -60,6 +60,9 @@ entry_points:
     command: "i=0; while [ $i -lt 450 ]; do echo filler line $i; i=$((i+1)); done; echo MODEL-READY acc=0.93"
 """
 
+# The same 450 lines, written in bursts of 100 with pauses, so pokes see the log grow page by page.
+SLOW_LONG_YAML = LONG_YAML.replace("i=$((i+1));", "i=$((i+1)); [ $((i % 100)) -eq 0 ] && sleep 0.4;")
+
 SLOW_YAML = """\
 name: slow_demo
 docker_env: python:3.11
@@ -150,6 +153,39 @@ def build_timeout(deferrable: bool) -> DAG:
     return dag
 
 
+def build_execution_timeout(deferrable: bool) -> DAG:
+    """execution_timeout passes: sync, Airflow kills the task and on_kill stops the run; deferred,
+    the trigger's deadline fires just before Airflow's and execute_complete stops it."""
+    with _dag(f"pf_exectimeout_{_mode(deferrable)}") as dag:
+        PaddleFlowCreateRunOperator(
+            task_id="create",
+            run_yaml_raw=SLOW_YAML,
+            poll_interval=POLL,
+            execution_timeout=timedelta(seconds=3),
+            deferrable=deferrable,
+        )
+    return dag
+
+
+def build_reschedule() -> DAG:
+    """Sensors in reschedule mode: every poke is a new task execution; the log cursor survives."""
+    with _dag("pf_reschedule") as dag:
+        create = PaddleFlowCreateRunOperator(
+            task_id="create", run_yaml_raw=SLOW_LONG_YAML, wait_for_completion=False
+        )
+        log = PaddleFlowRunLogSensor(
+            task_id="log",
+            run_id=create.output,
+            pattern=r"MODEL-READY acc=(\S+)",
+            poke_interval=0.3,
+            mode="reschedule",
+            timeout=60,
+        )
+        done = PaddleFlowRunSensor(task_id="done", run_id=create.output, poke_interval=0.3, mode="reschedule")
+        create >> log >> done
+    return dag
+
+
 def build_stop_delete(deferrable: bool) -> DAG:
     with _dag(f"pf_stopdelete_{_mode(deferrable)}") as dag:
         create = PaddleFlowCreateRunOperator(
@@ -229,9 +265,18 @@ def build_crash(crash_after: str) -> DAG:
 
 
 for _deferrable in (False, True):
-    for _build in (build_happy, build_fail, build_long_log, build_timeout, build_stop_delete, build_retry):
+    for _build in (
+        build_happy,
+        build_fail,
+        build_long_log,
+        build_timeout,
+        build_execution_timeout,
+        build_stop_delete,
+        build_retry,
+    ):
         _d = _build(_deferrable)
         globals()[_d.dag_id] = _d
+pf_reschedule = build_reschedule()
 for _crash in ("submit", "success"):
     _d = build_crash(_crash)
     globals()[_d.dag_id] = _d

@@ -1,0 +1,102 @@
+"""The triggers on their own, against the emulator, in a plain asyncio loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+
+from paddleflow_provider.triggers.log import PaddleFlowRunLogTrigger
+from paddleflow_provider.triggers.run import PaddleFlowRunTrigger
+
+STEPS = b"""\
+name: trig
+docker_env: python:3.11
+entry_points:
+  prep:
+    command: "echo warming up; sleep 0.3"
+  train:
+    deps: prep
+    command: "for i in 1 2 3; do echo epoch $i; sleep 0.2; done"
+"""
+SLOW = b'name: slow\ndocker_env: python:3.11\nentry_points:\n  wait:\n    command: "sleep 30"\n'
+
+
+def first_event(trigger, limit: float = 60.0) -> dict:
+    async def main():
+        gen = trigger.run()
+        try:
+            return (await asyncio.wait_for(gen.__anext__(), limit)).payload
+        finally:
+            await gen.aclose()
+
+    return asyncio.run(main())
+
+
+def test_run_trigger_rides_out_transient_errors_and_streams_new_lines(pf_conn, pf_api, caplog, capfd):
+    run_id = pf_api.create_run(run_yaml_raw=STEPS)
+    pf_conn.add_faults({"method": "GET", "path": r"/run/run-\d+$", "status": 503, "times": 7})
+    trigger = PaddleFlowRunTrigger(run_id=run_id, poll_interval=0.2, stream_logs=True)
+    with caplog.at_level(logging.INFO):
+        event = first_event(trigger)
+    assert event["status"] == "success"
+    assert event["run_status"] == "succeeded"
+    # Airflow 3 routes trigger logs through structlog (stdout), Airflow 2 through logging.
+    out = capfd.readouterr()
+    for text in (out.out + out.err, caplog.text):
+        if "transient error" in text:
+            break
+    else:
+        raise AssertionError("the transient error was not logged")
+    assert re.findall(r"\[train\] \S+ (epoch \d)", text) == ["epoch 1", "epoch 2", "epoch 3"]
+
+
+def test_run_trigger_reports_failure_statuses(pf_conn, pf_api):
+    run_id = pf_api.create_run(run_yaml_raw=SLOW)
+    pf_api.stop_run(run_id)
+    event = first_event(PaddleFlowRunTrigger(run_id=run_id, poll_interval=0.2))
+    assert event["status"] == "failure"
+    assert event["run_status"] == "terminated"
+
+
+def test_run_trigger_deadline_is_wall_clock_and_only_reports(pf_conn, pf_api):
+    run_id = pf_api.create_run(run_yaml_raw=SLOW)
+    try:
+        event = first_event(PaddleFlowRunTrigger(run_id=run_id, poll_interval=5, deadline=time.time() + 0.5))
+        assert event["status"] == "timeout"
+        assert not pf_api.show_run(run_id).is_final  # the operator decides to stop, not the trigger
+    finally:
+        pf_api.stop_run(run_id, force=True)
+
+
+def test_run_trigger_permanent_error_ends_it(pf_conn):
+    event = first_event(PaddleFlowRunTrigger(run_id="run-999999", poll_interval=0.1))
+    assert event["status"] == "error"
+    assert "run-999999" in event["message"]
+
+
+def test_trigger_on_kill_stops_the_run_only_when_asked(pf_conn, pf_api):
+    watched = pf_api.create_run(run_yaml_raw=SLOW)
+    owned = pf_api.create_run(run_yaml_raw=SLOW)
+    asyncio.run(PaddleFlowRunTrigger(run_id=watched, stop_on_kill=False).on_kill())
+    asyncio.run(PaddleFlowRunTrigger(run_id=owned, stop_on_kill=True).on_kill())
+    assert pf_api.show_run(owned).status in ("terminating", "terminated")
+    assert pf_api.show_run(watched).status == "running"
+    pf_api.stop_run(watched, force=True)
+
+
+def test_log_trigger_matches_a_new_line_and_returns_its_cursor(pf_conn, pf_api):
+    run_id = pf_api.create_run(run_yaml_raw=STEPS)
+    event = first_event(PaddleFlowRunLogTrigger(run_id=run_id, pattern=r"epoch 2$", poll_interval=0.2))
+    assert event["status"] == "success"
+    assert event["step"] == "train"
+    assert event["line"].endswith("epoch 2")
+    assert event["log_cursor"]  # where reading stopped, plain JSON
+
+
+def test_log_trigger_fails_when_the_run_ends_without_a_match(pf_conn, pf_api):
+    run_id = pf_api.create_run(run_yaml_raw=STEPS)
+    event = first_event(PaddleFlowRunLogTrigger(run_id=run_id, pattern="never printed", poll_interval=0.2))
+    assert event["status"] == "failure"
+    assert event["run_status"] == "succeeded"
