@@ -66,6 +66,8 @@ def test_queues_and_grants_end_to_end(client):
     ok, grants = client.show_queue_grant(user)
     assert ok and [(g.username, g.resourceName) for g in grants] == [(user, qname)]
     assert client.ungrant_queue(user, qname) == (True, None)
+    assert client.stop_queue(qname) == (True, None)
+    assert client.show_queue(qname)[1].status == "closed"
     ok, flavours = client.list_flavour()
     assert ok and isinstance(flavours, list)
     assert client.del_queue(qname) == (True, None)
@@ -97,6 +99,11 @@ def test_run_lifecycle_with_logs(client):
     assert [j.step_name for j in run.iter_jobs()] == ["say-hi"]
     ok, logs = client.show_log(run_id)
     assert ok and any(f"hello-from-{name}" in log.log_content for log in logs)
+    job_id = next(run.iter_jobs()).job_id
+    ok, stats = client.get_statistics(job_id)
+    assert ok and isinstance(stats.metrics_info, dict)
+    ok, detail, truncated = client.get_statistics_detail(job_id)
+    assert ok and isinstance(truncated, bool) and isinstance(detail.result, list)
     ok, listed = client.list_run(run_name=name)
     assert ok and [r.run_id for r in listed["runList"]] == [run_id]
     assert [r.run_id for r in client.api.iter_runs(run_name=name)] == [run_id]
