@@ -192,6 +192,8 @@ class AsyncTransport:
             raise connection_error(
                 call, f"connection lost before an answer ({self.config.base_url})", sent=True, timeout=False
             ) from exc
+        except httpx.HTTPError as exc:  # bad URL, invalid header ...: not retryable
+            raise PaddleFlowError(f"{call.name}: request failed: {type(exc).__name__}: {exc}") from exc
         headers = {k.lower(): v for k, v in resp.headers.items()}
         return Raw(resp.status_code, headers, resp.content, headers.get(REQUEST_ID_HEADER, p.request_id))
 

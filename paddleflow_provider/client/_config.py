@@ -9,6 +9,7 @@ unless asked, and ``repr`` masks it).
 from __future__ import annotations
 
 import dataclasses
+import re
 import urllib.parse
 from typing import Any
 
@@ -16,6 +17,8 @@ from ._exceptions import InvalidArgumentError
 
 DEFAULT_PORT = "8999"
 API_PREFIX = "/api/paddleflow/v1"
+
+_HOST = re.compile(r"^[A-Za-z0-9._:\[\]%-]+$")
 
 TimeoutType = float | tuple[float, float]
 
@@ -74,6 +77,10 @@ class ClientConfig:
             host = parsed.hostname
             if parsed.port is not None:
                 port = str(parsed.port)
+        if not _HOST.match(host):
+            raise InvalidArgumentError(
+                "paddleflow_server_host", "a host name, IP address or http(s)://host:port URL", host
+            )
         if scheme not in ("http", "https"):
             raise InvalidArgumentError("scheme", "accepted values: 'http', 'https'", scheme)
         if not port.isdigit() or not 0 < int(port) < 65536:

@@ -73,6 +73,9 @@ class InvalidArgumentError(PaddleFlowError):
         )
         self.argument = argument
 
+    def __str__(self) -> str:
+        return self.message
+
 
 class APIStatusError(PaddleFlowError):
     """The server answered with an HTTP error status."""

@@ -235,5 +235,7 @@ class SyncTransport:
             raise connection_error(
                 call, f"{what} ({self.config.base_url})", sent=sent, timeout=False
             ) from exc
+        except requests.exceptions.RequestException as exc:  # bad URL, invalid header ...: not retryable
+            raise PaddleFlowError(f"{call.name}: request failed: {type(exc).__name__}: {exc}") from exc
         headers = {k.lower(): v for k, v in resp.headers.items()}
         return Raw(resp.status_code, headers, resp.content, headers.get(REQUEST_ID_HEADER, p.request_id))
