@@ -1,0 +1,1 @@
+"""example_dags of the PaddleFlow provider."""
