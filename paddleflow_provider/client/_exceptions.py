@@ -215,3 +215,5 @@ class ServerInvalidArgumentError(BadRequestError, InvalidArgumentError):
     def __init__(self, message: str, **kwargs: Any) -> None:
         PaddleFlowError.__init__(self, message, **kwargs)
         self.argument = ""
+
+    __str__ = PaddleFlowError.__str__  # a server answer: show status, code and request id
