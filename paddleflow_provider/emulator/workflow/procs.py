@@ -6,6 +6,12 @@ process exits. Output is timestamped line by line and appended to the job's log 
 while the step runs). When the shell exits, the rest of its process group is killed, as a container's
 processes die with its main process, so nothing is left behind. Stopping sends SIGTERM to the group and
 SIGKILL after a grace period.
+
+Each step is started through a tiny exec wrapper: ``/bin/sh`` blocks reading its stdin (a pipe) until the
+caller's ``on_spawned`` hook has run, then points stdin at ``/dev/null`` and replaces itself (``exec``)
+with ``/bin/sh -c <command>`` in the same process. So the hook (first statistics sample, the orphan record)
+always sees the step's own, already exec'd process alive, however short the command is, and the command
+text reaches the shell unchanged (same ``$0``, same line numbers in its error messages).
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ log = logging.getLogger(__name__)
 
 EOF_GRACE_S = 2.0  # after the shell exits, how long a stray holder of the pipe may delay the end of the log
 MAX_PARTIAL = 1 << 20  # a line longer than this is written out in pieces
+# $1 is the step's command; stdin is the start barrier until the first line (or EOF) arrives
+EXEC_WRAPPER = 'read -r _; exec </dev/null; exec /bin/sh -c "$1"'
 
 
 @dataclass(eq=False)
@@ -42,8 +50,9 @@ class ProcessHandle:
     log_fd: int
     on_exit: Callable[[ProcessHandle], None]
     started: float = field(default_factory=time.time)
-    returncode: int | None = None
+    returncode: int | None = None  # None after the exit when the status was lost (reaped elsewhere)
     rusage: Any = None
+    parent_hwm: int = 0  # peak RSS (bytes) of this server when it spawned the step: see stats.finish
     ended: float | None = None
     term_requested: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -86,16 +95,22 @@ class ProcessPump:
         env: Mapping[str, str],
         log_path: Path,
         on_exit: Callable[[ProcessHandle], None],
+        on_spawned: Callable[[ProcessHandle], None] | None = None,
     ) -> ProcessHandle:
-        """Start ``/bin/sh -c command`` in its own process group; ``on_exit`` runs on the I/O thread."""
+        """Start ``/bin/sh -c command`` in its own process group; ``on_exit`` runs on the I/O thread.
+
+        ``on_spawned`` runs here, before the command starts (see the module docstring); whatever it does or
+        raises, the command is released afterwards.
+        """
         log_path.parent.mkdir(parents=True, exist_ok=True)
         log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        gate_r, gate_w = os.pipe()
         try:
             popen = subprocess.Popen(
-                ["/bin/sh", "-c", command],
+                ["/bin/sh", "-c", EXEC_WRAPPER, "/bin/sh", command],
                 cwd=str(cwd),
                 env=dict(env),
-                stdin=subprocess.DEVNULL,
+                stdin=gate_r,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -103,15 +118,26 @@ class ProcessPump:
             )
         except OSError:
             os.close(log_fd)
+            os.close(gate_w)
             raise
+        finally:
+            os.close(gate_r)
         handle = ProcessHandle(job_id=job_id, pid=popen.pid, popen=popen, log_fd=log_fd, on_exit=on_exit)
-        assert popen.stdout is not None
-        os.set_blocking(popen.stdout.fileno(), False)
-        handle._pidfd = os.pidfd_open(popen.pid)
-        with self._lock:
-            self._pending.append(handle)
-            self._live.add(handle)
-        self._wake()
+        handle.parent_hwm = _own_peak_rss()
+        try:
+            assert popen.stdout is not None
+            os.set_blocking(popen.stdout.fileno(), False)
+            handle._pidfd = os.pidfd_open(popen.pid)
+            with self._lock:
+                self._pending.append(handle)
+                self._live.add(handle)
+            self._wake()
+            if on_spawned is not None:
+                on_spawned(handle)
+        finally:
+            with contextlib.suppress(OSError):  # the child may already be gone (killed): nothing to release
+                os.write(gate_w, b"\n")
+            os.close(gate_w)
         return handle
 
     def terminate(self, handle: ProcessHandle, grace: float) -> None:
@@ -244,14 +270,16 @@ class ProcessPump:
         with handle.lock:
             try:
                 pid, status, rusage = os.wait4(handle.pid, os.WNOHANG)
+                code: int | None = os.waitstatus_to_exitcode(status) if pid else None
             except ChildProcessError:
-                pid, status, rusage = handle.pid, 0, None
+                # reaped elsewhere (e.g. a Popen.poll()): keep the status it saw, never invent a success
+                pid, code, rusage = handle.pid, handle.popen.returncode, None
             if pid == 0:
                 return
             handle._reaped = True
             handle.ended = time.time()
-            handle.returncode = os.waitstatus_to_exitcode(status)
-            handle.popen.returncode = handle.returncode
+            handle.returncode = code
+            handle.popen.returncode = code
             handle.rusage = rusage
             handle._kill_at = None
             # whatever the shell left running in its group dies with it, like a container's processes
@@ -275,6 +303,18 @@ class ProcessPump:
             handle.on_exit(handle)
         except Exception:
             log.exception("on_exit callback failed for job %s", handle.job_id)
+
+
+def _own_peak_rss() -> int:
+    """This process's peak RSS in bytes (``VmHWM``): what a child's ``ru_maxrss`` may inherit before exec."""
+    try:
+        with open("/proc/self/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 1 << 62  # unknown: treat every ru_maxrss as possibly inherited
 
 
 def _signal_group(pgid: int, sig: int) -> None:

@@ -1,9 +1,12 @@
 """Real CPU and memory samples of each step's process tree, and the statistics API shapes (api §7.12).
 
 One sampler thread for all jobs wakes about once a second and appends a JSON line per live job to
-``<run_dir>/stats/<job_id>.jsonl``. A sample is also taken the moment a job is registered and a last one is
-computed from the exit ``rusage`` (CPU time over wall time, peak RSS), so even a step that lives a few
-milliseconds has at least one real sample.
+``<run_dir>/stats/<job_id>.jsonl``. A first sample is taken when a job is registered, which the process
+pump guarantees happens after ``exec`` and before the command runs (see ``procs``), so even a step that
+lives a millisecond has one real sample of its own process. A last one is computed at exit: CPU time over
+wall time from the exit ``rusage``, and the peak memory seen. ``ru_maxrss`` alone would overstate it: Linux
+folds the pre-``exec`` image (a copy of this whole Python server) into it, so it is only believed when it
+exceeds the server's own peak at spawn time, i.e. when only the step itself can have reached it.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class _Tracked:
     process: psutil.Process
     last_wall: float
     last_cpu: float
+    peak_rss: int
 
 
 def _tree_usage(process: psutil.Process) -> tuple[float, int]:
@@ -75,12 +79,12 @@ class StatsSampler:
         self._thread.start()
 
     def add(self, job_id: str, pid: int, path: Path, started: float) -> None:
-        """Track ``pid`` (the job's shell) and record a first sample right away."""
+        """Track ``pid`` (the job's shell, already exec'd) and record a first sample right away."""
         _append(path, {"start": started})
         try:
             process = psutil.Process(pid)
             if process.status() == psutil.STATUS_ZOMBIE:
-                return  # already exited: the exit sample covers it
+                return  # already exited: only the exit figures are left
             cpu, rss = _tree_usage(process)
             wall = max(time.time() - process.create_time(), 1e-3)
         except psutil.Error:
@@ -89,17 +93,36 @@ class StatsSampler:
             if self._finished.pop(job_id, None) is not None:
                 return  # the exit was processed first
             self._write(path, cpu / wall * 100, rss)
-            self._jobs[job_id] = _Tracked(path, process, time.time(), cpu)
+            self._jobs[job_id] = _Tracked(path, process, time.time(), cpu, rss)
 
-    def finish(self, job_id: str, path: Path, rusage: Any, started: float, ended: float) -> None:
-        """Stop tracking and write the exit sample computed from the reaped process's ``rusage``."""
+    def finish(
+        self,
+        job_id: str,
+        path: Path,
+        rusage: Any,
+        *,
+        started: float,
+        ended: float,
+        inherited_rss: int = 1 << 62,
+    ) -> None:
+        """Stop tracking and write the exit sample (see the module docstring for the memory figure).
+
+        :param inherited_rss: this server's peak RSS when it spawned the job; a ``ru_maxrss`` not above it
+            may be the server's own pages and is ignored.
+        """
         with self._lock:
-            if self._jobs.pop(job_id, None) is None:
+            tracked = self._jobs.pop(job_id, None)
+            if tracked is None:
                 self._finished[job_id] = ended
+        peak = tracked.peak_rss if tracked is not None else 0
         if rusage is not None:
-            wall = max(ended - started, 1e-3)
-            cpu = (rusage.ru_utime + rusage.ru_stime) / wall * 100
-            self._write(path, cpu, int(rusage.ru_maxrss) * 1024, at=ended)
+            maxrss = int(rusage.ru_maxrss) * 1024
+            if maxrss > inherited_rss:
+                peak = max(peak, maxrss)
+            if peak > 0:
+                wall = max(ended - started, 1e-3)
+                cpu = (rusage.ru_utime + rusage.ru_stime) / wall * 100
+                self._write(path, cpu, peak, at=ended)
         _append(path, {"end": ended})
 
     def _write(self, path: Path, cpu_rate: float, rss: int, at: float | None = None) -> None:
@@ -128,6 +151,7 @@ class StatsSampler:
         if not tracked.process.is_running() or tracked.process.status() == psutil.STATUS_ZOMBIE:
             return
         cpu, rss = _tree_usage(tracked.process)
+        tracked.peak_rss = max(tracked.peak_rss, rss)
         now = time.time()
         rate = max(cpu - tracked.last_cpu, 0.0) / max(now - tracked.last_wall, 1e-3) * 100
         tracked.last_cpu, tracked.last_wall = cpu, now

@@ -7,6 +7,7 @@ These functions run on the run's orchestrator thread (``r`` is its :class:`~.run
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from .cachefp import CacheEntry, first_fingerprint, is_expired, second_fingerprint
 from .launch import artifact_events, check_job, prepare_outputs, process_env, resolve_env, workdir
 from .logs import job_log_path
+from .orphans import forget_process, record_process
 from .procs import ProcessHandle, get_pump
 from .resolve import ResolveError, evaluate_node_condition, own_resolver
 from .runtime import DagRun, NodeRun, StepRun, job_id_for, job_name_for
@@ -192,11 +194,11 @@ def _start_job(r: WorkflowRunner, run: StepRun) -> None:
             env=env,
             log_path=run.log_path,
             on_exit=lambda h: _exited(r, run, h),
+            on_spawned=lambda h: _spawned(r, run, h),
         )
     except OSError as exc:
         raise ResolveError(f"create job for step[{run.full_name}] failed: {exc.strerror or exc}") from None
     run.handle = handle
-    get_sampler().add(run.job_id, handle.pid, run.stats_path, handle.started)
     run.set_status("running", "", r.now())
     r.changed()
     _index(run)
@@ -223,15 +225,34 @@ def _start_job(r: WorkflowRunner, run: StepRun) -> None:
             log.exception("RunSink.artifact failed for %s", run.job_id)
 
 
+def _spawned(r: WorkflowRunner, run: StepRun, handle: ProcessHandle) -> None:
+    """Before the command starts: the orphan record, then the first statistics sample (both best effort)."""
+    try:
+        record_process(r.run_dir, run.job_id, handle.pid)
+    except Exception:
+        log.warning("recording the process of %s failed", run.job_id, exc_info=True)
+    try:
+        get_sampler().add(run.job_id, handle.pid, run.stats_path, handle.started)
+    except Exception:
+        log.warning("the first sample of %s failed", run.job_id, exc_info=True)
+
+
 def _exited(r: WorkflowRunner, run: StepRun, handle: ProcessHandle) -> None:
-    """On the I/O thread: write the exit sample, then hand over to the orchestrator."""
+    """On the I/O thread: exit sample, drop the orphan record, then hand over to the orchestrator."""
     try:
         get_sampler().finish(
-            run.job_id, run.stats_path, handle.rusage, handle.started, handle.ended or handle.started
+            run.job_id,
+            run.stats_path,
+            handle.rusage,
+            started=handle.started,
+            ended=handle.ended or handle.started,
+            inherited_rss=handle.parent_hwm,
         )
     except Exception:  # the run must hear about the exit whatever happens to statistics
         log.warning("writing the exit sample of %s failed", run.job_id, exc_info=True)
     finally:
+        with contextlib.suppress(Exception):
+            forget_process(r.run_dir, run.job_id)
         r.post_event("exit", run)
 
 
@@ -242,6 +263,8 @@ def on_exit(r: WorkflowRunner, run: StepRun) -> None:
         run.set_status("terminated", run.stop_message or "job is terminated", r.now())
     elif code == 0:
         run.set_status("succeeded", "", r.now())
+    elif code is None:
+        run.set_status("failed", "job is failed: its exit status was lost (reaped elsewhere)", r.now())
     else:
         reason = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
         run.set_status("failed", f"job is failed: {reason}", r.now())
