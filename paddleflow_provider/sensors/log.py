@@ -107,7 +107,8 @@ class PaddleFlowRunLogSensor(BaseSensorOperator):
         from paddleflow_provider.client import TransientError
 
         regex = compile_pattern(self.pattern)
-        push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
+        if self._cursor is None:  # first poke of this execution
+            push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
         cursor = self._load_cursor(context)
         api = self.hook.api
         try:

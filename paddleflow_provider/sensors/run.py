@@ -92,6 +92,7 @@ class PaddleFlowRunSensor(BaseSensorOperator):
         self.failure_statuses = failures
         self.paddleflow_conn_id = paddleflow_conn_id
         self.deferrable = default_deferrable() if deferrable is None else bool(deferrable)
+        self._pushed = False
 
     @functools.cached_property
     def hook(self) -> PaddleFlowHook:
@@ -100,7 +101,9 @@ class PaddleFlowRunSensor(BaseSensorOperator):
     def poke(self, context: Any) -> bool:
         from paddleflow_provider.client import TransientError
 
-        push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
+        if not self._pushed:  # once per execution (a reschedule is a new execution, XComs cleared)
+            push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
+            self._pushed = True
         try:
             status = (self.hook.api.show_run(self.run_id).status or "").lower()
         except TransientError as err:  # retries exhausted: try again at the next poke

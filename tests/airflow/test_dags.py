@@ -6,6 +6,7 @@ is covered for real (the trigger is rebuilt from its serialized form first).
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -157,3 +158,40 @@ def test_operator_on_kill_stops_its_run(pf_conn, pf_api):
 
 def _slow_yaml() -> bytes:
     return b'name: slow\ndocker_env: python:3.11\nentry_points:\n  wait:\n    command: "sleep 30"\n'
+
+
+def test_lost_create_answer_still_yields_one_run(pf_conn, pf_api, dagtest):
+    # The server creates the run, then the answer is lost (a 503 after commit): the create is not
+    # blindly re-sent; the run that landed is found and waited for.
+    pf_conn.add_faults({"method": "POST", "path": r"/run$", "status": 503, "after_commit": True, "times": 1})
+    dr = dagtest.run_dag("pf_happy_sync")
+    assert dagtest.ti_states(dr)["create"] == "success"
+    run_id = dagtest.xcom(dr, "create")
+    name = pf_api.show_run(run_id).name
+    assert [r.run_id for r in pf_api.iter_runs() if r.name == name] == [run_id]
+
+
+def test_reattach_lookup_finds_the_marked_run_without_a_state_store(pf_conn, pf_api):
+    from paddleflow_provider.client import PaddleFlowError
+    from paddleflow_provider.operators.run import PaddleFlowCreateRunOperator
+
+    class EmptyState:
+        def get(self, key, default=None):
+            return default
+
+    op = PaddleFlowCreateRunOperator(task_id="lookup", run_yaml_raw=b"x: 1", run_name="lookup_probe")
+    token = "feedc0ffee123456"
+    other = pf_api.create_run(
+        run_yaml_raw=_slow_yaml(), run_name="lookup_probe", desc="[airflow:someone-else]"
+    )
+    mine = pf_api.create_run(run_yaml_raw=_slow_yaml(), run_name="lookup_probe", desc=f"x [airflow:{token}]")
+    try:
+        assert op._existing_run(pf_api, EmptyState(), token) == mine
+        assert op._existing_run(pf_api, EmptyState(), "0" * 16) is None
+        pf_api.stop_run(mine, force=True)
+        _wait_final(pf_api, mine)
+        assert op._existing_run(pf_api, EmptyState(), token) is None  # stopped: submit afresh
+    finally:
+        for run_id in (other, mine):
+            with contextlib.suppress(PaddleFlowError):  # already ended
+                pf_api.stop_run(run_id, force=True)
