@@ -52,7 +52,6 @@ class ProcessHandle:
     started: float = field(default_factory=time.time)
     returncode: int | None = None  # None after the exit when the status was lost (reaped elsewhere)
     rusage: Any = None
-    parent_hwm: int = 0  # peak RSS (bytes) of this server when it spawned the step: see stats.finish
     ended: float | None = None
     term_requested: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -123,7 +122,6 @@ class ProcessPump:
         finally:
             os.close(gate_r)
         handle = ProcessHandle(job_id=job_id, pid=popen.pid, popen=popen, log_fd=log_fd, on_exit=on_exit)
-        handle.parent_hwm = _own_peak_rss()
         try:
             assert popen.stdout is not None
             os.set_blocking(popen.stdout.fileno(), False)
@@ -303,18 +301,6 @@ class ProcessPump:
             handle.on_exit(handle)
         except Exception:
             log.exception("on_exit callback failed for job %s", handle.job_id)
-
-
-def _own_peak_rss() -> int:
-    """This process's peak RSS in bytes (``VmHWM``): what a child's ``ru_maxrss`` may inherit before exec."""
-    try:
-        with open("/proc/self/status", "rb") as handle:
-            for line in handle:
-                if line.startswith(b"VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 1 << 62  # unknown: treat every ru_maxrss as possibly inherited
 
 
 def _signal_group(pgid: int, sig: int) -> None:

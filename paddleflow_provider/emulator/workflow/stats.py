@@ -4,9 +4,10 @@ One sampler thread for all jobs wakes about once a second and appends a JSON lin
 ``<run_dir>/stats/<job_id>.jsonl``. A first sample is taken when a job is registered, which the process
 pump guarantees happens after ``exec`` and before the command runs (see ``procs``), so even a step that
 lives a millisecond has one real sample of its own process. A last one is computed at exit: CPU time over
-wall time from the exit ``rusage``, and the peak memory seen. ``ru_maxrss`` alone would overstate it: Linux
-folds the pre-``exec`` image (a copy of this whole Python server) into it, so it is only believed when it
-exceeds the server's own peak at spawn time, i.e. when only the step itself can have reached it.
+wall time from the exit ``rusage``, and the peak memory the samples saw. ``ru_maxrss`` is not used: Linux
+folds the pre-``exec`` image (this whole Python server, even with vfork/posix_spawn) into it, which would
+overstate a short step by the server's size. The price: a memory spike shorter than the sampling period is
+not seen.
 """
 
 from __future__ import annotations
@@ -103,26 +104,17 @@ class StatsSampler:
         *,
         started: float,
         ended: float,
-        inherited_rss: int = 1 << 62,
     ) -> None:
-        """Stop tracking and write the exit sample (see the module docstring for the memory figure).
-
-        :param inherited_rss: this server's peak RSS when it spawned the job; a ``ru_maxrss`` not above it
-            may be the server's own pages and is ignored.
-        """
+        """Stop tracking and write the exit sample (see the module docstring for the memory figure)."""
         with self._lock:
             tracked = self._jobs.pop(job_id, None)
             if tracked is None:
                 self._finished[job_id] = ended
         peak = tracked.peak_rss if tracked is not None else 0
-        if rusage is not None:
-            maxrss = int(rusage.ru_maxrss) * 1024
-            if maxrss > inherited_rss:
-                peak = max(peak, maxrss)
-            if peak > 0:
-                wall = max(ended - started, 1e-3)
-                cpu = (rusage.ru_utime + rusage.ru_stime) / wall * 100
-                self._write(path, cpu, peak, at=ended)
+        if rusage is not None and peak > 0:
+            wall = max(ended - started, 1e-3)
+            cpu = (rusage.ru_utime + rusage.ru_stime) / wall * 100
+            self._write(path, cpu, peak, at=ended)
         _append(path, {"end": ended})
 
     def _write(self, path: Path, cpu_rate: float, rss: int, at: float | None = None) -> None:

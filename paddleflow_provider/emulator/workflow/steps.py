@@ -246,7 +246,6 @@ def _exited(r: WorkflowRunner, run: StepRun, handle: ProcessHandle) -> None:
             handle.rusage,
             started=handle.started,
             ended=handle.ended or handle.started,
-            inherited_rss=handle.parent_hwm,
         )
     except Exception:  # the run must hear about the exit whatever happens to statistics
         log.warning("writing the exit sample of %s failed", run.job_id, exc_info=True)
