@@ -45,3 +45,10 @@ def parse_run_yaml(text: str, **overrides: Any) -> Any:
 def names() -> Any:
     """The engine package (imported lazily: it is only needed once runs are involved)."""
     return _wf()
+
+
+def load_yaml(text: str) -> Any:
+    """Decode YAML as the server's yaml.v3 does (YAML 1.2 booleans, Go integers); may raise ``YAMLError``."""
+    from .workflow.yamlcore import load
+
+    return load(text)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .. import crontab
+from .. import crontab, engine
 from ..errors import PFError
 from ..store import Row
 from ..util import SCHEDULE_NAME_RE, fmt_time, paginate, parse_time
@@ -241,12 +241,12 @@ class Schedules:
                 continue
             names = {ver.doc.get("fsName", "")}
             try:
-                fs_opts = (yaml.safe_load(ver.doc["pipelineYaml"]) or {}).get("fs_options") or {}
+                fs_opts = (engine.load_yaml(ver.doc["pipelineYaml"]) or {}).get("fs_options") or {}
                 names.add(str((fs_opts.get("main_fs") or {}).get("name", "")))
                 names.update(
                     str(m.get("name", "")) for m in fs_opts.get("extra_fs") or [] if isinstance(m, dict)
                 )
-            except (yaml.YAMLError, AttributeError):
+            except (yaml.YAMLError, AttributeError, engine.names().WorkflowError):
                 pass
             if fs_name in names:
                 return True

@@ -1,9 +1,9 @@
 """Strict YAML decoding and the structural parse of a run YAML (semantics §1.1-1.5).
 
-Like the server, decoding is strict (syntax errors and duplicate keys are refused), every level rejects
-unknown keys with the server's ``... has no attribute [X]`` text, ``null`` values count as absent, and wrong
-types get ``[key] ... should be <type> type`` messages. Semantic rules (names, references, templates) live in
-validate.py.
+Like the server, decoding is strict (syntax errors and duplicate keys are refused, scalars are typed as
+yaml.v3 types them: see ``yamlcore``), every level rejects unknown keys with the server's ``... has no
+attribute [X]`` text, ``null`` values count as absent, and wrong types get ``[key] ... should be <type> type``
+messages. Semantic rules (names, references, templates) live in validate.py.
 """
 
 from __future__ import annotations
@@ -12,39 +12,9 @@ from typing import Any
 
 import yaml
 
+from . import yamlcore
 from .errors import WorkflowError
 from .spec import CacheSpec, Dag, FsMount, FsScope, Node, Step, WorkflowSpec
-
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """SafeLoader that refuses duplicate keys and keeps dates as strings (as Go's decoder into maps does)."""
-
-
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    result: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):
-            key = str(key)
-        if key in result:
-            raise WorkflowError(
-                f"yaml: unmarshal errors:\n  line {key_node.start_mark.line + 1}: "
-                f'key "{key}" already set in map'
-            )
-        result[key] = loader.construct_object(value_node, deep=deep)
-    return result
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 WORKFLOW_KEYS = {
     "name", "docker_env", "entry_points", "components", "post_process", "cache", "parallelism",
@@ -60,7 +30,7 @@ DAG_KEYS = {"entry_points", "deps", "parameters", "artifacts", "condition", "loo
 def load_yaml_map(text: str) -> dict[str, Any]:
     """Decode YAML text into a map, with the server's strictness (errors are ``InvalidPipeline``)."""
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yamlcore.load(text)
     except WorkflowError:
         raise
     except yaml.MarkedYAMLError as exc:
