@@ -52,3 +52,8 @@ def load_yaml(text: str) -> Any:
     from .workflow.yamlcore import load
 
     return load(text)
+
+
+def kill_leftover_steps(runs_dir: Any) -> list[int]:
+    """SIGKILL step processes a previous server of this data dir left running; returns their pids."""
+    return list(_wf().kill_leftovers(runs_dir))

@@ -9,7 +9,7 @@ from ..errors import PFError
 from ..store import Row
 from ..util import paginate
 from ..web import Caller
-from .runs import iter_jobs
+from .rundoc import find_job, run_jobs
 
 if TYPE_CHECKING:
     from .core import Backend
@@ -91,7 +91,7 @@ class Records:
         run_dir = self.be.runs.run_dir(run_id)
         prefix = f"job-{run_id}-".lower()
         entries = []
-        for job in iter_jobs(row.doc.get("runtime") or {}, row.doc.get("postProcess") or {}):
+        for job in run_jobs(row.doc):
             jid = job.get("jobID") or ""
             if not jid.startswith(prefix) or (job_id and jid != job_id):
                 continue
@@ -125,16 +125,7 @@ class Records:
     def _job(self, who: Caller, job_id: str) -> tuple[Row, dict[str, Any]]:
         m = _JOB_RUN_RE.match(job_id)
         row = self.store.get("runs", m.group(1)) if m else None
-        job = None
-        if row is not None:
-            job = next(
-                (
-                    j
-                    for j in iter_jobs(row.doc.get("runtime") or {}, row.doc.get("postProcess") or {})
-                    if j.get("jobID") == job_id
-                ),
-                None,
-            )
+        job = find_job(row.doc, job_id) if row is not None else None
         if row is None or job is None:
             raise PFError("JobNotFound", f"job[{job_id}] not found")
         if not who.is_root and row.owner != who.name:

@@ -21,6 +21,7 @@ from ..errors import PFError
 from ..store import Row
 from ..util import fmt_time, paginate
 from ..web import Caller
+from .rundoc import run_jobs
 from .sinks import FINAL_RUN, CacheStoreImpl, PlatformImpl, RunSinkImpl
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("paddleflow_provider.emulator")
 ACTIVE_RUN = ("initiating", "pending", "running", "terminating")
+ACTIVE_JOB = ("pending", "running", "terminating")
 BRIEF_KEYS = (
     "runID",
     "name",
@@ -70,23 +72,6 @@ DETAIL_KEYS = (
 
 def brief(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: doc.get(k, "") for k in BRIEF_KEYS}
-
-
-def iter_jobs(runtime: dict[str, Any], post: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every step view of a run (DAGs are walked through ``entryPoints``), post-process last."""
-    out: list[dict[str, Any]] = []
-
-    def walk(views: Any) -> None:
-        for items in (views or {}).values():
-            for item in items if isinstance(items, list) else [items]:
-                if "entryPoints" in item:
-                    walk(item["entryPoints"])
-                else:
-                    out.append(item)
-
-    walk(runtime)
-    out.extend(v for v in (post or {}).values() if isinstance(v, dict))
-    return out
 
 
 class Runs:
@@ -428,9 +413,7 @@ class Runs:
         steps = []
         for row in self.store.select("runs", statuses=ACTIVE_RUN):
             steps += [
-                j
-                for j in iter_jobs(row.doc.get("runtime") or {}, row.doc.get("postProcess") or {})
-                if j.get("status") in ("pending", "running", "terminating")
+                j for j in run_jobs(row.doc) if j.get("status") in ("pending", "running", "terminating")
             ]
         return steps
 
@@ -457,7 +440,18 @@ class Runs:
 
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
-        """Resume the runs that were active when the server stopped (``previous=`` keeps done steps)."""
+        """Resume the runs that were active when the server stopped (``previous=`` keeps done steps).
+
+        First kill what a server that died without stopping its steps (SIGKILL) left running, so a
+        resumed step never runs twice at once.
+        """
+        try:
+            killed = engine.kill_leftover_steps(self.runs_dir)
+        except Exception:
+            log.exception("looking for leftover step processes failed")
+        else:
+            if killed:
+                log.warning("killed %d step processes left by a previous server: %s", len(killed), killed)
         for row in self.store.select("runs", statuses=ACTIVE_RUN):
             was_stopping = row.status == "terminating"
             try:

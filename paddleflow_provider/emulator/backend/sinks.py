@@ -6,9 +6,11 @@ never interleaves with an HTTP request touching the same run.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from ..util import fmt_time
+from .rundoc import find_job
 
 if TYPE_CHECKING:
     from .core import Backend
@@ -129,9 +131,10 @@ class CacheStoreImpl:
         source: str,
         expired_time: str,
         strategy: str = "conservative",
-        custom: str = "",
+        custom: dict[str, Any] | str | None = None,
         **_: Any,
     ) -> str:
+        """Insert a runCache record; ``custom`` (a dict from the engine) is stored as the wire's string."""
         t = fmt_time()
         doc = {
             "firstFp": first_fp,
@@ -143,7 +146,7 @@ class CacheStoreImpl:
             "username": username,
             "expiredTime": str(expired_time),
             "strategy": strategy or "conservative",
-            "custom": custom or "",
+            "custom": _custom_text(custom),
             "createTime": t,
             "updateTime": t,
         }
@@ -154,6 +157,21 @@ class CacheStoreImpl:
 
     def run_exists(self, run_id: str) -> bool:
         return self.store.get("runs", run_id) is not None
+
+    def job_view(self, run_id: str, job_id: str) -> dict[str, Any] | None:
+        """The stored JobView of a cached job: a record written before a restart can still give a hit
+        (the engine only remembers the jobs of its own process)."""
+        row = self.store.get("runs", run_id)
+        return None if row is None else find_job(row.doc, job_id)
+
+
+def _custom_text(custom: dict[str, Any] | str | None) -> str:
+    """RunCache ``custom`` is a string on the wire: empty, or the engine's dict as compact JSON."""
+    if not custom:
+        return ""
+    if isinstance(custom, str):
+        return custom
+    return json.dumps(custom, sort_keys=True, separators=(",", ":"))
 
 
 class PlatformImpl:

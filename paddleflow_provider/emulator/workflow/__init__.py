@@ -18,7 +18,8 @@ Local mapping of the platform
   artifact events carry FS-relative paths (``.pipeline/<runID>/<run name>/<step>-<seq>-<md5>/<name>``), as the
   server.
 * Files of a run under ``run_dir``: ``logs/<jobID>.log`` (timestamped lines, written as produced),
-  ``stats/<jobID>.jsonl`` (CPU/memory samples), ``workdir/``.
+  ``stats/<jobID>.jsonl`` (CPU/memory samples), ``procs/<jobID>.json`` (while the job's process lives),
+  ``workdir/``.
 * Processes see a small part of the server's environment (PATH, HOME, locale, TMPDIR, user), the job-system
   variables (``PF_JOB_QUEUE_NAME`` default ``default-queue``, ``PF_JOB_PRIORITY``, ``PF_WORK_DIR``, ...), the
   step's env, artifact variables and the four system variables.
@@ -30,6 +31,10 @@ Additions to the agreed interface (all optional for the caller)
 * ``CacheStore.job_view(run_id, job_id) -> dict | None`` (optional): the stored JobView of a cached job, so
   records written before a server restart can still serve hits; without it only jobs seen by this process can.
 * ``WorkflowRunner(..., stop_grace=5.0)``: seconds between SIGTERM and SIGKILL.
+* ``kill_leftovers(runs_root) -> list[int]``: each job's process is recorded (pid + create time) under
+  ``<run_dir>/procs/`` while it lives; a server starting on a data dir whose previous server died without
+  stopping its steps calls this before resuming runs, and every still-running step process group of those
+  records is SIGKILLed (after psutil confirms the pid is still that process).
 * ``read_log_page`` raises ``ValueError`` for a ``position`` other than ``begin``/``end``; ``job_log_path``
   for a job id that is not a plain file name; ``statistics_detail`` for an invalid range.
 
@@ -44,6 +49,7 @@ from .errors import WorkflowError
 from .launch import PlatformInfo
 from .load import parse_run_yaml, validate_pipeline_yaml
 from .logs import LogPage, job_log_path, read_log_page
+from .orphans import kill_leftovers
 from .runner import WorkflowRunner, shutdown_all
 from .spec import RunOverrides, WorkflowSpec
 from .state import RunSink, RunState
@@ -61,6 +67,7 @@ __all__ = [
     "WorkflowRunner",
     "WorkflowSpec",
     "job_log_path",
+    "kill_leftovers",
     "parse_run_yaml",
     "read_log_page",
     "shutdown_all",

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import signal
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,13 +128,30 @@ def kill_leftovers(runs_root: Path, timeout: float = 5.0) -> list[int]:
         if ours:
             victims.extend(ours)
             _kill_group(record.pid)
-    if victims:
-        _gone, alive = psutil.wait_procs(victims, timeout=timeout)
-        for proc in alive:
-            log.warning("leftover step process %s did not die after SIGKILL", proc.pid)
+    for proc in _wait_dead(victims, timeout):
+        log.warning("leftover step process %s did not die after SIGKILL", proc.pid)
     for record in records:
         record.path.unlink(missing_ok=True)
     return sorted({proc.pid for proc in victims})
+
+
+def _dead(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() == psutil.STATUS_ZOMBIE  # dead; reaping it is its new parent's business
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:
+        return False
+
+
+def _wait_dead(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait until every process is dead (zombies count: an init that never reaps must not stall us)."""
+    deadline = time.monotonic() + timeout
+    alive = [proc for proc in procs if not _dead(proc)]
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.01)
+        alive = [proc for proc in alive if not _dead(proc)]
+    return alive
 
 
 def _kill_group(pgid: int) -> None:
