@@ -86,6 +86,14 @@ class PaddleFlowRunLogTrigger(PaddleFlowPollingTrigger):
             },
         )
 
+    def timeout_event(self) -> dict[str, Any]:
+        return {
+            "status": "timeout",
+            "run_id": self.run_id,
+            "message": f"no log line of PaddleFlow run {self.run_id} matched {self.pattern!r} "
+            "before the deadline",
+        }
+
     async def poll_once(self, api: Any) -> dict[str, Any] | None:
         info = await api.show_run(self.run_id)
         lines = await aread_new_lines(api, self.run_id, info, self.log_cursor, self.job_id)

@@ -94,3 +94,18 @@ def flag_path(tmp_path: pathlib.Path) -> str:
     if path.exists():
         os.unlink(path)
     return str(path)
+
+
+def extra_link(dagrun: Any, task_id: str) -> str:
+    """The "PaddleFlow Run" link as the UI would show it.
+
+    Airflow 3 computes links on the worker when the task ends and stores them as an XCom; Airflow 2
+    calls ``get_link`` in the webserver, which reads the ``run_url`` XCom.
+    """
+    from paddleflow_provider._compat import AIRFLOW_V_3_0_PLUS
+    from paddleflow_provider.links import PaddleFlowRunLink
+
+    if AIRFLOW_V_3_0_PLUS:
+        return xcom(dagrun, task_id, f"_link_{PaddleFlowRunLink.__name__}")
+    (ti,) = [t for t in dagrun.get_task_instances() if t.task_id == task_id]
+    return PaddleFlowRunLink().get_link(None, ti_key=ti.key)

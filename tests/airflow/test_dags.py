@@ -30,6 +30,8 @@ def test_create_waits_then_sensors_see_status_and_log_line(mode, pf_conn, pf_api
     assert run_id.startswith("run-")
     assert dagtest.xcom(dr, "create", "run_id") == run_id
     assert dagtest.xcom(dr, "create", "run_url") == f"{pf_conn.url}/run/{run_id}"
+    assert dagtest.extra_link(dr, "create") == f"{pf_conn.url}/run/{run_id}"  # "PaddleFlow Run"
+    assert dagtest.extra_link(dr, "status") == f"{pf_conn.url}/run/{run_id}"
     assert dagtest.xcom(dr, "log").endswith("epoch 3 of 3")
     assert dagtest.xcom(dr, "log", "matched_step") == "train"
     assert pf_api.show_run(run_id).status == "succeeded"
@@ -40,7 +42,7 @@ def test_failing_step_fails_the_task_with_its_log_tail(mode, pf_conn, pf_api, da
     dr = dagtest.run_dag(f"pf_fail_{mode}")
     assert dagtest.ti_states(dr) == {"create": "failed"}
     run_id = dagtest.xcom(dr, "create", "run_id")
-    assert dagtest.xcom(dr, "create", "run_url").endswith(run_id)  # the link works for failed tasks
+    assert dagtest.extra_link(dr, "create").endswith(run_id)  # the link works for failed tasks
     assert pf_api.show_run(run_id).status == "failed"
     out = capfd.readouterr()
     text = out.out + out.err + caplog.text
