@@ -7,8 +7,8 @@ at once and nothing survives its server for long.
 
 A pid is only ever signalled after psutil confirms it is still the recorded process (same create time): pids
 are reused, and killing a stranger's process group would be far worse than leaving an orphan. A group whose
-leader already died is recognised by its members carrying the run's ``PF_RUN_ID`` in their environment; the
-kernel cannot hand the group's id to a new process while any member is alive.
+leader already died is recognised by its members carrying the job's marker (a step's ``PF_RUN_ID``) in their
+environment; the kernel cannot hand the group's id to a new process while any member is alive.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ CREATE_TIME_TOLERANCE_S = 0.05  # psutil derives create times from boot time + c
 @dataclass(frozen=True)
 class _Record:
     path: Path
-    run_id: str
     pid: int
     create_time: float
+    marker: tuple[str, str] | None
 
 
 def record_path(run_dir: Path, job_id: str) -> Path:
@@ -44,13 +44,20 @@ def record_path(run_dir: Path, job_id: str) -> Path:
     return Path(run_dir) / "procs" / f"{job_id}.json"
 
 
-def record_process(run_dir: Path, job_id: str, pid: int) -> None:
-    """Write the record atomically (a reader never sees half a file)."""
+def record_process(run_dir: Path, job_id: str, pid: int, marker: tuple[str, str] | None = None) -> None:
+    """Write the record atomically (a reader never sees half a file).
+
+    :param marker: an ``(env name, value)`` pair every process of the job carries; without it a group whose
+        leader died is left alone (it cannot be told apart from a stranger's).
+    """
     create_time = psutil.Process(pid).create_time()
     path = record_path(run_dir, job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"pid": pid, "create_time": create_time}), encoding="utf-8")
+    data: dict[str, object] = {"pid": pid, "create_time": create_time}
+    if marker is not None:
+        data["marker"] = list(marker)
+    tmp.write_text(json.dumps(data), encoding="utf-8")
     os.replace(tmp, path)
 
 
@@ -63,7 +70,15 @@ def _records(runs_root: Path) -> list[_Record]:
     for path in sorted(Path(runs_root).glob("*/procs/*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            found.append(_Record(path, path.parent.parent.name, int(data["pid"]), float(data["create_time"])))
+            marker = data.get("marker")
+            found.append(
+                _Record(
+                    path,
+                    int(data["pid"]),
+                    float(data["create_time"]),
+                    (str(marker[0]), str(marker[1])) if marker else None,
+                )
+            )
         except (OSError, ValueError, KeyError, TypeError):
             log.warning("ignoring unreadable process record %s", path)
             path.unlink(missing_ok=True)
@@ -92,11 +107,13 @@ def _group_members(records: Iterable[_Record]) -> dict[int, list[psutil.Process]
 
 
 def _ours(proc: psutil.Process, record: _Record) -> bool:
-    """A member of a leaderless group: created after the leader and started for the same run."""
+    """A member of a leaderless group: created after the leader and carrying the job's marker."""
+    if record.marker is None:
+        return False
     try:
         if proc.create_time() + CREATE_TIME_TOLERANCE_S < record.create_time:
             return False
-        return proc.environ().get("PF_RUN_ID") == record.run_id
+        return proc.environ().get(record.marker[0]) == record.marker[1]
     except psutil.Error:
         return False
 

@@ -1,26 +1,24 @@
 """What happens to one node of a run: starting DAGs, launching steps (condition, disabled, job checks, cache,
 process), process exits, stopping, and the final DAG and run statuses (semantics §2.2-2.8, §3.4).
 
-These functions run on the run's orchestrator thread (``r`` is its :class:`~.runner.WorkflowRunner`), except
-``_exited`` which the process I/O thread calls and which only forwards an event.
+These functions run on the run's orchestrator thread (``r`` is its :class:`~.runner.WorkflowRunner`); a
+process exit arrives from the process I/O thread as an ``exit`` event.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from typing import TYPE_CHECKING
 
 from .cachefp import CacheEntry, first_fingerprint, is_expired, second_fingerprint
+from .jobproc import start_process, stop_process
 from .launch import artifact_events, check_job, prepare_outputs, process_env, resolve_env, workdir
 from .logs import job_log_path
-from .orphans import forget_process, record_process
-from .procs import ProcessHandle, get_pump
 from .resolve import ResolveError, evaluate_node_condition, own_resolver
 from .runtime import DagRun, NodeRun, StepRun, job_id_for, job_name_for
-from .stats import get_sampler, stats_path
-from .templates import WHOLE_TEMPLATE_RE, substitute
+from .stats import stats_path
+from .templates import SYS_RUN_ID, WHOLE_TEMPLATE_RE, substitute
 
 if TYPE_CHECKING:
     from .runner import WorkflowRunner
@@ -187,14 +185,14 @@ def _start_job(r: WorkflowRunner, run: StepRun) -> None:
     run.stats_path = stats_path(r.run_dir, run.job_id)
     run.set_status("pending", None, r.now())
     try:
-        handle = get_pump().spawn(
+        handle = start_process(
             run.job_id,
             run.command,
+            run_dir=r.run_dir,
             cwd=cwd,
             env=env,
-            log_path=run.log_path,
-            on_exit=lambda h: _exited(r, run, h),
-            on_spawned=lambda h: _spawned(r, run, h),
+            on_exit=lambda _h: r.post_event("exit", run),
+            marker=(SYS_RUN_ID, r.run_id),
         )
     except OSError as exc:
         raise ResolveError(f"create job for step[{run.full_name}] failed: {exc.strerror or exc}") from None
@@ -223,36 +221,6 @@ def _start_job(r: WorkflowRunner, run: StepRun) -> None:
             r.sink.artifact(r.run_id, event)
         except Exception:
             log.exception("RunSink.artifact failed for %s", run.job_id)
-
-
-def _spawned(r: WorkflowRunner, run: StepRun, handle: ProcessHandle) -> None:
-    """Before the command starts: the orphan record, then the first statistics sample (both best effort)."""
-    try:
-        record_process(r.run_dir, run.job_id, handle.pid)
-    except Exception:
-        log.warning("recording the process of %s failed", run.job_id, exc_info=True)
-    try:
-        get_sampler().add(run.job_id, handle.pid, run.stats_path, handle.started)
-    except Exception:
-        log.warning("the first sample of %s failed", run.job_id, exc_info=True)
-
-
-def _exited(r: WorkflowRunner, run: StepRun, handle: ProcessHandle) -> None:
-    """On the I/O thread: exit sample, drop the orphan record, then hand over to the orchestrator."""
-    try:
-        get_sampler().finish(
-            run.job_id,
-            run.stats_path,
-            handle.rusage,
-            started=handle.started,
-            ended=handle.ended or handle.started,
-        )
-    except Exception:  # the run must hear about the exit whatever happens to statistics
-        log.warning("writing the exit sample of %s failed", run.job_id, exc_info=True)
-    finally:
-        with contextlib.suppress(Exception):
-            forget_process(r.run_dir, run.job_id)
-        r.post_event("exit", run)
 
 
 def on_exit(r: WorkflowRunner, run: StepRun) -> None:
@@ -284,7 +252,7 @@ def stop_step(r: WorkflowRunner, run: StepRun, message: str, grace: float) -> No
     if run.handle is not None:
         run.stop_message = message
         run.set_status("terminating", None, r.now())
-        get_pump().terminate(run.handle, grace)
+        stop_process(run.handle, grace)
         r.changed()
         return
     _end_without_job(

@@ -56,7 +56,7 @@ def test_a_reused_pid_is_never_signalled(tmp_path: Path) -> None:
 def test_members_of_a_group_whose_shell_died_are_found_by_run(tmp_path: Path) -> None:
     out = tmp_path / "child.pid"
     leader = _group(f"sleep 30 & echo $! > {out}", "run-000003")
-    record_process(tmp_path / "run-000003", "job-c", leader.pid)
+    record_process(tmp_path / "run-000003", "job-c", leader.pid, marker=("PF_RUN_ID", "run-000003"))
     leader.wait(5)  # the shell is gone (reaped); its background child keeps the group alive
     child = int(out.read_text())
     stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True)
