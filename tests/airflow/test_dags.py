@@ -197,3 +197,15 @@ def test_reattach_lookup_finds_the_marked_run_without_a_state_store(pf_conn, pf_
         for run_id in (other, mine):
             with contextlib.suppress(PaddleFlowError):  # already ended
                 pf_api.stop_run(run_id, force=True)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_sensors_fail_fast_or_skip_with_soft_fail(mode, pf_conn, dagtest):
+    dr = dagtest.run_dag(f"pf_softfail_{mode}")
+    assert dagtest.ti_states(dr) == {
+        "create": "success",
+        "run_soft": "skipped",  # the run failed: soft_fail skips
+        "run_hard": "failed",  # ... and without it the sensor fails at once, not at its timeout
+        "log_timeout_soft": "skipped",  # no match before the sensor timeout: soft_fail skips
+    }
+    assert dagtest.ti_tries(dr, "run_hard") == 1

@@ -186,6 +186,28 @@ def build_reschedule() -> DAG:
     return dag
 
 
+def build_soft_fail(deferrable: bool) -> DAG:
+    """soft_fail turns a failed run (run sensor) and a timeout (log sensor) into skips;
+    without soft_fail the run sensor fails fast."""
+    with _dag(f"pf_softfail_{_mode(deferrable)}") as dag:
+        create = PaddleFlowCreateRunOperator(
+            task_id="create", run_yaml_raw=FAIL_YAML, wait_for_completion=False, deferrable=deferrable
+        )
+        common = {"run_id": create.output, "poke_interval": POLL, "deferrable": deferrable}
+        soft = PaddleFlowRunSensor(task_id="run_soft", soft_fail=True, timeout=60, **common)
+        hard = PaddleFlowRunSensor(task_id="run_hard", timeout=60, **common)
+        quiet = PaddleFlowRunLogSensor(
+            task_id="log_timeout_soft",
+            pattern="never printed",
+            fail_on_run_end=False,
+            soft_fail=True,
+            timeout=2,
+            **common,
+        )
+        create >> [soft, hard, quiet]
+    return dag
+
+
 def build_stop_delete(deferrable: bool) -> DAG:
     with _dag(f"pf_stopdelete_{_mode(deferrable)}") as dag:
         create = PaddleFlowCreateRunOperator(
@@ -271,6 +293,7 @@ for _deferrable in (False, True):
         build_long_log,
         build_timeout,
         build_execution_timeout,
+        build_soft_fail,
         build_stop_delete,
         build_retry,
     ):
