@@ -109,3 +109,17 @@ def extra_link(dagrun: Any, task_id: str) -> str:
         return xcom(dagrun, task_id, f"_link_{PaddleFlowRunLink.__name__}")
     (ti,) = [t for t in dagrun.get_task_instances() if t.task_id == task_id]
     return PaddleFlowRunLink().get_link(None, ti_key=ti.key)
+
+
+def task_state(dagrun: Any, task_id: str, key: str) -> Any:
+    """A value from the Airflow 3.3 task state store of one task instance."""
+    from airflow.models.task_state_store import TaskStateStoreModel as Model
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = (
+            session.query(Model)
+            .filter_by(dag_id=dagrun.dag_id, run_id=dagrun.run_id, task_id=task_id, key=key)
+            .one_or_none()
+        )
+        return None if row is None else json.loads(row.value)

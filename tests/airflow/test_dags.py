@@ -109,6 +109,10 @@ def test_crash_and_retry_reattaches_without_a_duplicate_run(crash_after, pf_conn
     mine = [r for r in pf_api.iter_runs() if r.name == pf_api.show_run(run_id).name]
     assert [r.run_id for r in mine] == [run_id]  # one run for two tries
     assert pf_api.show_run(run_id).status == "succeeded"
+    from paddleflow_provider._compat import AIRFLOW_V_3_3_PLUS
+
+    if AIRFLOW_V_3_3_PLUS:  # the first identity: the run id in the task state store
+        assert dagtest.task_state(dr, "create", "paddleflow_run_id") == run_id
 
 
 def _wait_final(api, run_id, limit=200):
