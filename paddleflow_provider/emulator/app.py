@@ -83,7 +83,7 @@ def create_app(backend: Backend, *, faults: bool = False) -> Any:
     app.state.backend = backend
     for module in (users, infra):
         app.include_router(module.router, prefix=PREFIX)
-    for name in ("fs", "pipelines", "runs", "schedules"):
+    for name in ("fs", "pipelines", "runs", "schedules", "jobs"):
         try:
             module = __import__(f"{__package__}.handlers.{name}", fromlist=["router"])
         except ImportError:  # pragma: no cover - during development only

@@ -40,6 +40,7 @@ KINDS = (
     "run_cache",
     "artifacts",
     "schedules",
+    "jobs",
 )
 
 

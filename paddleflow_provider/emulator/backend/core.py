@@ -68,6 +68,10 @@ class Backend:
 
         self.schedules = Schedules(self)
         self._services.append(self.schedules)
+        from .jobs import Jobs
+
+        self.jobs = Jobs(self)
+        self._services.append(self.jobs)
 
     def count(self, name: str, n: int = 1) -> None:
         """Bump a counter reported by ``GET /_emulator/stats`` (tests prove "no duplicates" with it)."""

@@ -45,8 +45,9 @@ class QueueMixin:
         return None if row is None else row.status
 
     def queue_in_use(self, name: str) -> bool:
-        runs = getattr(self.be, "runs", None)
-        return bool(runs and runs.queue_in_use(name))
+        """Steps of active runs or active standalone jobs use the queue."""
+        runs, jobs = getattr(self.be, "runs", None), getattr(self.be, "jobs", None)
+        return bool((runs and runs.queue_in_use(name)) or (jobs and jobs.queue_in_use(name)))
 
     def create_queue(self, who: Caller, body: Any) -> dict[str, Any]:
         if not who.is_root:

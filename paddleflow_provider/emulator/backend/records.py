@@ -1,8 +1,11 @@
-"""Read-side records of runs: cache records, artifact events, logs and statistics (api §7.6, §7.10, §7.12)."""
+"""Read-side records: cache records, artifact events, logs and statistics of runs and jobs (api §7.6, §7.10,
+§7.12)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PFError
@@ -15,6 +18,15 @@ if TYPE_CHECKING:
     from .core import Backend
 
 _JOB_RUN_RE = re.compile(r"^job-(run-\d+)-")
+
+
+@dataclass(frozen=True)
+class JobFiles:
+    """A job's file folder (``logs/``, ``stats/``), its name and the task ids its files are named by."""
+
+    dir: Path
+    name: str
+    tasks: list[str]
 
 
 class Records:
@@ -122,25 +134,30 @@ class Records:
         return {"runID": run_id, "submitLog": submit + "\n", "runLog": entries}
 
     # --- statistics -----------------------------------------------------------------------------
-    def _job(self, who: Caller, job_id: str) -> tuple[Row, dict[str, Any]]:
+    def _job(self, who: Caller, job_id: str) -> JobFiles:
+        """Where a pipeline step's job or a standalone job keeps its files; its owner must be the caller."""
         m = _JOB_RUN_RE.match(job_id)
         row = self.store.get("runs", m.group(1)) if m else None
         job = find_job(row.doc, job_id) if row is not None else None
-        if row is None or job is None:
-            raise PFError("JobNotFound", f"job[{job_id}] not found")
+        if row is not None and job is not None:
+            files = JobFiles(self.be.runs.run_dir(row.key), str(job.get("name", "")), [job_id])
+        else:
+            row = self.store.get("jobs", job_id)
+            if row is None:
+                raise PFError("JobNotFound", f"job[{job_id}] not found")
+            tasks = [str(t["id"]) for t in row.doc.get("_tasks") or []]
+            files = JobFiles(self.be.jobs.job_dir(job_id), str(row.doc.get("name", "")), tasks)
         if not who.is_root and row.owner != who.name:
             raise PFError("AccessDenied", f"user[{who.name}] has no access to job[{job_id}]")
-        return row, job
+        return files
 
     def statistics(self, who: Caller, job_id: str) -> dict[str, Any]:
-        row, _ = self._job(who, job_id)
-        return dict(self.be.runs.wf.statistics_summary(self.be.runs.run_dir(row.key), job_id))
+        files = self._job(who, job_id)
+        return dict(self.be.runs.wf.statistics_summary(files.dir, files.tasks[0]))
 
     def statistics_detail(self, who: Caller, job_id: str, start: int, end: int, step: int) -> dict[str, Any]:
-        row, _ = self._job(who, job_id)
-        result, truncated = self.be.runs.wf.statistics_detail(
-            self.be.runs.run_dir(row.key), job_id, start, end, step
-        )
+        files = self._job(who, job_id)
+        result, truncated = self.be.runs.wf.statistics_detail(files.dir, files.tasks[0], start, end, step)
         return {"result": result, "truncated": bool(truncated)}
 
     # --- job log by limit (show_log_by_limit) ---------------------------------------------------
@@ -163,30 +180,32 @@ class Records:
         if not job_id:
             # pods and deployments do not exist here: an empty answer of the right shape
             return {"jobID": "", "taskList": [], "name": f"{namespace}/{name}", "type": kind, "eventList": []}
-        row, job = self._job(who, job_id)
-        path = self.be.runs.wf.job_log_path(self.be.runs.run_dir(row.key), job_id)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            data = b""
-        lines = data.decode("utf-8", errors="replace").splitlines()
-        chosen = lines[-line_limit:] if from_tail else lines[:line_limit]
-        more = len(lines) > len(chosen)
-        text = "\n".join(chosen) + ("\n" if chosen else "")
-        raw = text.encode()
-        truncated = len(raw) > size_limit
-        if truncated:
-            raw = raw[-size_limit:] if from_tail else raw[:size_limit]
-        content = raw.decode("utf-8", errors="replace")
-        return {
-            "jobID": job_id,
-            "name": job.get("name", ""),
-            "type": kind,
-            "eventList": [],
-            "taskList": [
+        files = self._job(who, job_id)
+        tasks = []
+        for task_id in files.tasks:
+            content, more, truncated = _limited(
+                self.be.runs.wf.job_log_path(files.dir, task_id), from_tail, line_limit, size_limit
+            )
+            tasks.append(
                 {
-                    "taskID": f"{job_id}_main",
+                    "taskID": f"{task_id}_main",
                     "logInfo": {"logContent": content, "hasNextPage": more, "truncated": truncated},
                 }
-            ],
-        }
+            )
+        return {"jobID": job_id, "name": files.name, "type": kind, "eventList": [], "taskList": tasks}
+
+
+def _limited(path: Path, from_tail: bool, line_limit: int, size_limit: int) -> tuple[str, bool, bool]:
+    """(content, has more lines, cut by size) of a log bounded by lines, then bytes."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        data = b""
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    chosen = lines[-line_limit:] if from_tail else lines[:line_limit]
+    more = len(lines) > len(chosen)
+    raw = ("\n".join(chosen) + ("\n" if chosen else "")).encode()
+    truncated = len(raw) > size_limit
+    if truncated:
+        raw = raw[-size_limit:] if from_tail else raw[:size_limit]
+    return raw.decode("utf-8", errors="replace"), more, truncated

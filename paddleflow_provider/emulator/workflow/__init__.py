@@ -35,6 +35,9 @@ Additions to the agreed interface (all optional for the caller)
   ``<run_dir>/procs/`` while it lives; a server starting on a data dir whose previous server died without
   stopping its steps calls this before resuming runs, and every still-running step process group of those
   records is SIGKILLed (after psutil confirms the pid is still that process).
+* ``start_process(job_id, command, *, run_dir, cwd, env, on_exit, marker=None)`` / ``stop_process(handle,
+  grace)`` / ``process_base_env()``: one job as one local process with the same log, statistics and orphan
+  handling as a step's; the server's standalone job API (``/job/...``) runs on these.
 * ``read_log_page`` raises ``ValueError`` for a ``position`` other than ``begin``/``end``; ``job_log_path``
   for a job id that is not a plain file name; ``statistics_detail`` for an invalid range.
 
@@ -46,6 +49,7 @@ from __future__ import annotations
 
 from .cachefp import CacheEntry, CacheStore
 from .errors import WorkflowError
+from .jobproc import process_base_env, start_process, stop_process
 from .launch import PlatformInfo
 from .load import parse_run_yaml, validate_pipeline_yaml
 from .logs import LogPage, job_log_path, read_log_page
@@ -69,9 +73,12 @@ __all__ = [
     "job_log_path",
     "kill_leftovers",
     "parse_run_yaml",
+    "process_base_env",
     "read_log_page",
     "shutdown_all",
+    "start_process",
     "statistics_detail",
     "statistics_summary",
+    "stop_process",
     "validate_pipeline_yaml",
 ]

@@ -10,12 +10,15 @@ import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from .launch import process_base_env
 from .logs import job_log_path
 from .orphans import forget_process, record_process
 from .procs import ProcessHandle, get_pump
 from .stats import get_sampler, stats_path
 
 log = logging.getLogger(__name__)
+
+__all__ = ["process_base_env", "start_process", "stop_process"]
 
 
 def start_process(

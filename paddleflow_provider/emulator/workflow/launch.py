@@ -42,6 +42,11 @@ class PlatformInfo(Protocol):
     def flavour_exists(self, name: str) -> bool: ...
 
 
+def process_base_env() -> dict[str, str]:
+    """The part of the server's environment every job process inherits (PATH, HOME, locale, ...)."""
+    return {key: os.environ[key] for key in INHERITED_ENV if key in os.environ}
+
+
 def resolve_env(ctx: RunContext, run: StepRun) -> dict[str, str]:
     """The step's own env with system variables and own parameters substituted."""
     resolve = own_resolver(ctx, run, artifacts_local=True)
@@ -117,7 +122,7 @@ def workdir(ctx: RunContext, run: StepRun) -> Path:
 
 def process_env(ctx: RunContext, run: StepRun, cwd: Path) -> dict[str, str]:
     """Inherited basics, job-system variables, the user env, artifact variables, then the system variables."""
-    env = {key: os.environ[key] for key in INHERITED_ENV if key in os.environ}
+    env = process_base_env()
     env.update(
         {
             "PF_JOB_QUEUE_NAME": DEFAULT_QUEUE,

@@ -55,7 +55,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_steps_of_a_killed_server_are_killed_on_restart_and_the_run_resumes(tmp_path: Path) -> None:
+def test_processes_of_a_killed_server_are_killed_on_restart_runs_resume_jobs_fail(tmp_path: Path) -> None:
     # the first attempt leaves a marker and sleeps; the resumed attempt sees the marker and finishes
     yaml_text = (
         "name: orphan\ndocker_env: busybox\nentry_points:\n  nap:\n"
@@ -71,14 +71,25 @@ def test_steps_of_a_killed_server_are_killed_on_restart_and_the_run_resumes(tmp_
         shell = psutil.Process(int(pid_file.read_text()))
         wait_for(shell.children, timeout=10)
         sleeper = shell.children()[0].pid
+        job = {
+            "schedulingPolicy": {"queue": "default-queue"},
+            "image": "busybox",
+            "command": "echo $$ > j.pid; sleep 30",
+        }
+        job_id = api.post("/job/single", json=job).json()["id"]
+        job_pid_file = tmp_path / "jobs" / job_id / "workdir" / "j.pid"
+        wait_for(lambda: job_pid_file.exists() and job_pid_file.read_text().endswith("\n"), timeout=30)
+        job_shell = int(job_pid_file.read_text())
         assert emu.pid is not None
         os.kill(emu.pid, signal.SIGKILL)  # no chance to stop its steps
     finally:
         emu.stop()
-    assert _alive(shell.pid) and _alive(sleeper)  # orphans really were left behind
+    assert _alive(shell.pid) and _alive(sleeper) and _alive(job_shell)  # orphans really were left behind
     with Emulator(data_dir=tmp_path) as emu:
-        assert not _alive(shell.pid) and not _alive(sleeper)  # gone before any run resumed
+        assert not _alive(shell.pid) and not _alive(sleeper) and not _alive(job_shell)  # gone before resuming
         api = Api(emu.url)
+        lost = api.get(f"/job/{job_id}").json()
+        assert lost["status"] == "failed" and "not resumed" in lost["message"]
         detail = wait_for(lambda: (d := api.get(f"/run/{rid}").json())["status"] in FINAL and d, timeout=60)
         assert detail["status"] == "succeeded", detail["runMsg"]
         job = detail["runtime"]["nap"][0]["jobID"]
