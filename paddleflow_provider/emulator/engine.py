@@ -6,9 +6,12 @@ never reach into the engine's internals, and errors come back as :class:`PFError
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from .errors import PFError
+
+log = logging.getLogger("paddleflow_provider.emulator")
 
 
 def _wf() -> Any:
@@ -54,6 +57,14 @@ def load_yaml(text: str) -> Any:
     return load(text)
 
 
-def kill_leftover_steps(runs_dir: Any) -> list[int]:
-    """SIGKILL step processes a previous server of this data dir left running; returns their pids."""
-    return list(_wf().kill_leftovers(runs_dir))
+def kill_leftover_processes(folder: Any, what: str) -> list[int]:
+    """SIGKILL the ``what`` (step/job) processes a previous server of this data dir left running under
+    ``folder``; returns their pids. Never raises: start-up must go on whatever happens here."""
+    try:
+        killed = list(_wf().kill_leftovers(folder))
+    except Exception:
+        log.exception("looking for leftover %s processes failed", what)
+        return []
+    if killed:
+        log.warning("killed %d %s processes left by a previous server: %s", len(killed), what, killed)
+    return killed

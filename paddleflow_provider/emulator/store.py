@@ -150,13 +150,12 @@ class Store:
         return Row(pk, key, owner, parent, status, False, doc)
 
     def get(self, kind: str, key: str, *, parent: str | None = None, deleted: bool = False) -> Row | None:
-        sql = f"SELECT pk, key, owner, parent, status, deleted, doc FROM {kind} WHERE key=?"
-        args: list[Any] = [key]
-        if parent is not None:
-            sql += " AND parent=?"
-            args.append(parent)
-        if not deleted:
-            sql += " AND deleted=0"
+        sql, args = _where(
+            f"SELECT pk, key, owner, parent, status, deleted, doc FROM {kind} WHERE key=?",
+            [key],
+            parent,
+            deleted,
+        )
         with self.lock:
             got = self._conn.execute(sql + " ORDER BY pk DESC LIMIT 1", args).fetchone()
         return None if got is None else self._row(got)
@@ -189,26 +188,26 @@ class Store:
         if owner is not None:
             sql += " AND owner=?"
             args.append(owner)
-        if parent is not None:
-            sql += " AND parent=?"
-            args.append(parent)
         if statuses is not None:
             sts = list(statuses)
             sql += f" AND status IN ({','.join('?' * len(sts))})"
             args.extend(sts)
-        if not deleted:
-            sql += " AND deleted=0"
+        sql, args = _where(sql, args, parent, deleted)
         with self.lock:
             rows = self._conn.execute(sql + " ORDER BY pk", args).fetchall()
         return [self._row(r) for r in rows]
 
     def count(self, kind: str, *, parent: str | None = None, deleted: bool = True) -> int:
-        sql = f"SELECT COUNT(*) FROM {kind} WHERE 1=1"
-        args: list[Any] = []
-        if parent is not None:
-            sql += " AND parent=?"
-            args.append(parent)
-        if not deleted:
-            sql += " AND deleted=0"
+        sql, args = _where(f"SELECT COUNT(*) FROM {kind} WHERE 1=1", [], parent, deleted)
         with self.lock:
             return int(self._conn.execute(sql, args).fetchone()[0])
+
+
+def _where(sql: str, args: list[Any], parent: str | None, deleted: bool) -> tuple[str, list[Any]]:
+    """Append the common ``parent`` / not-deleted filters to a query."""
+    if parent is not None:
+        sql += " AND parent=?"
+        args = [*args, parent]
+    if not deleted:
+        sql += " AND deleted=0"
+    return sql, args

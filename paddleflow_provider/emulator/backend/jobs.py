@@ -26,6 +26,7 @@ from ..errors import PFError
 from ..store import Row
 from ..util import fmt_time, paginate, parse_time
 from ..web import Body, Caller
+from .access import owned_row
 from .jobspec import UPDATE_PRIORITIES, JobSpecs
 
 if TYPE_CHECKING:
@@ -66,12 +67,11 @@ class Jobs:
         return self.jobs_dir / job_id
 
     def get_row(self, who: Caller, job_id: str) -> Row:
-        row = self.store.get("jobs", job_id)
-        if row is None:
-            raise PFError("JobNotFound", f"job[{job_id}] not found")
-        if not who.is_root and row.owner != who.name:
-            raise PFError("ActionNotAllowed", f"user[{who.name}] has no access to job[{job_id}]")
-        return row
+        """Another user's job is ``ActionNotAllowed`` here (api §7.11), not ``AccessDenied``."""
+        missing = ("JobNotFound", f"job[{job_id}] not found")
+        return owned_row(
+            self.store, "jobs", job_id, who, missing=missing, resource="job", denied_code="ActionNotAllowed"
+        )
 
     # --- create and run -------------------------------------------------------------------------
     def create(self, who: Caller, job_type: str, body: Body) -> dict[str, str]:
@@ -307,13 +307,7 @@ class Jobs:
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
         """Kill what a SIGKILLed server left running, then report the active jobs as lost."""
-        try:
-            killed = engine.kill_leftover_steps(self.jobs_dir)
-        except Exception:
-            log.exception("looking for leftover job processes failed")
-        else:
-            if killed:
-                log.warning("killed %d job processes left by a previous server: %s", len(killed), killed)
+        engine.kill_leftover_processes(self.jobs_dir, "job")
         for row in self.store.select("jobs", statuses=ACTIVE_JOB):
             if row.status == "terminating":
                 self._set(row.key, "terminated", "job is terminated", finishTime=fmt_time())

@@ -11,6 +11,7 @@ from ..errors import PFError
 from ..store import Row
 from ..util import fmt_time, paginate
 from ..web import Caller
+from .access import owned_row
 
 if TYPE_CHECKING:
     from .core import Backend
@@ -82,14 +83,8 @@ class Pipelines:
         return desc
 
     def get_row(self, who: Caller, pipeline_id: str) -> Row:
-        row = self.store.get("pipelines", pipeline_id)
-        if row is None:
-            raise PFError("PipelineNotFound", f"pipeline[{pipeline_id}] not found")
-        if not who.is_root and row.owner != who.name:
-            raise PFError(
-                "AccessDenied", f"user[{who.name}] has no access to resource[pipeline] with ID[{pipeline_id}]"
-            )
-        return row
+        missing = ("PipelineNotFound", f"pipeline[{pipeline_id}] not found")
+        return owned_row(self.store, "pipelines", pipeline_id, who, missing=missing, resource="pipeline")
 
     def version_row(self, pipeline_id: str, version_id: str) -> Row:
         row = self.store.get("pipeline_versions", version_id, parent=pipeline_id)

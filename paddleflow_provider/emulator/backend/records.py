@@ -12,6 +12,7 @@ from ..errors import PFError
 from ..store import Row
 from ..util import paginate
 from ..web import Caller
+from .access import check_owner, owned_row
 from .rundoc import find_job, run_jobs
 
 if TYPE_CHECKING:
@@ -38,14 +39,8 @@ class Records:
 
     # --- run cache ------------------------------------------------------------------------------
     def get_cache(self, who: Caller, cache_id: str) -> Row:
-        row = self.store.get("run_cache", cache_id)
-        if row is None:
-            raise PFError("RunCacheNotFound", f"runCache[{cache_id}] not found")
-        if not who.is_root and row.owner != who.name:
-            raise PFError(
-                "AccessDenied", f"user[{who.name}] has no access to resource[runCache] with ID[{cache_id}]"
-            )
-        return row
+        missing = ("RunCacheNotFound", f"runCache[{cache_id}] not found")
+        return owned_row(self.store, "run_cache", cache_id, who, missing=missing, resource="runCache")
 
     def delete_cache(self, who: Caller, cache_id: str) -> None:
         with self.store.tx():
@@ -147,8 +142,7 @@ class Records:
                 raise PFError("JobNotFound", f"job[{job_id}] not found")
             tasks = [str(t["id"]) for t in row.doc.get("_tasks") or []]
             files = JobFiles(self.be.jobs.job_dir(job_id), str(row.doc.get("name", "")), tasks)
-        if not who.is_root and row.owner != who.name:
-            raise PFError("AccessDenied", f"user[{who.name}] has no access to job[{job_id}]")
+        check_owner(who, row.owner, "job", job_id)
         return files
 
     def statistics(self, who: Caller, job_id: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from ..errors import PFError
 from ..store import Row
 from ..util import fmt_time, paginate
 from ..web import Caller
+from .access import owned_row
 from .rundoc import run_jobs
 from .sinks import FINAL_RUN, CacheStoreImpl, PlatformImpl, RunSinkImpl
 
@@ -98,14 +99,8 @@ class Runs:
 
     # --- access ---------------------------------------------------------------------------------
     def get_row(self, who: Caller, run_id: str) -> Row:
-        row = self.store.get("runs", run_id)
-        if row is None:
-            raise PFError("RunNotFound", f"resouceType[run] with ID[{run_id}] not found")
-        if not who.is_root and row.owner != who.name:
-            raise PFError(
-                "AccessDenied", f"user[{who.name}] has no access to resource[run] with ID[{run_id}]"
-            )
-        return row
+        missing = ("RunNotFound", f"resouceType[run] with ID[{run_id}] not found")
+        return owned_row(self.store, "runs", run_id, who, missing=missing, resource="run")
 
     # --- create ---------------------------------------------------------------------------------
     def _yaml_source(self, who: Caller, body: Any) -> tuple[str, str, str, str]:
@@ -445,13 +440,7 @@ class Runs:
         First kill what a server that died without stopping its steps (SIGKILL) left running, so a
         resumed step never runs twice at once.
         """
-        try:
-            killed = engine.kill_leftover_steps(self.runs_dir)
-        except Exception:
-            log.exception("looking for leftover step processes failed")
-        else:
-            if killed:
-                log.warning("killed %d step processes left by a previous server: %s", len(killed), killed)
+        engine.kill_leftover_processes(self.runs_dir, "step")
         for row in self.store.select("runs", statuses=ACTIVE_RUN):
             was_stopping = row.status == "terminating"
             try:

@@ -22,6 +22,7 @@ from ..errors import PFError
 from ..store import Row
 from ..util import SCHEDULE_NAME_RE, fmt_time, paginate, parse_time
 from ..web import Body, Caller
+from .access import check_owner, owned_row
 from .runs import ACTIVE_RUN
 
 if TYPE_CHECKING:
@@ -101,10 +102,7 @@ class Schedules:
             cron = crontab.parse(body.str("crontab"))
         except ValueError as err:
             raise PFError("InvalidArguments", f"check crontab failed: {err}") from None
-        if not who.is_root and ppl.owner != who.name:
-            raise PFError(
-                "AccessDenied", f"user[{who.name}] has no access to resource[pipeline] with ID[{ppl_id}]"
-            )
+        check_owner(who, ppl.owner, "pipeline", ppl_id)
         first = cron.next(start or now)
         with self.store.tx():
             if any(r.parent == name for r in self.store.select("schedules", owner=who.name)):
@@ -150,14 +148,16 @@ class Schedules:
 
     # --- access ---------------------------------------------------------------------------------
     def _row(self, who: Caller, schedule_id: str, *, denied_code: str = "AccessDenied") -> Row:
-        row = self.store.get("schedules", schedule_id)
-        if row is None:
-            raise PFError("ScheduleNotFound", f"schedule[{schedule_id}] not found")
-        if not who.is_root and row.owner != who.name:
-            raise PFError(
-                denied_code, f"user[{who.name}] has no access to resource[schedule] with ID[{schedule_id}]"
-            )
-        return row
+        missing = ("ScheduleNotFound", f"schedule[{schedule_id}] not found")
+        return owned_row(
+            self.store,
+            "schedules",
+            schedule_id,
+            who,
+            missing=missing,
+            resource="schedule",
+            denied_code=denied_code,
+        )
 
     def show(
         self,
