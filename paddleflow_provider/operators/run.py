@@ -238,8 +238,7 @@ class PaddleFlowCreateRunOperator(PaddleFlowRunWaitBase):
         run_id = self._existing_run(api, state, token) if self.reattach else None
         if run_id is None:
             run_id = self._submit(api, token)
-            state.set(STATE_RUN_ID, run_id)
-        else:
+        if state.durable_store:  # Airflow 3.3+; older versions rely on the description marker alone
             state.set(STATE_RUN_ID, run_id)
         self._publish(context, run_id)
         return self.wait_for_run(context, run_id)
@@ -252,7 +251,7 @@ class PaddleFlowCreateRunOperator(PaddleFlowRunWaitBase):
         from paddleflow_provider.client import NotFoundError
 
         candidates: list[Any] = []
-        stored = state.get(STATE_RUN_ID)
+        stored = state.get(STATE_RUN_ID) if state.durable_store else None
         if stored:
             try:
                 candidates.append(api.show_run(stored))

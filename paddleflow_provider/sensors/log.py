@@ -137,7 +137,14 @@ class PaddleFlowRunLogSensor(BaseSensorOperator):
 
     def execute(self, context: Any) -> Any:
         if not self.deferrable:
-            return super().execute(context)
+            try:
+                return super().execute(context)
+            except Exception as err:
+                # A timeout or failure ends the wait: drop the saved cursor (on Airflow < 3.3 it is a
+                # Variable that would otherwise stay behind). A reschedule keeps it, by design.
+                if type(err).__name__ != "AirflowRescheduleException":
+                    self._drop_cursor(context)
+                raise
         first = self._first_poke(context)
         if isinstance(first, PokeReturnValue):
             return first.xcom_value

@@ -123,3 +123,21 @@ def task_state(dagrun: Any, task_id: str, key: str) -> Any:
             .one_or_none()
         )
         return None if row is None else json.loads(row.value)
+
+
+def saved_state_keys(dagrun: Any, task_id: str) -> list[str]:
+    """Keys the provider still holds for a task instance: task state store rows (3.3+) or, on
+    older Airflow, ``paddleflow_provider.*`` Variables (the fallback store)."""
+    from airflow.utils.session import create_session
+
+    from paddleflow_provider._compat import AIRFLOW_V_3_3_PLUS
+
+    with create_session() as session:
+        if AIRFLOW_V_3_3_PLUS:
+            from airflow.models.task_state_store import TaskStateStoreModel as Model
+
+            rows = session.query(Model).filter_by(dag_id=dagrun.dag_id, run_id=dagrun.run_id, task_id=task_id)
+            return sorted(row.key for row in rows if row.key.startswith("paddleflow_log"))
+        from airflow.models import Variable
+
+        return sorted(v.key for v in session.query(Variable) if v.key.startswith("paddleflow_provider."))

@@ -182,6 +182,8 @@ def test_reattach_lookup_finds_the_marked_run_without_a_state_store(pf_conn, pf_
     from paddleflow_provider.operators.run import PaddleFlowCreateRunOperator
 
     class EmptyState:
+        durable_store = True
+
         def get(self, key, default=None):
             return default
 
@@ -213,3 +215,9 @@ def test_sensors_fail_fast_or_skip_with_soft_fail(mode, pf_conn, dagtest):
         "log_timeout_soft": "skipped",  # no match before the sensor timeout: soft_fail skips
     }
     assert dagtest.ti_tries(dr, "run_hard") == 1
+
+
+def test_reschedule_timeout_fails_and_leaves_no_saved_cursor(pf_conn, dagtest):
+    dr = dagtest.run_dag("pf_reschedule_timeout")
+    assert dagtest.ti_states(dr) == {"create": "success", "log": "failed", "cleanup": "success"}
+    assert dagtest.saved_state_keys(dr, "log") == []

@@ -303,3 +303,17 @@ pf_reschedule = build_reschedule()
 for _crash in ("submit", "success"):
     _d = build_crash(_crash)
     globals()[_d.dag_id] = _d
+
+
+with _dag("pf_reschedule_timeout") as pf_reschedule_timeout:
+    _create = PaddleFlowCreateRunOperator(task_id="create", run_yaml_raw=SLOW_YAML, wait_for_completion=False)
+    _log = PaddleFlowRunLogSensor(
+        task_id="log",
+        run_id=_create.output,
+        pattern="never printed",
+        poke_interval=0.3,
+        mode="reschedule",
+        timeout=1.5,
+    )
+    _stop = PaddleFlowStopRunOperator(task_id="cleanup", run_id=_create.output, trigger_rule="all_done")
+    _create >> _log >> _stop
