@@ -53,12 +53,13 @@ class _Tracked:
     peak_rss: int
 
 
-def _tree_usage(process: psutil.Process) -> tuple[float, int]:
-    """CPU seconds and RSS bytes of a process and all its descendants."""
+def _tree_usage(process: psutil.Process, *, children: bool = True) -> tuple[float, int]:
+    """CPU seconds and RSS bytes of a process and (unless ``children=False``) all its descendants."""
     cpu, rss = 0.0, 0
     members = [process]
-    with contextlib.suppress(psutil.Error):
-        members += process.children(recursive=True)
+    if children:
+        with contextlib.suppress(psutil.Error):
+            members += process.children(recursive=True)
     for member in members:
         with contextlib.suppress(psutil.Error):
             times = member.cpu_times()
@@ -86,7 +87,9 @@ class StatsSampler:
             process = psutil.Process(pid)
             if process.status() == psutil.STATUS_ZOMBIE:
                 return  # already exited: only the exit figures are left
-            cpu, rss = _tree_usage(process)
+            # the shell is still held before its command (see procs): it has no children to scan yet, and
+            # scanning every process of the machine for them would cost more than the whole sample
+            cpu, rss = _tree_usage(process, children=False)
             wall = max(time.time() - process.create_time(), 1e-3)
         except psutil.Error:
             return
