@@ -141,3 +141,21 @@ def test_distributed_job_runs_every_replica_and_fails_with_one(root: Api) -> Non
     failing = root.post("/job/distributed", json=body).json()["id"]
     job = _wait_final(root, failing)
     assert job["status"] == "failed" and "exit code 3" in job["message"]
+
+
+def test_queue_rules_for_jobs(root: Api, make_user: Callable[..., Api]) -> None:
+    name = unique("jq").lower()
+    queue = {"name": name, "namespace": "default", "maxResources": {"cpu": "2", "mem": "2Gi"}}
+    assert root.post("/queue", json=queue).status_code == 200
+    body = {"schedulingPolicy": {"queue": name}, "image": "busybox", "command": "sleep 30"}
+    user = make_user()
+    assert root.post("/grant", json={"username": user.user, "resourceType": "queue", "resourceID": name}).ok
+    job_id = user.post("/job/single", json=body).json()["id"]  # granted: allowed
+    wait_for(lambda: user.get(f"/job/{job_id}").json()["status"] == "running")
+    assert [j["id"] for j in user.get("/job", params={"queue": name}).json()["jobList"]] == [job_id]
+    assert_error(root.delete(f"/queue/{name}"), 400, "QueueIsInUse")
+    assert user.put(f"/job/{job_id}", params={"action": "stop"}).status_code == 200
+    assert _wait_final(user, job_id)["status"] == "terminated"
+    root.put(f"/queue/{name}", params={"action": "close"})
+    refused = assert_error(root.post("/job/single", json=body), 400, "JobCreateFailed")
+    assert "closed" in refused["message"]
