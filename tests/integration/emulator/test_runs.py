@@ -80,7 +80,14 @@ def test_hello_run_succeeds_with_full_detail_and_logs(root: Api) -> None:
     assert_error(root.get(f"/log/run/{rid}", params={"logFilePosition": "middle"}), 400, "InvalidURI")
     assert_error(root.get(f"/log/run/{rid}", params={"pageNo": "x"}), 400, "InvalidURI")
     stats = root.get(f"/statistics/job/{step['jobID']}")
-    assert stats.status_code == 200 and "cpu_usage_rate" in stats.json()["metricsInfo"]
+    metrics = stats.json()["metricsInfo"]
+    assert stats.status_code == 200 and set(metrics) == {
+        "cpu_usage_rate",
+        "memory_usage_rate",
+        "memory_usage",
+    }
+    # the step's own shell, not the image of the server it was started from
+    assert 0 < float(metrics["memory_usage"].removesuffix("(Bytes)")) < 32 * 1024 * 1024
     detail_stats = root.get(f"/statistics/jobDetail/{step['jobID']}").json()
     assert set(detail_stats) == {"result", "truncated"}
     assert_error(root.get("/statistics/job/job-run-999999-x-1234abcd"), 404, "JobNotFound")
