@@ -156,7 +156,10 @@ class Jobs:
         for sibling in siblings:
             engine.names().stop_process(sibling, 0.0)
         if done:
-            self._finish(job_id, live)
+            # the store write may wait for the store lock: keep it off the thread that pumps every log
+            threading.Thread(
+                target=self._finish, args=(job_id, live), name=f"pf-job-{job_id}", daemon=True
+            ).start()
 
     def _finish(self, job_id: str, live: _Live) -> None:
         if self.be.stopping:
