@@ -91,6 +91,7 @@ SHAPES: dict[str, tuple[Callable[[Any], Any], tuple[Any, ...]]] = {
     "list_link": (_items, ()),
     "show_link": (lambda r: list(r.items) if isinstance(r, Page) else r, ()),
     "create_run": (_same, ()),
+    "find_run_by_client_token": (_same, ()),  # extension: RunInfo or None
     "list_run": (_listing("runList"), ()),
     "show_run": (_same, ()),
     "stop_run": (_none, ()),

@@ -20,6 +20,7 @@ CLUSTER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9\-_]{0,253}[A-Za-z0-9_]$")
 FS_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,63}$")
 RUN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
 SCHEDULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{1,49}$")
+CLIENT_TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 RULES = {
@@ -55,6 +56,15 @@ def name(argument: str, value: Any, kind: str) -> str:
         raise InvalidArgumentError(argument, f"{kind} names are {accepted}", value)
     if kind == "queue" and value.lower() == "default":
         raise InvalidArgumentError(argument, "'default' is a reserved queue name", value)
+    return value
+
+
+def client_token(argument: str, value: Any) -> str:
+    """The caller's run marker token: it goes into ``[pf-token:<token>]``, so no brackets or spaces."""
+    if not isinstance(value, str) or not CLIENT_TOKEN.match(value):
+        raise InvalidArgumentError(
+            argument, "1-64 characters of letters, digits, '_', '.', ':' and '-'", value
+        )
     return value
 
 

@@ -2,9 +2,12 @@
 """Runs, run caches, artifacts and run logs (paddleflow-api.md 7.5, 7.6, 7.10).
 
 Duplicate-free ``create_run``: the server has no idempotency key and allows duplicate run names, so
-every run created by this client carries a client token in its description (``[pf-token:<hex>]``,
-appended to the caller's ``desc``). After an ambiguous failure (no answer, 5xx) the client lists the
-caller's runs (narrowed by fs and name when given) and looks for that token before sending again.
+every run created by this client carries one marker in its description, ``[pf-token:<token>]``
+(appended to the caller's ``desc``). The token is the caller's ``client_token`` when given (an
+extension: a caller such as the Airflow operator derives it from its own identity and can find the run
+again later with ``find_run_by_client_token``), else 16 random hex digits. After an ambiguous failure
+(no answer, 5xx) the client looks the marker up (the same lookup as ``find_run_by_client_token``)
+before sending again.
 """
 
 from __future__ import annotations
@@ -69,12 +72,36 @@ def show_run(run_id: str) -> Call[RunInfo]:
     return Call("show_run", "GET", path("run", run_id), model_parser(RunInfo))
 
 
-def _run_landed(token: str, fs_name: str | None, run_name: str | None) -> Any:
+def run_marker(client_token: str) -> str:
+    """The description marker of a client token (the closing bracket keeps ``ab`` from matching ``abc``)."""
+    return f"{TOKEN_PREFIX}{client_token}]"
+
+
+def _newest_with_marker(marker: str, fs_name: str | None, run_name: str | None) -> Any:
+    """Flow: the newest run whose description carries ``marker`` (lists are oldest first), or None."""
     runs = yield from walk(lambda m: list_run(fs_name=fs_name, run_name=run_name, maxsize=1000, marker=m))
     for run in reversed(runs):
-        if token in run.description:
-            return Landed(run.run_id)
+        if marker in run.description:
+            return run
     return None
+
+
+def _run_landed(marker: str, fs_name: str | None, run_name: str | None) -> Any:
+    run = yield from _newest_with_marker(marker, fs_name, run_name)
+    return None if run is None else Landed(run.run_id)
+
+
+@endpoint({"fsname": "fs_name", "runname": "run_name"})
+def find_run_by_client_token(
+    client_token: str, fs_name: str | None = None, run_name: str | None = None
+) -> Any:
+    """The newest run created with ``create_run(client_token=...)``, or None (extension, not in the
+    SDK reference). ``fs_name``/``run_name`` narrow the listing; without them every visible run is
+    scanned. Returns a ``RunInfo`` from the run list (call ``show_run`` for its runtime)."""
+    marker = run_marker(v.client_token("client_token", client_token))
+    v.optional_str("fs_name", fs_name)
+    v.optional_str("run_name", run_name)
+    return _newest_with_marker(marker, fs_name, run_name)
 
 
 @endpoint(_RUN_ALIASES)
@@ -91,7 +118,11 @@ def create_run(
     disabled: str | None = None,
     docker_env: str | None = None,
     failure_options: dict[str, Any] | None = None,
+    *,
+    client_token: str | None = None,
 ) -> Call[str]:
+    """Create a run. ``client_token`` (extension) fixes the description marker ``[pf-token:<token>]``
+    so the caller can find this run again with ``find_run_by_client_token``; by default it is random."""
     v.exactly_one_yaml(
         {"run_yaml_raw": run_yaml_raw, "pipeline_id": pipeline_id, "run_yaml_path": run_yaml_path},
         allow_none=fs_name is not None,
@@ -113,7 +144,9 @@ def create_run(
     v.mapping("param", param)
     if v.mapping("failure_options", failure_options) is not None:
         v.one_of("failure_options['strategy']", failure_options.get("strategy"), ("fail_fast", "continue"))
-    token = f"{TOKEN_PREFIX}{uuid.uuid4().hex[:16]}]"
+    if client_token is None:
+        client_token = uuid.uuid4().hex[:16]
+    token = run_marker(v.client_token("client_token", client_token))
     body: dict[str, Any] = {
         "fsName": fs_name,
         "username": v.optional_str("username", username),

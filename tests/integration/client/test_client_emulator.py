@@ -213,3 +213,41 @@ def test_async_api_polls_the_emulator(client, paddleflow_emulator):
     run, log = asyncio.run(asyncio.wait_for(poll(), 60))
     assert run.status == "succeeded"
     assert any(f"hello-from-{name}" in entry.log_content for entry in log.run_log)
+
+
+def test_client_token_marks_the_run_and_finds_it_again(client):
+    name = f"tok_{_uid()}"
+    token = f"af.{_uid()}:try-1"
+    ok, first = client.create_run(run_yaml_raw=YAML.format(name=name), run_name=name, client_token=token)
+    assert ok, first
+    ok, other = client.create_run(run_yaml_raw=YAML.format(name=name), run_name=name)
+    assert ok, other
+    assert client.api.show_run(first).description == f"[pf-token:{token}]"  # one marker, not two
+    assert client.api.find_run_by_client_token(token).run_id == first
+    ok, found = client.find_run_by_client_token(token, run_name=name)
+    assert ok and found.run_id == first
+    assert client.api.find_run_by_client_token(f"{token}x") is None
+
+    async def lookup():
+        async with AsyncPaddleFlowAPI(client.config) as api:
+            return await api.find_run_by_client_token(token, run_name=name)
+
+    assert asyncio.run(lookup()).run_id == first
+    # The same token again: a second run, and the lookup now answers the newest one.
+    again = client.api.create_run(run_yaml_raw=YAML.format(name=name), run_name=name, client_token=token)
+    assert again != first and client.api.find_run_by_client_token(token).run_id == again
+    for run_id in (first, other, again):
+        _wait_final(client, run_id)
+
+
+def test_a_lost_create_with_a_client_token_is_not_duplicated(client, paddleflow_emulator):
+    name = f"tokdup_{_uid()}"
+    token = f"af-{_uid()}"
+    paddleflow_emulator.add_faults({"method": "POST", "path": "/run$", "drop": True, "after_commit": True})
+    try:
+        run_id = client.api.create_run(run_yaml_raw=YAML.format(name=name), client_token=token)
+    finally:
+        paddleflow_emulator.clear_faults()
+    assert [r.run_id for r in client.api.iter_runs(run_name=name)] == [run_id]
+    assert client.api.find_run_by_client_token(token).run_id == run_id
+    _wait_final(client, run_id)

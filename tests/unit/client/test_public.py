@@ -99,7 +99,13 @@ def test_typed_signatures_match_the_brief():
         "disabled",
         "docker_env",
         "failure_options",
+        "client_token",
     ]
+    assert inspect.signature(PaddleFlowAPI.create_run).parameters["client_token"].kind is (
+        inspect.Parameter.KEYWORD_ONLY
+    )
+    assert params(PaddleFlowAPI.find_run_by_client_token) == ["client_token", "fs_name", "run_name"]
+    assert inspect.iscoroutinefunction(AsyncPaddleFlowAPI.find_run_by_client_token)
     assert params(PaddleFlowAPI.list_run) == [
         "fs_name",
         "username",

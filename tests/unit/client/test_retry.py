@@ -157,6 +157,19 @@ def test_create_run_after_a_5xx_resends_only_when_the_run_is_absent(server, clie
     assert len(posts) == 2 and posts[0].body == posts[1].body  # the same token both times
 
 
+def test_create_run_with_a_client_token_checks_that_marker_after_a_dropped_answer(server, client):
+    server.reply(drop=True, path="/run")
+    server.reply(
+        200,
+        {"runList": [brief("run-000003", "[pf-token:af-1] "), brief("run-000004", "[pf-token:af-10]")]},
+        path="/run",
+    )
+    run_id = client.api.create_run(run_yaml_raw="name: x\n", client_token="af-1")
+    assert run_id == "run-000003"
+    posts = [r for r in server.calls if r.method == "POST"]
+    assert len(posts) == 1 and posts[0].body["desc"] == "[pf-token:af-1]"
+
+
 def test_create_run_keeps_the_callers_description(server, client):
     server.reply(201, {"runID": "run-000001"})
     client.api.create_run(run_yaml_raw="name: x\n", desc="nightly")
