@@ -22,13 +22,16 @@ def endpoint(aliases: dict[str, str] | None = None) -> Callable[[F], F]:
     """Register a builder and accept the reference's alternative keyword spellings.
 
     ``aliases`` maps an accepted spelling to the canonical argument (``fsname`` -> ``fs_name``). Giving
-    both spellings, or an unknown keyword, is an argument error naming it.
+    both spellings, or an unknown keyword, is an argument error naming it. Arguments annotated ``str``
+    or ``str | None`` are type-checked here, once for every endpoint (filters and markers would
+    otherwise reach the wire as ``str(value)``); value rules stay in the builders.
     """
     table = aliases or {}
 
     def wrap(func: F) -> F:
         signature = inspect.signature(func)
         params = signature.parameters
+        strings = [n for n, p in params.items() if p.annotation in ("str", "str | None")]
 
         @functools.wraps(func)
         def builder(*args: Any, **kwargs: Any) -> Any:
@@ -44,9 +47,13 @@ def endpoint(aliases: dict[str, str] | None = None) -> Callable[[F], F]:
                     unknown[0], f"unknown argument for {func.__name__}; accepted: {accepted}"
                 )
             try:
-                signature.bind(*args, **kwargs)
+                given = signature.bind(*args, **kwargs).arguments
             except TypeError as exc:
                 raise InvalidArgumentError(func.__name__, str(exc)) from None
+            for name in strings:
+                value = given.get(name)
+                if value is not None and not isinstance(value, str):
+                    raise InvalidArgumentError(name, "must be a string", value)
             return func(*args, **kwargs)
 
         builder.aliases = dict(table)  # type: ignore[attr-defined]

@@ -110,8 +110,8 @@ def _queue_landed(name: str) -> Any:
 def create_queue(
     name: str,
     namespace: str,
-    cpu: str,
-    mem: str,
+    cpu: str | int | float,
+    mem: str | int | float,
     clustername: str | None = None,
     scalar_resources: dict[str, str] | None = None,
     min_resources: dict[str, Any] | None = None,
