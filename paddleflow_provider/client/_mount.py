@@ -9,6 +9,7 @@ The binary comes from the ``fuse_binary`` option or the ``fuse_env`` environment
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -51,6 +52,9 @@ def _binary(api: PaddleFlowAPI) -> str:
     return found
 
 
+_OPTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
 def _options(mount_options: Any) -> list[str]:
     if mount_options is None:
         return []
@@ -58,7 +62,7 @@ def _options(mount_options: Any) -> list[str]:
         raise InvalidArgumentError("mount_options", "a dict of option name -> value", mount_options)
     args = []
     for key, value in mount_options.items():
-        if not isinstance(key, str) or not key or key.startswith("-") or "=" in key:
+        if not isinstance(key, str) or not _OPTION_NAME.match(key):
             raise InvalidArgumentError("mount_options", "option names are plain words like 'block-size'", key)
         if "password" in key.lower():
             raise InvalidArgumentError(

@@ -50,19 +50,27 @@ def _fs_landed(fsname: str, username: str | None) -> Any:
     return Landed(None)
 
 
+def _storage_body(
+    body: dict[str, Any], url: str, username: str | None, properties: dict[str, str] | None
+) -> dict[str, Any]:
+    """The body shared by add_fs and add_link: a storage URL, an optional owner and properties."""
+    v.required("url", url)
+    if "://" not in url:
+        raise v.InvalidArgumentError("url", "a storage URL such as 'local:///data', 's3://bucket/path'", url)
+    body = {**body, "url": url}
+    if username:
+        body["username"] = username
+    if v.mapping("properties", properties):
+        body["properties"] = {k: str(val) for k, val in (properties or {}).items()}
+    return body
+
+
 @endpoint(_FS_ALIASES)
 def add_fs(
     fsname: str, url: str, username: str | None = None, properties: dict[str, str] | None = None
 ) -> Call[None]:
     v.fs_name("fsname", fsname, username)
-    v.required("url", url)
-    if "://" not in url:
-        raise v.InvalidArgumentError("url", "a storage URL such as 'local:///data', 's3://bucket/path'", url)
-    body: dict[str, Any] = {"name": fsname, "url": url}
-    if v.optional_str("username", username):
-        body["username"] = username
-    if v.mapping("properties", properties):
-        body["properties"] = {k: str(val) for k, val in (properties or {}).items()}
+    body = _storage_body({"name": fsname}, url, username, properties)
     return Call(
         "add_fs",
         "POST",
@@ -152,12 +160,7 @@ def add_link(
 ) -> Call[None]:
     v.required("fsname", fsname)
     v.required("fspath", fspath)
-    v.required("url", url)
-    body: dict[str, Any] = {"fsPath": fspath, "url": url, "fsName": fsname}
-    if v.optional_str("username", username):
-        body["username"] = username
-    if v.mapping("properties", properties):
-        body["properties"] = {k: str(val) for k, val in (properties or {}).items()}
+    body = _storage_body({"fsPath": fspath, "fsName": fsname}, url, username, properties)
     return Call(
         "add_link",
         "POST",

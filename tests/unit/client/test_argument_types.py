@@ -112,6 +112,29 @@ def test_every_argument_is_checked_before_sending(server, client, method, argume
     assert server.requests == []
 
 
+PAGE_SIZES = [
+    (method, name, value)
+    for method, builder in sorted(REGISTRY.items())
+    for name in inspect.signature(builder).parameters
+    if name in ("maxsize", "max_keys", "maxkeys")
+    for value in (0, 1001)
+]
+
+
+@pytest.mark.parametrize(("method", "argument", "value"), PAGE_SIZES)
+def test_every_page_size_is_one_to_a_thousand(server, client, method, argument, value):
+    required = {
+        p.name: VALID[p.name]
+        for p in inspect.signature(REGISTRY[method]).parameters.values()
+        if p.default is inspect.Parameter.empty
+    }
+    with pytest.raises(InvalidArgumentError, match="between 1 and 1000") as info:
+        getattr(client.api, method)(**required, **{argument: value})
+    assert info.value.argument == argument
+    assert server.requests == []
+
+
 def test_the_derived_cases_cover_every_endpoint():
     assert {c[0] for c in CASES} == set(REGISTRY)
     assert len(CASES) > 150
+    assert len(PAGE_SIZES) >= 2 * 14
