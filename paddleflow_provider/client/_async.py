@@ -30,6 +30,8 @@ from ._core import (
     login_call,
     note_failure,
     prepare,
+    ssl_reason,
+    tls_failure,
 )
 from ._exceptions import APIConnectionError, InvalidArgumentError, PaddleFlowError
 from ._retry import is_retryable, mark_exhausted, retry_kwargs
@@ -185,6 +187,8 @@ class AsyncTransport:
         except httpx.TimeoutException as exc:
             raise connection_error(call, "read timeout (no answer)", sent=True, timeout=True) from exc
         except httpx.ConnectError as exc:
+            if ssl_reason(exc) is not None:
+                raise tls_failure(call, exc) from exc
             raise connection_error(
                 call, f"could not connect ({self.config.base_url})", sent=False, timeout=False
             ) from exc

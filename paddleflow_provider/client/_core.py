@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import ssl
 import uuid
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, Generic, Literal, TypeVar
@@ -232,6 +233,24 @@ def connection_error(call: Call[Any], message: str, *, sent: bool, timeout: bool
 
     cls = APITimeoutError if timeout else APIConnectionError
     return cls(f"{call.name}: {message}", sent=sent)
+
+
+def ssl_reason(exc: BaseException) -> ssl.SSLError | None:
+    """The ``ssl`` error behind a transport exception (the chain is walked), if any."""
+    seen: set[int] = set()
+    item: BaseException | None = exc
+    while item is not None and id(item) not in seen:
+        seen.add(id(item))
+        if isinstance(item, ssl.SSLError):
+            return item
+        item = item.__cause__ or item.__context__
+    return None
+
+
+def tls_failure(call: Call[Any], exc: BaseException) -> PaddleFlowError:
+    """A failed TLS handshake (unknown certificate, wrong host name ...) is a set-up problem that a
+    retry cannot fix: reported at once, with the TLS library's reason."""
+    return PaddleFlowError(f"{call.name}: TLS error: {ssl_reason(exc) or exc}", code="TLSError")
 
 
 def login_call(username: str, password: str) -> Call[str]:

@@ -30,6 +30,7 @@ from ._core import (
     login_call,
     note_failure,
     prepare,
+    tls_failure,
 )
 from ._exceptions import APIConnectionError, InvalidArgumentError, PaddleFlowError
 from ._retry import SleepFn, is_retryable, mark_exhausted, retry_kwargs
@@ -228,7 +229,7 @@ class SyncTransport:
         except requests.exceptions.ReadTimeout as exc:
             raise connection_error(call, "read timeout (no answer)", sent=True, timeout=True) from exc
         except requests.exceptions.SSLError as exc:
-            raise PaddleFlowError(f"{call.name}: TLS error: {exc}", code="TLSError") from exc
+            raise tls_failure(call, exc) from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             sent = not _never_sent(exc)
             what = "connection lost before an answer" if sent else "could not connect"

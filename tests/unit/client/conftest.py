@@ -1,6 +1,7 @@
 """A loopback PaddleFlow stand-in: records every request and replays scripted answers.
 
-Stdlib only (``http.server`` in a thread on 127.0.0.1:0), HTTP/1.1 keep-alive like the real server.
+Stdlib only (``http.server`` in a thread on 127.0.0.1:0, optionally behind ``ssl``), HTTP/1.1
+keep-alive like the real server.
 ``POST /login`` answers a token by itself unless an answer for it is queued; everything else answers
 from the FIFO queue (``server.reply(...)``), or from ``server.routes[(method, path)]``.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
+import ssl
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,7 +47,7 @@ class Seen:
 
 
 class Loopback:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[Seen] = []
         self.queue: collections.deque[Reply] = collections.deque()
         self.routes: dict[tuple[str, str], Reply] = {}
@@ -97,6 +99,8 @@ class Loopback:
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:  # https: the handshake runs when a connection is accepted
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(
@@ -147,6 +151,20 @@ def server():
     loop = Loopback()
     yield loop
     loop.close()
+
+
+@pytest.fixture
+def make_server():
+    """``make_server(tls=context)``: more loopback servers (e.g. https), closed after the test."""
+    made: list[Loopback] = []
+
+    def make(tls: ssl.SSLContext | None = None) -> Loopback:
+        made.append(Loopback(tls))
+        return made[-1]
+
+    yield make
+    for loop in made:
+        loop.close()
 
 
 class SleepRecorder:
