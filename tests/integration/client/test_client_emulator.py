@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import stat
 import time
 import uuid
 
 import pytest
 
-from paddleflow_provider.client import AsyncPaddleFlowAPI, Client, NotFoundError, RunStatus
+from paddleflow_provider.client import AsyncPaddleFlowAPI, Client, NotFoundError, RunStatus, _mount
 
 YAML = """name: {name}
 docker_env: busybox:1.36
@@ -251,3 +253,110 @@ def test_a_lost_create_with_a_client_token_is_not_duplicated(client, paddleflow_
     assert [r.run_id for r in client.api.iter_runs(run_name=name)] == [run_id]
     assert client.api.find_run_by_client_token(token).run_id == run_id
     _wait_final(client, run_id)
+
+
+def test_explicit_login_and_a_wrong_password(client):
+    assert client.login("root", "paddleflow") == (True, None)
+    other = Client(client.config.base_url, "root", "not-the-password", max_attempts=1)
+    ok, message = other.login()
+    assert ok is False and "AuthFailed" in message and "not-the-password" not in message
+    ok, message = other.list_run()
+    assert ok is False and "AuthFailed" in message
+    other.close()
+
+
+def test_links_end_to_end(client):
+    fs = f"h{_uid()}"
+    assert client.add_fs(fs, "hdfs://127.0.0.1:9000/data", properties={"user": "u", "group": "g"}) == (
+        True,
+        None,
+    )
+    assert client.add_link(fs, "/lnk", "local:///tmp/pf-link", properties={"debug": "true"}) == (True, None)
+    ok, link = client.show_link(fs, "/lnk")
+    assert ok and (link.name, link.fspath, link.fstype, link.subpath) == (fs, "/lnk", "local", "/tmp/pf-link")
+    ok, links = client.show_link(fs)
+    assert ok and [x.fspath for x in links] == ["/lnk"]
+    assert [x.fspath for x in client.list_link(fs)[1]] == ["/lnk"]
+    assert [x.fspath for x in client.api.iter_links(fsname=fs)] == ["/lnk"]
+    ok, message = client.add_link(fs, "/lnk", "local:///tmp/pf-link2", properties={"debug": "true"})
+    assert ok is False and "FileSystemNotExist" in message  # (sic) the server's code for a taken path
+    assert client.delete_link(fs, "/lnk") == (True, None)
+    assert client.list_link(fs) == (True, [])
+    assert client.delete_fs(fs) == (True, None)
+
+
+CACHED_YAML = """name: {name}
+docker_env: busybox:1.36
+cache:
+  enable: true
+  max_expired_time: -1
+entry_points:
+  produce:
+    command: echo data > {{{{out}}}}
+    artifacts:
+      output:
+      - out
+"""
+
+
+def test_run_caches_and_artifacts_end_to_end(client):
+    fs, name = f"fs{_uid()}", f"art_{_uid()}"
+    client.add_fs(fs, f"local://{fs}")
+    first = client.api.create_run(fs_name=fs, run_yaml_raw=CACHED_YAML.format(name=name))
+    assert _wait_final(client, first).status == "succeeded"
+    ok, caches = client.list_cache(run_filter=first)
+    assert ok and [c.run_id for c in caches["runCacheList"]] == [first]
+    cache = caches["runCacheList"][0]
+    assert cache.fs_name == fs and cache.strategy == "conservative"
+    ok, shown = client.show_cache(cache.cache_id)
+    assert ok and shown.first_fp == cache.first_fp and shown.job_id == cache.job_id
+    assert [c.cache_id for c in client.api.iter_caches(fs_filter=fs)] == [cache.cache_id]
+    ok, artifacts = client.list_artifact(run_filter=first, type_filter="output")
+    assert ok and [(a.step, a.type, a.artifact_name) for a in artifacts["artifactList"]] == [
+        ("produce", "output", "out")
+    ]
+    assert artifacts["artifactList"][0].artifact_path.startswith(f".pipeline/{first}/")
+    assert len(list(client.api.iter_artifacts(run_filter=first))) == 1
+    # The same run again is a cache hit: no new job, the step points at the first run.
+    second = client.api.create_run(fs_name=fs, run_yaml_raw=CACHED_YAML.format(name=name))
+    hit = _wait_final(client, second)
+    assert hit.status == "succeeded" and next(hit.iter_jobs()).cache_run_id == first
+    assert client.delete_cache(cache.cache_id) == (True, None)
+    ok, message = client.show_cache(cache.cache_id)
+    assert ok is False and "RunCacheNotFound" in message
+
+
+def _recording_fuse(tmp_path) -> str:
+    """A stand-in FUSE client that logs in to the server with what it was given, and records it."""
+    script = tmp_path / "pfs-fuse"
+    script.write_text(
+        "#!/usr/bin/env python3\n"
+        "import json, os, sys, urllib.request\n"
+        "args = dict(a[2:].split('=', 1) for a in sys.argv[2:] if a.startswith('--'))\n"
+        "body = json.dumps({'username': args['user-name'], 'password': os.environ['PF_PASSWORD']})\n"
+        "req = urllib.request.Request('http://' + args['server'] + '/api/paddleflow/v1/login',\n"
+        "    data=body.encode(), headers={'Content-Type': 'application/json'})\n"
+        "status = urllib.request.urlopen(req).status\n"
+        f"json.dump({{'argv': sys.argv, 'login': status}}, open({str(tmp_path / 'record.json')!r}, 'w'))\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return str(script)
+
+
+def test_mount_end_to_end(client, tmp_path, monkeypatch):
+    fs = f"fs{_uid()}"
+    client.add_fs(fs, f"local://{fs}")
+    record = tmp_path / "record.json"
+    monkeypatch.setattr(_mount, "is_mount", lambda _path: record.exists())
+    mountpoint = tmp_path / "mnt"
+    mountpoint.mkdir()
+    c = Client(client.config.base_url, "root", "paddleflow", fuse_binary=_recording_fuse(tmp_path))
+    assert c.mount(fs, str(mountpoint), mountOptions={"block-size": 4096}) == (True, None)
+    started = json.loads(record.read_text())
+    assert started["login"] == 200  # the password reached the FUSE client, through its environment
+    assert f"--fs-id=fs-root-{fs}" in started["argv"] and "--block-size=4096" in started["argv"]
+    assert not any("paddleflow" in arg for arg in started["argv"][1:])
+    record.unlink()
+    ok, message = c.mount(f"no{_uid()}", str(mountpoint))
+    assert ok is False and "RecordNotFound" in message and not record.exists()
+    c.close()
