@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from .. import _validate as v
-from .._core import Call, Landed, path
+from .._core import Call, Flow, Landed, path
 from .._model_base import Page, items_of, marker_of
 from .._models_run import ArtifactInfo, LogInfo, RunCacheInfo, RunInfo, RunLog, RunPage
 from ._common import endpoint, field_parser, model_parser, none, page_parser, walk
@@ -94,7 +94,7 @@ def _run_landed(marker: str, fs_name: str | None, run_name: str | None) -> Any:
 @endpoint({"fsname": "fs_name", "runname": "run_name"})
 def find_run_by_client_token(
     client_token: str, fs_name: str | None = None, run_name: str | None = None
-) -> Any:
+) -> Flow[RunInfo | None]:
     """The newest run created with ``create_run(client_token=...)``, or None (extension, not in the
     SDK reference). ``fs_name``/``run_name`` narrow the listing; without them every visible run is
     scanned. Returns a ``RunInfo`` from the run list (call ``show_run`` for its runtime)."""
