@@ -27,13 +27,12 @@ from ._core import (
     Relogin,
     connection_error,
     finish,
-    login_call,
     note_failure,
     prepare,
     ssl_reason,
     tls_failure,
 )
-from ._exceptions import APIConnectionError, InvalidArgumentError, PaddleFlowError
+from ._exceptions import APIConnectionError, PaddleFlowError
 from ._retry import is_retryable, mark_exhausted, retry_kwargs
 from ._sync import Auth
 from .endpoints._common import REGISTRY
@@ -143,13 +142,7 @@ class AsyncTransport:
         return locks[key]
 
     async def login(self, username: str | None = None, password: str | None = None) -> None:
-        if username is not None or password is not None:
-            if not username or password is None:
-                raise InvalidArgumentError("user_name/password", "both are required to log in")
-            self.auth.username, self.auth.password = username, password
-        if not self.auth.can_login:
-            raise InvalidArgumentError("username/password", "no credentials: pass them in the ClientConfig")
-        self.auth.token = await self.execute(login_call(self.auth.username or "", self.auth.password or ""))
+        self.auth.token = await self.execute(self.auth.login_call(username, password))
 
     async def _token_for(self, call: Call[Any]) -> str | None:
         if not call.auth:

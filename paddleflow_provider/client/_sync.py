@@ -112,6 +112,19 @@ class Auth:
         if self.token == token:
             self.token = None
 
+    def login_call(self, username: str | None, password: str | None) -> Call[str]:
+        """The login request for explicit credentials (which then replace the stored ones) or, without
+        them, for the stored ones; shared by both transports."""
+        if username is not None or password is not None:
+            if not username or password is None:
+                raise InvalidArgumentError("user_name/password", "both are required to log in")
+            self.username, self.password = username, password
+        if not self.can_login:
+            raise InvalidArgumentError(
+                "username/password", "no credentials: pass them to Client(...) / ClientConfig or to login()"
+            )
+        return login_call(self.username or "", self.password or "")
+
     def __repr__(self) -> str:
         return f"Auth(username={self.username!r}, password=<hidden>, token={'<set>' if self.token else None})"
 
@@ -176,15 +189,7 @@ class SyncTransport:
 
     # -- auth ------------------------------------------------------------------------------
     def login(self, username: str | None = None, password: str | None = None) -> None:
-        if username is not None or password is not None:
-            if not username or password is None:
-                raise InvalidArgumentError("user_name/password", "both are required to log in")
-            self.auth.username, self.auth.password = username, password
-        if not self.auth.can_login:
-            raise InvalidArgumentError(
-                "username/password", "no credentials: pass them to Client(...) or to login()"
-            )
-        self.auth.token = self.execute(login_call(self.auth.username or "", self.auth.password or ""))
+        self.auth.token = self.execute(self.auth.login_call(username, password))
 
     def _token_for(self, call: Call[Any]) -> str | None:
         if not call.auth:

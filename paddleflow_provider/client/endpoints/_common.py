@@ -7,8 +7,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .._core import Call
-from .._exceptions import InvalidArgumentError
+from .._core import Call, Landed
+from .._exceptions import InvalidArgumentError, NotFoundError
 from .._model_base import Info, Page, items_of, marker_of
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,6 +96,16 @@ def field_parser(key: str) -> Callable[[Any], str]:
         return str(data[key])
 
     return parse
+
+
+def landed_if_found(show: Call[Any], value: Callable[[Any], Any] = lambda _: None) -> Any:
+    """Flow for a create's "did it land?" check: ``Landed(value(found))`` if ``show`` finds the
+    object, None if the server says it does not exist (any other error propagates)."""
+    try:
+        found = yield show
+    except NotFoundError:
+        return None
+    return Landed(value(found))
 
 
 def walk(build: Callable[[str | None], Call[Page[M]]]) -> Any:

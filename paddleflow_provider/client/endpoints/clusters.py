@@ -9,11 +9,11 @@ import contextlib
 from typing import Any
 
 from .. import _validate as v
-from .._core import Call, Landed, path
-from .._exceptions import InvalidArgumentError, NotFoundError
+from .._core import Call, path
+from .._exceptions import InvalidArgumentError
 from .._model_base import Page
 from .._models import ClusterInfo, StatisticsJobDetailInfo, StatisticsJobInfo
-from ._common import endpoint, field_parser, model_parser, none, page_parser
+from ._common import endpoint, field_parser, landed_if_found, model_parser, none, page_parser
 
 _NAME = {"cluster_name": "clustername", "clusterName": "clustername", "name": "clustername"}
 _CLUSTER_TYPES = ("Kubernetes", "K3S", "Local")
@@ -90,14 +90,6 @@ def _cluster_body(
     return {k: val for k, val in body.items() if val is not None}
 
 
-def _cluster_landed(clustername: str) -> Any:
-    try:
-        info = yield show_cluster(clustername)
-    except NotFoundError:
-        return None
-    return Landed(info.clusterid)
-
-
 @endpoint(
     {**_NAME, "cluster_type": "clustertype", "namespace_list": "namespacelist", "cluster_id": "clusterid"}
 )
@@ -134,7 +126,7 @@ def create_cluster(
         field_parser("id"),
         body=body,
         kind="create",
-        landed=lambda: _cluster_landed(clustername),
+        landed=lambda: landed_if_found(show_cluster(clustername), lambda info: info.clusterid),
     )
 
 

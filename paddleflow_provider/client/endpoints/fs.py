@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _validate as v
-from .._core import Call, Landed, path
+from .._core import Call, path
 from .._exceptions import NotFoundError
 from .._model_base import Page
 from .._models import FSInfo, LinkInfo
-from ._common import endpoint, model_parser, none, page_parser
+from ._common import endpoint, landed_if_found, model_parser, none, page_parser
 
 _FS_ALIASES = {"fs_name": "fsname", "fsName": "fsname"}
 
@@ -42,14 +42,6 @@ def list_fs(username: str | None = None, maxsize: int = 100, marker: str | None 
     )
 
 
-def _fs_landed(fsname: str, username: str | None) -> Any:
-    try:
-        yield show_fs(fsname, username)
-    except NotFoundError:
-        return None
-    return Landed(None)
-
-
 def _storage_body(
     body: dict[str, Any], url: str, username: str | None, properties: dict[str, str] | None
 ) -> dict[str, Any]:
@@ -78,7 +70,7 @@ def add_fs(
         none,
         body=body,
         kind="create",
-        landed=lambda: _fs_landed(fsname, username),
+        landed=lambda: landed_if_found(show_fs(fsname, username)),
         done_codes=frozenset({"DuplicatedName"}),
     )
 
@@ -146,14 +138,6 @@ def show_link(
     )
 
 
-def _link_landed(fsname: str, fspath: str, username: str | None) -> Any:
-    try:
-        yield show_link(fsname, fspath, username)
-    except NotFoundError:
-        return None
-    return Landed(None)
-
-
 @endpoint({**_FS_ALIASES, "fs_path": "fspath", "fsPath": "fspath"})
 def add_link(
     fsname: str, fspath: str, url: str, username: str | None = None, properties: dict[str, str] | None = None
@@ -168,7 +152,7 @@ def add_link(
         none,
         body=body,
         kind="create",
-        landed=lambda: _link_landed(fsname, fspath, username),
+        landed=lambda: landed_if_found(show_link(fsname, fspath, username)),
         done_codes=frozenset({"LinkPathExist"}),
     )
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from .. import _validate as v
 from .._core import Call, Landed, path
-from .._exceptions import InvalidArgumentError, NotFoundError
+from .._exceptions import InvalidArgumentError
 from .._model_base import Page
 from .._models import FlavourInfo, GrantInfo, QueueInfo, UserInfo
-from ._common import endpoint, model_parser, none, page_parser, walk
+from ._common import endpoint, landed_if_found, model_parser, none, page_parser, walk
 
 _STRONG = (re.compile(r"\d"), re.compile(r"[a-z]"))
 
@@ -98,14 +98,6 @@ def show_queue(queuename: str) -> Call[QueueInfo]:
     return Call("show_queue", "GET", path("queue", queuename), model_parser(QueueInfo))
 
 
-def _queue_landed(name: str) -> Any:
-    try:
-        yield show_queue(name)
-    except NotFoundError:
-        return None
-    return Landed(None)
-
-
 @endpoint({"men": "mem", "clusterName": "clustername", "cluster_name": "clustername"})
 def create_queue(
     name: str,
@@ -148,7 +140,7 @@ def create_queue(
         none,
         body=body,
         kind="create",
-        landed=lambda: _queue_landed(name),
+        landed=lambda: landed_if_found(show_queue(name)),
         done_codes=frozenset({"QueueNameDuplicated"}),
     )
 
