@@ -102,8 +102,10 @@ def mount_flow(
         *extra,
     ]
     env = {**os.environ, PASSWORD_ENV: auth.password or ""}
-    log_path = os.path.join(tempfile.gettempdir(), f"paddleflow-mount-{fsname}.log")
-    with open(log_path, "ab") as log:
+    # A fresh 0600 file (mkstemp): a predictable name in a shared temp dir could be pre-created or
+    # symlinked by another local user.
+    log_fd, log_path = tempfile.mkstemp(prefix=f"paddleflow-mount-{fsname}-", suffix=".log")
+    with os.fdopen(log_fd, "ab") as log:
         proc = subprocess.Popen(
             args,
             stdin=subprocess.DEVNULL,
