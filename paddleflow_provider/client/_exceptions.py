@@ -173,6 +173,16 @@ _INVALID_ARGUMENT_CODES = frozenset(
 )
 
 
+#: The real server answers some ordinary mistakes with HTTP 500 (paddleflow-api.md 7.2-7.9): a missing
+#: link (``LinkModelError``), a missing cluster or link path (empty code, "record not found"), a bad
+#: queue quantity (``InvalidComputeResource``). They are answers, not faults: retrying cannot change them.
+_INVALID_ARGUMENT_500_CODES = frozenset({"InvalidComputeResource"})
+
+
+def _is_server_not_found(code: str, message: str) -> bool:
+    return code == "LinkModelError" or (code == "" and message.strip().lower() == "record not found")
+
+
 def error_class_for(status: int, code: str) -> type[APIStatusError]:
     """Pick the most specific class: the server code first, then the HTTP status."""
     if status == 429:
@@ -202,6 +212,12 @@ def make_status_error(
     """Build the error for an HTTP error answer (invalid-argument codes also are ``InvalidArgumentError``)."""
     cls = error_class_for(status, code)
     text = message or "(no message)"
+    if status >= 500 and _is_server_not_found(code, message):
+        cls = NotFoundError
+    elif status >= 500 and code in _INVALID_ARGUMENT_500_CODES:
+        return ServerInvalidArgumentError(
+            text, status_code=status, code=code, request_id=request_id, body=body
+        )
     if cls is BadRequestError and code in _INVALID_ARGUMENT_CODES:
         return ServerInvalidArgumentError(
             text, status_code=status, code=code, request_id=request_id, body=body

@@ -282,6 +282,12 @@ def test_links_end_to_end(client):
     assert ok is False and "FileSystemNotExist" in message  # (sic) the server's code for a taken path
     assert client.delete_link(fs, "/lnk") == (True, None)
     assert client.list_link(fs) == (True, [])
+    # The server answers a missing link with HTTP 500 (LinkModelError / "record not found"): an answer,
+    # reported as not-found at once, not retried as a fault.
+    for call in (lambda: client.api.delete_link(fs, "/lnk"), lambda: client.api.show_link(fs, "/lnk")):
+        with pytest.raises(NotFoundError) as caught:
+            call()
+        assert caught.value.status_code == 500
     assert client.delete_fs(fs) == (True, None)
 
 
