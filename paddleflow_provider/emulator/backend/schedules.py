@@ -283,6 +283,13 @@ class Schedules:
                 log.exception("schedule %s pass failed", row.key)
 
     def _fire(self, schedule_id: str) -> None:
+        """Create the runs of every due tick, then advance ``nextRunTime``.
+
+        Why this order: a crash between the two steps must neither lose a tick nor fire it twice.
+        The cursor only moves once the tick's run exists, and a tick that already has a run (found
+        by ``scheduledTime``, deleted runs included) is passed over, so a restart replays the
+        window safely: at-least-once creation, de-duplicated to exactly once.
+        """
         now = self.now()
         with self.store.tx():
             row = self.store.get("schedules", schedule_id)
@@ -293,13 +300,17 @@ class Schedules:
             cron = crontab.parse(d["crontab"])
             end = parse_time(d["endTime"]) if d["endTime"] else None
             conc, policy, expire = opts["concurrency"], opts["concurrencyPolicy"], opts["expireInterval"]
-            active = [r for r in self.store.select("runs", parent=schedule_id, statuses=ACTIVE_RUN)]
+            runs = self.store.select("runs", parent=schedule_id, deleted=True)
+            fired = {r.doc.get("scheduledTime", "") for r in runs}
+            active = [r for r in runs if not r.deleted and r.status in ACTIVE_RUN]
             t = parse_time(d["nextRunTime"])
             expired: list[datetime] = []
             planned: list[datetime] = []
             skipped: list[datetime] = []
             while t <= now and (end is None or t <= end):
-                if expire > 0 and t + timedelta(seconds=expire) < now:
+                if fmt_time(t) in fired:
+                    pass  # created before a restart: never twice
+                elif expire > 0 and t + timedelta(seconds=expire) < now:
                     expired.append(t)
                 elif conc == 0 or len(active) + len(planned) < conc:
                     planned.append(t)
@@ -318,41 +329,28 @@ class Schedules:
                     to_stop = active
                 else:
                     to_stop = active[: len(active) + len(planned) - conc]
-            d["nextRunTime"] = fmt_time(t)
-            if end is not None and t > end:
-                row.status = d["status"] = "success"
-            d["updateTime"] = fmt_time()
-            self.store.update("schedules", row)
         owner = Caller(row.owner)
-        for tick in expired:
-            self._run(
-                owner,
-                d,
-                tick,
-                f"skip run of schedule[{schedule_id}] with schedule time[{fmt_time(tick)}], "
-                f"beyond expire interval[{expire}] before currentTime[{fmt_time(now)}]",
-            )
-        for tick in replaced:
-            self._run(
-                owner,
-                d,
-                tick,
-                f"skip run of schedule[{schedule_id}] with schedule time[{fmt_time(tick)}], "
-                f"concurrency already reach[{conc}] in policy[replace]",
-            )
-        for tick in planned:
-            self._run(owner, d, tick, None)
-        for tick in skipped:
-            self._run(
-                owner,
-                d,
-                tick,
-                f"skip run of schedule[{schedule_id}] with schedule time[{fmt_time(tick)}], "
-                f"concurrency already reach[{conc}] in policy[skip]",
-            )
+        skip_text = f"skip run of schedule[{schedule_id}] with schedule time[{{}}], "
+        for tick in sorted(expired + replaced + planned + skipped):
+            if tick in expired:
+                why = f"beyond expire interval[{expire}] before currentTime[{fmt_time(now)}]"
+            elif tick in replaced or tick in skipped:
+                why = f"concurrency already reach[{conc}] in policy[{policy}]"
+            else:
+                why = ""
+            self._run(owner, d, tick, skip_text.format(fmt_time(tick)) + why if why else None)
         for run in to_stop:
             with contextlib.suppress(PFError):  # it may have finished meanwhile
                 self.be.runs.stop(owner, run.key, False)
+        with self.store.tx():
+            cur = self.store.get("schedules", schedule_id)
+            if cur is None or cur.status != "running":
+                return  # stopped meanwhile: its status wins
+            cur.doc["nextRunTime"] = fmt_time(t)
+            if end is not None and t > end:
+                cur.status = cur.doc["status"] = "success"
+            cur.doc["updateTime"] = fmt_time()
+            self.store.update("schedules", cur)
 
     def _run(self, owner: Caller, d: dict[str, Any], tick: datetime, skip_message: str | None) -> None:
         body = Body(
