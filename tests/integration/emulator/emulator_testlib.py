@@ -27,6 +27,7 @@ class Api:
             )
             assert r.status_code == 200, r.text
             self.s.headers["x-pf-authorization"] = r.json()["authorization"]
+        self.s.hooks["response"].append(check_wire_conventions)
 
     def call(self, method: str, path: str, **kw: Any) -> requests.Response:
         kw.setdefault("timeout", 20)
@@ -43,6 +44,23 @@ class Api:
 
     def delete(self, path: str, **kw: Any) -> requests.Response:
         return self.call("DELETE", path, **kw)
+
+
+def check_wire_conventions(resp: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Conventions every answer of the whole suite must keep (api §1, §2, §10).
+
+    Every answer echoes ``x-pf-request-id`` (the one sent, else a generated one); a success body is
+    empty or a JSON value whose top level has no ``message`` key (the SDK would turn it into
+    ``(False, message)``), except the job object of ``GET /job/{id}``.
+    """
+    sent = resp.request.headers.get("x-pf-request-id")
+    got = resp.headers.get("x-pf-request-id")
+    assert got and (sent is None or got == sent), (resp.request.url, sent, got)
+    if not 200 <= resp.status_code < 300 or not resp.content:
+        return
+    body = resp.json()
+    is_job = resp.request.method == "GET" and "/job/" in (resp.request.path_url or "")
+    assert not (isinstance(body, dict) and "message" in body and not is_job), (resp.request.url, body)
 
 
 def unique(prefix: str = "u") -> str:
