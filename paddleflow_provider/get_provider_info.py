@@ -56,6 +56,16 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
         "description": "Upper bound on the time spent retrying one request.",
         "schema": {"type": ["number", "null"], "default": 120.0, "minimum": 0},
     },
+    "backoff_initial": {
+        "label": "Backoff initial (s)",
+        "description": "First wait between retries; it doubles (with jitter) after each attempt.",
+        "schema": {"type": ["number", "null"], "default": 0.5, "minimum": 0},
+    },
+    "backoff_max": {
+        "label": "Backoff max (s)",
+        "description": "Longest wait between two retries.",
+        "schema": {"type": ["number", "null"], "default": 8.0, "minimum": 0},
+    },
     "ui_url_template": {
         "label": "UI URL template",
         "description": "Link to a run in the PaddleFlow UI; placeholders {base} and {run_id}.",
@@ -70,6 +80,7 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
 }
 
 EXTRA_LINKS = ["paddleflow_provider.links.PaddleFlowRunLink"]
+OPERATOR_MODULES = ("run", "pipeline", "schedule", "queue", "fs", "cluster")
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -77,7 +88,8 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-paddleflow",
         "name": "PaddleFlow",
-        "description": "Drive PaddleFlow (PaddlePaddle's ML pipeline platform) runs from Airflow.",
+        "description": "Drive PaddleFlow (PaddlePaddle's ML pipeline platform) runs, pipelines, schedules, "
+        "queues, storage and clusters from Airflow.",
         "versions": [paddleflow_provider.__version__],
         "integrations": [
             {
@@ -87,7 +99,10 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "operators": [
-            {"integration-name": "PaddleFlow", "python-modules": ["paddleflow_provider.operators.run"]}
+            {
+                "integration-name": "PaddleFlow",
+                "python-modules": [f"paddleflow_provider.operators.{name}" for name in OPERATOR_MODULES],
+            }
         ],
         "sensors": [
             {

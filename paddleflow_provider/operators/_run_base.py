@@ -15,16 +15,15 @@ Design points (each one a known complaint about other providers):
 
 from __future__ import annotations
 
-import functools
 import time
 from datetime import timedelta
 from typing import Any
 
-from paddleflow_provider._compat import AirflowException, BaseOperator, default_deferrable
+from paddleflow_provider._compat import AirflowException, default_deferrable
 from paddleflow_provider.hooks.logs import RunLogCursor, read_new_lines
-from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
 from paddleflow_provider.hooks.status import FAILED_STEP_STATUSES, RunOutcome, run_outcome
 from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
+from paddleflow_provider.operators._base import PaddleFlowBaseOperator, check_bool
 
 DEFAULT_POLL_INTERVAL = 10.0
 MAX_TRANSIENT_BACKOFF = 60.0
@@ -51,7 +50,7 @@ def check_positive(name: str, value: Any, allow_none: bool = False) -> float | N
     return float(value)
 
 
-class PaddleFlowRunWaitBase(BaseOperator):
+class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
     """Base of the operators that (optionally) wait for a run: create and retry."""
 
     operator_extra_links = (PaddleFlowRunLink(),)
@@ -59,7 +58,6 @@ class PaddleFlowRunWaitBase(BaseOperator):
     def __init__(
         self,
         *,
-        paddleflow_conn_id: str = "paddleflow_default",
         wait_for_completion: bool = True,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         deferrable: bool | None = None,
@@ -69,13 +67,9 @@ class PaddleFlowRunWaitBase(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if not isinstance(paddleflow_conn_id, str) or not paddleflow_conn_id:
-            raise ValueError(f"paddleflow_conn_id must be a non-empty string, got {paddleflow_conn_id!r}")
-        if not isinstance(wait_for_completion, bool):
-            raise ValueError(f"wait_for_completion must be True or False, got {wait_for_completion!r}")
+        check_bool("wait_for_completion", wait_for_completion)
         if isinstance(log_tail_lines, bool) or not isinstance(log_tail_lines, int) or log_tail_lines < 0:
             raise ValueError(f"log_tail_lines must be an integer >= 0, got {log_tail_lines!r}")
-        self.paddleflow_conn_id = paddleflow_conn_id
         self.wait_for_completion = wait_for_completion
         self.poll_interval = check_positive("poll_interval", poll_interval)
         self.deferrable = default_deferrable() if deferrable is None else bool(deferrable)
@@ -83,10 +77,6 @@ class PaddleFlowRunWaitBase(BaseOperator):
         self.stream_logs = bool(stream_logs)
         self.log_tail_lines = min(log_tail_lines, 100)
         self._run_id: str | None = None
-
-    @functools.cached_property
-    def hook(self) -> PaddleFlowHook:
-        return PaddleFlowHook(paddleflow_conn_id=self.paddleflow_conn_id)
 
     # -- bookkeeping --------------------------------------------------------------------------------
 

@@ -5,10 +5,11 @@ No duplicates, no leaks: a create operator that is retried by Airflow after a wo
 through two independent identities:
 
 1. the task state store (Airflow 3.3+), where the run id is written the moment the run exists;
-2. a marker ``[airflow:<token>]`` in the run's description, ``token`` being a hash of
-   dag_id/task_id/run_id/map_index, looked up with ``list_run(run_name=...)``. It is sent *with*
-   the create request, so it also covers a crash between "the server created the run" and "the id
-   was stored", older Airflow versions, and a create call whose outcome was unknown (timeout).
+2. a deterministic client token ``airflow-<hash of dag_id/task_id/run_id/map_index>`` passed to
+   ``create_run(client_token=...)``: the client writes it as the run's one description marker
+   ``[pf-token:<token>]`` and finds the run again with ``find_run_by_client_token``. It is sent
+   *with* the create request, so it also covers a crash between "the server created the run" and
+   "the id was stored", older Airflow versions, and a create call whose outcome was unknown.
 
 A reattached run that is still active is waited for; one that already succeeded is returned
 without resubmitting; one that failed or was stopped is submitted afresh (that is what an Airflow
@@ -21,13 +22,15 @@ import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-import jinja2
-
-from paddleflow_provider._compat import BaseOperator
-from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
 from paddleflow_provider.hooks.state import TaskState, identity_token
 from paddleflow_provider.hooks.status import RunOutcome, run_outcome
 from paddleflow_provider.links import PaddleFlowRunLink
+from paddleflow_provider.operators._base import (
+    PaddleFlowBaseOperator,
+    PaddleFlowDeleteOperatorBase,
+    PaddleFlowYamlTemplateMixin,
+    check_bool,
+)
 from paddleflow_provider.operators._run_base import (
     PaddleFlowRunFailedError,
     PaddleFlowRunTimeoutError,
@@ -57,22 +60,12 @@ def default_run_name(task_id: str, token: str) -> str:
     return f"{base}-{token}"
 
 
-class KeepPaddleFlowReference(jinja2.Undefined):
-    """Renders an unknown name as the PaddleFlow reference it was, e.g. ``{{ PF_PARENT.data }}``."""
+def client_token(token: str, generation: int | None = 0) -> str:
+    """The run's client token: the same for every try of one task instance, unique across them.
 
-    __slots__ = ()
-
-    def __str__(self) -> str:
-        return "{{ " + str(self._undefined_name) + " }}"
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return KeepPaddleFlowReference(name=f"{self._undefined_name}.{name}")
-
-
-def _marker(token: str) -> str:
-    return f"[airflow:{token}]"
+    ``generation`` counts the runs the task instance submitted before (see ``_lookup``).
+    """
+    return f"airflow-{token}" if not generation else f"airflow-{token}.{generation}"
 
 
 def _check_run_id(run_id: Any) -> None:
@@ -82,7 +75,7 @@ def _check_run_id(run_id: Any) -> None:
         raise ValueError(f"run_id must be a string or an XComArg (e.g. create.output), got {run_id!r}")
 
 
-class PaddleFlowCreateRunOperator(PaddleFlowRunWaitBase):
+class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWaitBase):
     """Create a PaddleFlow run, optionally wait for it, and return its run id.
 
     Exactly one source: ``run_yaml_raw`` (YAML text or bytes; a ``.yaml``/``.yml`` file name is
@@ -97,7 +90,7 @@ class PaddleFlowCreateRunOperator(PaddleFlowRunWaitBase):
     :param fs_name: Optional. Storage the run uses (``fs_name`` of the SDK).
     :param username: Optional. Root only: run with this user's storage.
     :param run_name: Optional. Run name; default ``<task_id>-<token>`` (see module docstring).
-    :param desc: Optional. Description; the operator appends its ``[airflow:<token>]`` marker.
+    :param desc: Optional. Description; the client appends the run marker ``[pf-token:airflow-<hash>]``.
     :param param: Optional. Parameter overrides, ``{"p": v}`` or ``{"step.p": v}``.
     :param disabled: Optional. Steps to skip: a comma-separated string or a list of names.
     :param docker_env: Optional. Global image override.
@@ -127,7 +120,7 @@ class PaddleFlowCreateRunOperator(PaddleFlowRunWaitBase):
         "failure_options",
         "paddleflow_conn_id",
     )
-    template_ext: Sequence[str] = (".yaml", ".yml")
+    yaml_field = "run_yaml_raw"
     template_fields_renderers: ClassVar[dict[str, str]] = {"run_yaml_raw": "yaml", "param": "json"}
     ui_color = "#2932e1"
 
@@ -203,42 +196,16 @@ class PaddleFlowCreateRunOperator(PaddleFlowRunWaitBase):
         self.failure_options = failure_options
         self.reattach = reattach
 
-    # Only run_yaml_raw may name a local template file; any other string that happens to end in
-    # ".yaml" (run_yaml_path, a parameter value) is a value, not a file to load.
-    def resolve_template_files(self) -> None:
-        content = self.run_yaml_raw
-        if isinstance(content, str) and content.endswith(tuple(self.template_ext)):
-            env = self.get_template_env()
-            try:
-                self.run_yaml_raw = env.loader.get_source(env, content)[0]
-            except Exception:
-                self.log.exception("could not read run_yaml_raw template file %r", content)
-        self.prepare_template()
-
-    def render_template(
-        self, content: Any, context: Any, jinja_env: Any = None, seen_oids: Any = None
-    ) -> Any:
-        is_file = isinstance(content, str) and content.endswith(tuple(self.template_ext))
-        if isinstance(content, str) and content == self.run_yaml_raw:
-            # PaddleFlow's own references ({{epochs}}, {{PF_RUN_ID}}, {{step.param}}) share Jinja's
-            # syntax: names Airflow does not know are written back verbatim instead of failing.
-            env = (jinja_env or self.get_template_env()).overlay(undefined=KeepPaddleFlowReference)
-            template = env.get_template(content) if is_file else env.from_string(content)
-            return self._render(template, context)
-        if is_file:
-            return self._render((jinja_env or self.get_template_env()).from_string(content), context)
-        return super().render_template(content, context, jinja_env, seen_oids)
-
     # -- execution ----------------------------------------------------------------------------------
 
     def execute(self, context: Any) -> str:
         api = self.hook.api
         token = identity_token(context)
         state = TaskState(context)
-        run_id = self._existing_run(api, state, token) if self.reattach else None
+        run_id, generation = self._existing_run(api, state, token) if self.reattach else (None, None)
         if run_id is None:
-            run_id = self._submit(api, token)
-        if state.durable_store:  # Airflow 3.3+; older versions rely on the description marker alone
+            run_id = self._submit(api, token, generation)
+        if state.durable_store:  # Airflow 3.3+; older versions rely on the client token alone
             state.set(STATE_RUN_ID, run_id)
         self._publish(context, run_id)
         return self.wait_for_run(context, run_id)
@@ -246,47 +213,59 @@ class PaddleFlowCreateRunOperator(PaddleFlowRunWaitBase):
     def _run_name(self, token: str) -> str:
         return self.run_name or default_run_name(self.task_id, token)
 
-    def _existing_run(self, api: Any, state: TaskState, token: str) -> str | None:
-        """The run this task instance already started, if it is worth reattaching to."""
+    def _existing_run(self, api: Any, state: TaskState, token: str) -> tuple[str | None, int]:
+        """The run this task instance already started, if it is worth reattaching to.
+
+        Returns ``(run_id, None)`` to reattach, or ``(None, generation)``: submit with that
+        generation of the client token (one more than the runs this task instance already made).
+        """
         from paddleflow_provider.client import NotFoundError
 
-        candidates: list[Any] = []
+        info = None
         stored = state.get(STATE_RUN_ID) if state.durable_store else None
         if stored:
             try:
-                candidates.append(api.show_run(stored))
+                info = api.show_run(stored)
             except NotFoundError:
                 self.log.info("stored PaddleFlow run %s no longer exists", stored)
-        if not candidates:
-            found = self._lookup(api, token)
-            if found is not None:
-                candidates.append(found)
-        for info in candidates:
-            outcome = run_outcome(info.status)
-            if outcome is RunOutcome.FAILURE:
-                self.log.info(
-                    "previous PaddleFlow run %s of this task ended %s; submitting a new run",
-                    info.run_id,
-                    info.status,
-                )
-                return None
-            verb = "already succeeded; not resubmitting" if outcome is RunOutcome.SUCCESS else "is active"
-            self.log.info("Reattaching to PaddleFlow run %s of this task instance: it %s", info.run_id, verb)
-            return str(info.run_id)
-        return None
+        generation = 0
+        if info is None or run_outcome(info.status) is RunOutcome.FAILURE:
+            found, generation = self._lookup(api, token)
+            info = info or found
+        if info is None:
+            return None, generation
+        outcome = run_outcome(info.status)
+        if outcome is RunOutcome.FAILURE:
+            self.log.info(
+                "previous PaddleFlow run %s of this task ended %s; submitting a new run",
+                info.run_id,
+                info.status,
+            )
+            return None, generation
+        verb = "already succeeded; not resubmitting" if outcome is RunOutcome.SUCCESS else "is active"
+        self.log.info("Reattaching to PaddleFlow run %s of this task instance: it %s", info.run_id, verb)
+        return str(info.run_id), None
 
-    def _lookup(self, api: Any, token: str) -> Any | None:
-        """Newest run carrying this task instance's marker, found by name."""
-        marker = _marker(token)
-        newest = None
-        for brief in api.iter_runs(run_name=self._run_name(token)):
-            if marker not in (getattr(brief, "description", "") or ""):
-                continue
-            if newest is None or _run_number(brief.run_id) > _run_number(newest.run_id):
-                newest = brief
-        return newest
+    def _lookup(self, api: Any, token: str) -> tuple[Any | None, int]:
+        """The newest run this task instance created, and the next free token generation.
 
-    def _submit(self, api: Any, token: str) -> str:
+        A resubmission (after a failed run) uses a new generation of the client token: reusing the
+        old one would let the client's "did my create land?" check mistake the failed run for the
+        new one after a lost answer.
+        """
+        newest, generation = None, 0
+        while True:
+            found = api.find_run_by_client_token(
+                client_token(token, generation), fs_name=self.fs_name or None, run_name=self._run_name(token)
+            )
+            if found is None:
+                return newest, generation
+            newest, generation = found, generation + 1
+
+    def _submit(self, api: Any, token: str, generation: int | None) -> str:
+        """Create the run (never blindly re-sent by the client). Without reattach (``generation``
+        None) the client picks a random token: nothing will look this run up again."""
+        run_token = None if generation is None else client_token(token, generation)
         from paddleflow_provider.client import OutcomeUnknownError
 
         raw = self.run_yaml_raw.encode() if isinstance(self.run_yaml_raw, str) else self.run_yaml_raw
@@ -296,13 +275,12 @@ class PaddleFlowCreateRunOperator(PaddleFlowRunWaitBase):
         failure_options = self.failure_options
         if isinstance(failure_options, str):
             failure_options = {"strategy": failure_options}
-        desc = f"{self.desc} {_marker(token)}" if self.desc else _marker(token)
         try:
             run_id = api.create_run(
                 fs_name=self.fs_name or None,
                 username=self.username or None,
                 run_name=self._run_name(token),
-                desc=desc,
+                desc=self.desc or None,
                 run_yaml_path=self.run_yaml_path or None,
                 run_yaml_raw=raw or None,
                 pipeline_id=self.pipeline_id or None,
@@ -311,20 +289,20 @@ class PaddleFlowCreateRunOperator(PaddleFlowRunWaitBase):
                 disabled=disabled or None,
                 docker_env=self.docker_env or None,
                 failure_options=failure_options or None,
+                client_token=run_token,
             )
         except OutcomeUnknownError:
-            found = self._lookup(api, token)
+            if run_token is None:
+                raise
+            found = api.find_run_by_client_token(
+                run_token, fs_name=self.fs_name or None, run_name=self._run_name(token)
+            )
             if found is None:
                 raise
             self.log.warning("create_run outcome was unknown; found the created run %s", found.run_id)
             return str(found.run_id)
         self.log.info("Created PaddleFlow run %s", run_id)
         return str(run_id)
-
-
-def _run_number(run_id: str) -> int:
-    digits = re.sub(r"\D", "", run_id or "")
-    return int(digits) if digits else -1
 
 
 class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
@@ -360,7 +338,7 @@ class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
         return self.wait_for_run(context, new_id)
 
 
-class PaddleFlowStopRunOperator(BaseOperator):
+class PaddleFlowStopRunOperator(PaddleFlowBaseOperator):
     """Stop a run. Stopping a run that already ended is not an error (it logs and returns).
 
     :param run_id: The run to stop (templated).
@@ -371,32 +349,22 @@ class PaddleFlowStopRunOperator(BaseOperator):
     template_fields: Sequence[str] = ("run_id", "paddleflow_conn_id")
     operator_extra_links = (PaddleFlowRunLink(),)
 
-    def __init__(
-        self,
-        *,
-        run_id: str,
-        force: bool = False,
-        paddleflow_conn_id: str = "paddleflow_default",
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, run_id: str, force: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         _check_run_id(run_id)
-        if not isinstance(force, bool):
-            raise ValueError(f"force must be True or False, got {force!r}")
+        check_bool("force", force)
         self.run_id = run_id
         self.force = force
-        self.paddleflow_conn_id = paddleflow_conn_id
 
     def execute(self, context: Any) -> str:
         from paddleflow_provider.client import PermissionDeniedError
         from paddleflow_provider.links import push_run_xcoms
 
-        hook = PaddleFlowHook(paddleflow_conn_id=self.paddleflow_conn_id)
-        push_run_xcoms(context, self.run_id, hook.run_url(self.run_id))
+        push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
         try:
-            hook.api.stop_run(self.run_id, force=self.force)
+            self.api.stop_run(self.run_id, force=self.force)
         except PermissionDeniedError:
-            status = hook.api.show_run(self.run_id).status
+            status = self.api.show_run(self.run_id).status
             if run_outcome(status) is RunOutcome.RUNNING and status != "terminating":
                 raise
             self.log.info("PaddleFlow run %s is already %s; nothing to stop", self.run_id, status)
@@ -405,39 +373,29 @@ class PaddleFlowStopRunOperator(BaseOperator):
         return self.run_id
 
 
-class PaddleFlowDeleteRunOperator(BaseOperator):
-    """Delete a finished run. A run that does not exist (any more) counts as deleted.
+class PaddleFlowDeleteRunOperator(PaddleFlowDeleteOperatorBase):
+    """Delete a finished run. By default a run that does not exist (any more) counts as deleted.
 
     :param run_id: The run to delete (templated).
     :param check_cache: Optional. Refuse if other runs reuse its cache (server default: True).
+    :param if_missing: Optional. ``"ignore"`` (default here: a run id comes from an earlier task,
+        so a re-run finds it gone) or ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
     template_fields: Sequence[str] = ("run_id", "paddleflow_conn_id")
 
     def __init__(
-        self,
-        *,
-        run_id: str,
-        check_cache: bool | None = None,
-        paddleflow_conn_id: str = "paddleflow_default",
-        **kwargs: Any,
+        self, *, run_id: str, check_cache: bool | None = None, if_missing: str = "ignore", **kwargs: Any
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(if_missing=if_missing, **kwargs)
         _check_run_id(run_id)
-        if check_cache is not None and not isinstance(check_cache, bool):
-            raise ValueError(f"check_cache must be True, False or None, got {check_cache!r}")
+        check_bool("check_cache", check_cache, allow_none=True)
         self.run_id = run_id
         self.check_cache = check_cache
-        self.paddleflow_conn_id = paddleflow_conn_id
 
     def execute(self, context: Any) -> None:
-        from paddleflow_provider.client import NotFoundError
-
-        api = PaddleFlowHook(paddleflow_conn_id=self.paddleflow_conn_id).api
-        try:
-            api.delete_run(self.run_id, check_cache=self.check_cache)
-        except NotFoundError:
-            self.log.info("PaddleFlow run %s does not exist; nothing to delete", self.run_id)
-            return
-        self.log.info("Deleted PaddleFlow run %s", self.run_id)
+        self.delete_or_ignore(
+            f"PaddleFlow run {self.run_id}",
+            lambda: self.api.delete_run(self.run_id, check_cache=self.check_cache),
+        )

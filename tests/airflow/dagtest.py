@@ -13,7 +13,8 @@ import time
 from datetime import UTC
 from typing import Any
 
-DAG_FILE = pathlib.Path(__file__).parent.parent / "dags" / "paddleflow_test_dags.py"
+DAGS_DIR = pathlib.Path(__file__).parent.parent / "dags"
+DAG_FILES = (DAGS_DIR / "paddleflow_test_dags.py", DAGS_DIR / "paddleflow_admin_dags.py")
 _DAGS: dict[str, Any] = {}
 
 
@@ -22,11 +23,12 @@ def get_dag(dag_id: str) -> Any:
         import importlib.util
         import sys
 
-        spec = importlib.util.spec_from_file_location("paddleflow_test_dags", DAG_FILE)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        _DAGS.update({k: v for k, v in vars(module).items() if k.startswith("pf_")})
+        for path in DAG_FILES:
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module
+            spec.loader.exec_module(module)
+            _DAGS.update({k: v for k, v in vars(module).items() if k.startswith("pf_")})
     return _DAGS[dag_id]
 
 
@@ -141,3 +143,43 @@ def saved_state_keys(dagrun: Any, task_id: str) -> list[str]:
         from airflow.models import Variable
 
         return sorted(v.key for v in session.query(Variable) if v.key.startswith("paddleflow_provider."))
+
+
+def all_xcoms(dagrun: Any) -> dict[tuple[str, str], Any]:
+    """Every XCom of a DAG run, as ``{(task_id, key): value}``."""
+    from airflow.utils.session import create_session
+
+    try:
+        from airflow.models.xcom import XComModel as Model  # Airflow 3
+    except ImportError:
+        from airflow.models.xcom import BaseXCom as Model
+    with create_session() as session:
+        rows = session.query(Model).filter(Model.dag_id == dagrun.dag_id, Model.run_id == dagrun.run_id)
+        return {(row.task_id, row.key): row.value for row in rows}
+
+
+def rendered_fields(dagrun: Any) -> dict[str, Any]:
+    """What the UI's "Rendered Template" view shows, per task of a DAG run."""
+    from airflow.models.renderedtifields import RenderedTaskInstanceFields as Model
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.query(Model).filter(Model.dag_id == dagrun.dag_id, Model.run_id == dagrun.run_id)
+        return {row.task_id: row.rendered_fields for row in rows}
+
+
+def serialized_dag(dag_id: str) -> dict[str, Any]:
+    """The DAG as the scheduler and webserver store it."""
+    from airflow.serialization import serialized_objects
+
+    serializer = getattr(serialized_objects, "DagSerialization", None) or serialized_objects.SerializedDAG
+    return serializer.to_dict(get_dag(dag_id))
+
+
+def redact(text: str) -> str:
+    """What Airflow's secret masker makes of ``text`` in this process (task logs pass through it)."""
+    try:
+        from airflow.sdk._shared.secrets_masker import redact as _redact  # Airflow 3
+    except ImportError:
+        from airflow.utils.log.secrets_masker import redact as _redact
+    return str(_redact(text))

@@ -179,7 +179,7 @@ def test_lost_create_answer_still_yields_one_run(pf_conn, pf_api, dagtest):
 
 def test_reattach_lookup_finds_the_marked_run_without_a_state_store(pf_conn, pf_api):
     from paddleflow_provider.client import PaddleFlowError
-    from paddleflow_provider.operators.run import PaddleFlowCreateRunOperator
+    from paddleflow_provider.operators.run import PaddleFlowCreateRunOperator, client_token
 
     class EmptyState:
         durable_store = True
@@ -189,18 +189,28 @@ def test_reattach_lookup_finds_the_marked_run_without_a_state_store(pf_conn, pf_
 
     op = PaddleFlowCreateRunOperator(task_id="lookup", run_yaml_raw=b"x: 1", run_name="lookup_probe")
     token = "feedc0ffee123456"
-    other = pf_api.create_run(
-        run_yaml_raw=_slow_yaml(), run_name="lookup_probe", desc="[airflow:someone-else]"
+    other = pf_api.create_run(run_yaml_raw=_slow_yaml(), run_name="lookup_probe", client_token="someone-else")
+    mine = pf_api.create_run(
+        run_yaml_raw=_slow_yaml(), run_name="lookup_probe", desc="x", client_token=client_token(token)
     )
-    mine = pf_api.create_run(run_yaml_raw=_slow_yaml(), run_name="lookup_probe", desc=f"x [airflow:{token}]")
+    created = [other, mine]
     try:
-        assert op._existing_run(pf_api, EmptyState(), token) == mine
-        assert op._existing_run(pf_api, EmptyState(), "0" * 16) is None
+        # One marker per run: the client's, carrying the task instance's token.
+        assert pf_api.show_run(mine).description.count("[") == 1
+        assert op._existing_run(pf_api, EmptyState(), token) == (mine, None)
+        assert op._existing_run(pf_api, EmptyState(), "0" * 16) == (None, 0)
         pf_api.stop_run(mine, force=True)
         _wait_final(pf_api, mine)
-        assert op._existing_run(pf_api, EmptyState(), token) is None  # stopped: submit afresh
+        # Stopped: submit afresh, under the next generation of the token ...
+        assert op._existing_run(pf_api, EmptyState(), token) == (None, 1)
+        again = pf_api.create_run(
+            run_yaml_raw=_slow_yaml(), run_name="lookup_probe", client_token=client_token(token, 1)
+        )
+        created.append(again)
+        # ... which the next lookup finds as the newest run of this task instance.
+        assert op._existing_run(pf_api, EmptyState(), token) == (again, None)
     finally:
-        for run_id in (other, mine):
+        for run_id in created:
             with contextlib.suppress(PaddleFlowError):  # already ended
                 pf_api.stop_run(run_id, force=True)
 

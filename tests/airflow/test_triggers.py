@@ -100,3 +100,37 @@ def test_log_trigger_fails_when_the_run_ends_without_a_match(pf_conn, pf_api):
     event = first_event(PaddleFlowRunLogTrigger(run_id=run_id, pattern="never printed", poll_interval=0.2))
     assert event["status"] == "failure"
     assert event["run_status"] == "succeeded"
+
+
+def test_hook_test_connection_is_read_only_and_says_why_it_fails(pf_conn, monkeypatch):
+    """The UI's "Test" button: logs in and reads; any write would hit the injected 500s."""
+    from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
+
+    pf_conn.add_faults(
+        *(
+            {"method": m, "path": r"^(?!.*/login$).*", "status": 500, "times": 100}
+            for m in ("POST", "PUT", "DELETE")
+        )
+    )
+    before = pf_conn.stats()
+    ok, message = PaddleFlowHook().test_connection()
+    assert (ok, message) == (True, f"Connected to PaddleFlow at {pf_conn.url}")
+    assert pf_conn.stats() == before  # nothing created, retried or resumed
+    pf_conn.clear_faults()
+
+    import json
+    import socket
+
+    def conn(port: int, password: str) -> str:
+        fields = {"conn_type": "paddleflow", "host": pf_conn.host, "port": port, "login": "root"}
+        return json.dumps({**fields, "password": password})
+
+    monkeypatch.setenv("AIRFLOW_CONN_PF_BADPW", conn(pf_conn.port, "Wr0ng-Passw0rd"))
+    ok, message = PaddleFlowHook("pf_badpw").test_connection()
+    assert not ok and "AuthenticationError" in message and "Wr0ng-Passw0rd" not in message
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        free = sock.getsockname()[1]
+    monkeypatch.setenv("AIRFLOW_CONN_PF_DEAD", conn(free, "paddleflow"))
+    ok, message = PaddleFlowHook("pf_dead").test_connection()
+    assert not ok and "APIConnectionError" in message

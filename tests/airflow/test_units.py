@@ -351,6 +351,21 @@ def test_provider_info_validates_and_describes_the_connection_form():
     )
     assert PaddleFlowHook.get_ui_field_behaviour()["placeholders"]["port"] == "8999"
     assert info["extra-links"] == ["paddleflow_provider.links.PaddleFlowRunLink"]
+    # Every extra the hook reads has a form field; every declared module imports.
+    hook_extras = {"scheme", "verify", "ca_bundle", "connect_timeout", "read_timeout", "max_attempts",
+                   "max_retry_time", "backoff_initial", "backoff_max", "ui_url_template"}  # fmt: skip
+    assert set(conn_type["conn-fields"]) == hook_extras
+    modules = [
+        m for kind in ("operators", "sensors", "hooks", "triggers") for m in info[kind][0]["python-modules"]
+    ]
+    assert {
+        f"paddleflow_provider.operators.{n}"
+        for n in ("run", "pipeline", "schedule", "queue", "fs", "cluster")
+    } <= set(modules)
+    import importlib
+
+    for module in modules:
+        importlib.import_module(module)
 
 
 def test_hook_is_lazy_and_checks_its_argument(monkeypatch):

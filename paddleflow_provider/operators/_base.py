@@ -1,0 +1,264 @@
+"""What every PaddleFlow operator shares: the connection, a lazy hook, argument checks, secret
+masking, "create or reuse" / "delete or ignore" for retried tasks, and YAML templating that leaves
+PaddleFlow's own ``{{ ... }}`` references alone.
+
+Why one base: the management operators (pipelines, schedules, queues, storage, clusters) are thin
+wrappers around one client call each. Everything around that call (which connection, how an
+existing object is reported, what reaches XCom, what is masked) must behave the same in all of
+them, so it lives here once instead of in twenty copies.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, TypeVar
+
+import jinja2
+
+from paddleflow_provider._compat import AirflowFailException, BaseOperator
+from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
+
+T = TypeVar("T")
+
+IF_EXISTS_CHOICES = ("fail", "reuse")
+IF_MISSING_CHOICES = ("fail", "ignore")
+YAML_TEMPLATE_EXT = (".yaml", ".yml")
+
+
+class PaddleFlowObjectExistsError(AirflowFailException):
+    """The object to create already exists and may not (or cannot) be reused; retrying cannot help."""
+
+
+class PaddleFlowObjectMissingError(AirflowFailException):
+    """The object to change or delete does not exist; retrying cannot help."""
+
+
+# -- argument checks --------------------------------------------------------------------------------
+
+
+def is_template(value: Any) -> bool:
+    """A value Airflow will still render (Jinja text or an XComArg): check it after rendering."""
+    return (isinstance(value, str) and "{{" in value) or hasattr(value, "resolve")
+
+
+def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
+    """Reject a value outside ``choices`` with a message naming the argument and the accepted values."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}")
+    return str(value)
+
+
+def check_required(name: str, value: Any) -> None:
+    """A required string argument (an id or a name): non-empty text, a template or an XComArg."""
+    if hasattr(value, "resolve"):
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} is required: a non-empty string, a template or an XComArg; got {value!r}")
+
+
+def check_optional_str(name: str, value: Any) -> None:
+    if value is not None and not isinstance(value, str) and not hasattr(value, "resolve"):
+        raise ValueError(f"{name} must be a string or None, got {type(value).__name__}")
+
+
+def check_bool(name: str, value: Any, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False{' or None' if allow_none else ''}, got {value!r}")
+
+
+def check_mapping(name: str, value: Any) -> None:
+    if value is not None and not isinstance(value, dict) and not hasattr(value, "resolve"):
+        raise ValueError(f"{name} must be a dict or None, got {type(value).__name__}")
+
+
+def mask(secret: Any, name: str | None = None) -> None:
+    """Register a secret with Airflow's secret masker so no task log line can show it.
+
+    ``name`` masks a dict's values by key the way Airflow does for connections (``secretKey``,
+    ``password`` ... are masked; ``endpoint`` is not); without it every value is masked.
+    """
+    if secret in (None, "", b"", {}):
+        return
+    from airflow.providers.common.compat.sdk import mask_secret
+
+    if isinstance(secret, bytes):
+        secret = secret.decode("utf-8", "replace")
+    mask_secret(secret, name)
+
+
+# -- YAML templating --------------------------------------------------------------------------------
+
+
+class KeepPaddleFlowReference(jinja2.Undefined):
+    """Renders an unknown name as the PaddleFlow reference it was, e.g. ``{{ PF_PARENT.data }}``."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "{{ " + str(self._undefined_name) + " }}"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return KeepPaddleFlowReference(name=f"{self._undefined_name}.{name}")
+
+
+class PaddleFlowYamlTemplateMixin:
+    """Template handling for the one field that holds PaddleFlow YAML (``yaml_field``).
+
+    * Only that field may name a local ``.yaml``/``.yml`` template file; any other string that
+      happens to end in ``.yaml`` (a path on PaddleFlow storage, a parameter value) stays a value.
+    * PaddleFlow's own references (``{{epochs}}``, ``{{PF_RUN_ID}}``, ``{{step.param}}``) share
+      Jinja's syntax: names Airflow does not know are written back verbatim instead of failing.
+    * ``bytes`` are never rendered (BaseOperator leaves non-str values alone).
+    """
+
+    yaml_field: ClassVar[str]
+    template_ext: Sequence[str] = YAML_TEMPLATE_EXT
+
+    def resolve_template_files(self) -> None:
+        content = getattr(self, self.yaml_field)
+        if isinstance(content, str) and content.endswith(tuple(self.template_ext)):
+            env = self.get_template_env()  # type: ignore[attr-defined]
+            try:
+                setattr(self, self.yaml_field, env.loader.get_source(env, content)[0])
+            except Exception:
+                self.log.exception("could not read %s template file %r", self.yaml_field, content)  # type: ignore[attr-defined]
+        self.prepare_template()  # type: ignore[attr-defined]
+
+    def render_template(
+        self, content: Any, context: Any, jinja_env: Any = None, seen_oids: Any = None
+    ) -> Any:
+        is_file = isinstance(content, str) and content.endswith(tuple(self.template_ext))
+        if isinstance(content, str) and content == getattr(self, self.yaml_field):
+            env = (jinja_env or self.get_template_env()).overlay(undefined=KeepPaddleFlowReference)  # type: ignore[attr-defined]
+            template = env.get_template(content) if is_file else env.from_string(content)
+            return self._render(template, context)  # type: ignore[attr-defined]
+        if is_file:
+            return self._render((jinja_env or self.get_template_env()).from_string(content), context)  # type: ignore[attr-defined]
+        return super().render_template(content, context, jinja_env, seen_oids)  # type: ignore[misc]
+
+
+# -- the base operator ------------------------------------------------------------------------------
+
+
+class PaddleFlowBaseOperator(BaseOperator):
+    """Base of the PaddleFlow operators: connection id, lazy hook, XCom of what was made.
+
+    :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
+    """
+
+    ui_color = "#2932e1"
+
+    def __init__(self, *, paddleflow_conn_id: str = "paddleflow_default", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(paddleflow_conn_id, str) or not paddleflow_conn_id:
+            raise ValueError(f"paddleflow_conn_id must be a non-empty string, got {paddleflow_conn_id!r}")
+        self.paddleflow_conn_id = paddleflow_conn_id
+
+    @functools.cached_property
+    def hook(self) -> PaddleFlowHook:
+        """Built on first use, never at DAG parse time."""
+        return PaddleFlowHook(paddleflow_conn_id=self.paddleflow_conn_id)
+
+    @property
+    def api(self) -> Any:
+        """The typed, raising client API of the connection (logged in)."""
+        return self.hook.api
+
+    @staticmethod
+    def push(context: Any, **values: Any) -> None:
+        """Push extra XComs (ids and names only: never a secret)."""
+        ti = context["ti"]
+        for key, value in values.items():
+            ti.xcom_push(key=key, value=value)
+
+
+class PaddleFlowCreateOperatorBase(PaddleFlowBaseOperator):
+    """A create operator with ``if_exists``: ``"fail"`` (default) or ``"reuse"``.
+
+    With ``"reuse"``, an object that already exists *with the same definition* is reported and its
+    id returned, so a retried task (or a re-run DAG) carries on instead of failing. An object of
+    the same name with another definition always fails: silently using it would be wrong.
+
+    :param if_exists: Optional. ``"fail"`` or ``"reuse"`` (see above).
+    """
+
+    def __init__(self, *, if_exists: str = "fail", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.if_exists = check_choice("if_exists", if_exists, IF_EXISTS_CHOICES)
+
+    def create_or_reuse(
+        self, what: str, create: Callable[[], T], find: Callable[[], tuple[T | None, str | None]]
+    ) -> T:
+        """Call ``create``; if the object exists, ``find`` returns ``(existing, difference)``.
+
+        ``difference`` is None when the existing object matches the requested definition, else a
+        short text saying what differs (it must never contain a secret).
+        """
+        from paddleflow_provider.client import ConflictError
+
+        try:
+            created = create()
+        except ConflictError as err:
+            return self._existing(what, find, err.message)
+        self.log.info("Created %s", what)
+        return created
+
+    def reuse_before_create(self, what: str, find: Callable[[], tuple[T | None, str | None]]) -> T | None:
+        """For objects the server does not report as duplicates: look before creating."""
+        existing, difference = find()
+        if existing is None:
+            return None
+        return self._existing(what, lambda: (existing, difference), "it already exists")
+
+    def _existing(self, what: str, find: Callable[[], tuple[T | None, str | None]], message: str) -> T:
+        if self.if_exists == "fail":
+            raise PaddleFlowObjectExistsError(
+                f"{what} already exists ({message}); pass if_exists='reuse' to reuse it when its "
+                "definition is the same (accepted values: 'fail', 'reuse')"
+            )
+        existing, difference = find()
+        if existing is None:
+            raise PaddleFlowObjectExistsError(f"{what} already exists ({message}) but was not found to reuse")
+        if difference:
+            raise PaddleFlowObjectExistsError(
+                f"{what} already exists with a different definition ({difference}); not reusing it"
+            )
+        self.log.info("%s already exists with the same definition; reusing it", what)
+        return existing
+
+
+class PaddleFlowDeleteOperatorBase(PaddleFlowBaseOperator):
+    """A delete operator with ``if_missing``: ``"fail"`` (default) or ``"ignore"``.
+
+    :param if_missing: Optional. ``"ignore"`` counts a missing object as deleted (a retried or
+        re-run task then succeeds); ``"fail"`` fails the task.
+    """
+
+    def __init__(self, *, if_missing: str = "fail", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.if_missing = check_choice("if_missing", if_missing, IF_MISSING_CHOICES)
+
+    def delete_or_ignore(self, what: str, delete: Callable[[], Any]) -> bool:
+        """Run ``delete``; True if something was deleted, False if it was already gone (ignored)."""
+        from paddleflow_provider.client import NotFoundError
+
+        try:
+            delete()
+        except NotFoundError as err:
+            return self.missing(what, err.message)
+        self.log.info("Deleted %s", what)
+        return True
+
+    def missing(self, what: str, message: str) -> bool:
+        if self.if_missing == "ignore":
+            self.log.info("%s does not exist (%s); nothing to delete", what, message)
+            return False
+        raise PaddleFlowObjectMissingError(
+            f"{what} does not exist ({message}); pass if_missing='ignore' to count that as done "
+            "(accepted values: 'fail', 'ignore')"
+        )

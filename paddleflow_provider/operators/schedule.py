@@ -1,0 +1,234 @@
+"""Operators for PaddleFlow schedules (a pipeline version run on a crontab by the server).
+
+Schedule names are unique per user, whatever the schedule's status; a retried create therefore
+fails with ``DuplicatedName`` unless ``if_exists="reuse"``, which returns the existing schedule when
+it is still running the same pipeline version on the same crontab (and the same options, where
+the operator sets them). A stopped or finished schedule is never reused: it would run nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from paddleflow_provider.operators._base import (
+    PaddleFlowBaseOperator,
+    PaddleFlowCreateOperatorBase,
+    PaddleFlowDeleteOperatorBase,
+    check_bool,
+    check_choice,
+    check_optional_str,
+    check_required,
+)
+
+__all__ = [
+    "PaddleFlowCreateScheduleOperator",
+    "PaddleFlowDeleteScheduleOperator",
+    "PaddleFlowStopScheduleOperator",
+]
+
+CONCURRENCY_POLICIES = ("suspend", "replace", "skip")
+#: Schedule statuses after which a schedule runs nothing any more (semantics §4.2).
+FINAL_SCHEDULE_STATUSES = frozenset({"success", "failed", "terminated"})
+
+
+def _check_count(name: str, value: Any) -> None:
+    if value is None or (isinstance(value, str) and "{{" in value):
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be an integer >= 0 or None, got {value!r}")
+
+
+class PaddleFlowCreateScheduleOperator(PaddleFlowCreateOperatorBase):
+    """Create a schedule running a pipeline version on a crontab; return the schedule id.
+
+    :param name: Schedule name, ``^[A-Za-z_][A-Za-z0-9_]{1,49}$`` (templated).
+    :param pipeline_id: The pipeline (templated; ``create_pipeline.output`` works).
+    :param pipeline_version_id: Its version (templated).
+    :param crontab: 5-field cron, ``@every 10m`` or ``@daily`` style (templated).
+    :param desc: Optional. Description.
+    :param start_time: Optional. ``YYYY-MM-DD hh:mm:ss`` (server local time).
+    :param end_time: Optional. Same format; after ``start_time``.
+    :param concurrency: Optional. Active runs at most (0 = unlimited).
+    :param concurrency_policy: Optional. ``suspend``, ``replace`` or ``skip``.
+    :param expire_interval: Optional. Seconds after which a missed tick is skipped (0 = never).
+    :param catchup: Optional. Back-fill missed ticks.
+    :param username: Optional. Root only: create it for this user.
+    :param if_exists: Optional. ``"fail"`` (default) or ``"reuse"`` (see the module docstring).
+    :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
+    """
+
+    template_fields: Sequence[str] = (
+        "name",
+        "pipeline_id",
+        "pipeline_version_id",
+        "crontab",
+        "desc",
+        "start_time",
+        "end_time",
+        "username",
+    )
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        pipeline_id: str,
+        pipeline_version_id: str,
+        crontab: str,
+        desc: str | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        concurrency: int | None = None,
+        concurrency_policy: str | None = None,
+        expire_interval: int | None = None,
+        catchup: bool | None = None,
+        username: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        for arg, value in (
+            ("name", name),
+            ("pipeline_id", pipeline_id),
+            ("pipeline_version_id", pipeline_version_id),
+            ("crontab", crontab),
+        ):
+            check_required(arg, value)
+        for arg, value in (("desc", desc), ("start_time", start_time), ("end_time", end_time)):
+            check_optional_str(arg, value)
+        check_optional_str("username", username)
+        _check_count("concurrency", concurrency)
+        _check_count("expire_interval", expire_interval)
+        if concurrency_policy is not None:
+            check_choice("concurrency_policy", concurrency_policy, CONCURRENCY_POLICIES)
+        check_bool("catchup", catchup, allow_none=True)
+        self.name = name
+        self.pipeline_id = pipeline_id
+        self.pipeline_version_id = pipeline_version_id
+        self.crontab = crontab
+        self.desc = desc
+        self.start_time = start_time
+        self.end_time = end_time
+        self.concurrency = concurrency
+        self.concurrency_policy = concurrency_policy
+        self.expire_interval = expire_interval
+        self.catchup = catchup
+        self.username = username
+
+    def execute(self, context: Any) -> str:
+        api = self.api
+
+        def create() -> str:
+            return api.create_schedule(
+                self.name,
+                self.pipeline_id,
+                self.pipeline_version_id,
+                self.crontab,
+                desc=self.desc or None,
+                start_time=self.start_time or None,
+                end_time=self.end_time or None,
+                concurrency=self.concurrency,
+                concurrency_policy=self.concurrency_policy,
+                expire_interval=self.expire_interval,
+                catchup=self.catchup,
+                username=self.username or None,
+            )
+
+        schedule_id = self.create_or_reuse(
+            f"PaddleFlow schedule {self.name}", create, lambda: self._find(api)
+        )
+        return str(schedule_id)
+
+    def _find(self, api: Any) -> tuple[str | None, str | None]:
+        filters = {"name_filter": self.name, **({"user_filter": self.username} if self.username else {})}
+        for item in api.iter_schedules(**filters):
+            if item.name != self.name:
+                continue
+            return item.schedule_id, self._difference(item)
+        return None, None
+
+    def _difference(self, item: Any) -> str | None:
+        """What differs between the existing schedule and this operator's (None: the same)."""
+        if (item.status or "").lower() in FINAL_SCHEDULE_STATUSES:
+            return f"it is {item.status}; delete it first"
+        wanted: dict[str, Any] = {
+            "pipeline_id": (item.pipeline_id, self.pipeline_id),
+            "pipeline_version_id": (item.pipeline_version_id, self.pipeline_version_id),
+            "crontab": (item.crontab, self.crontab),
+        }
+        options = item.options or {}
+        for arg, key in (
+            ("concurrency", "concurrency"),
+            ("concurrency_policy", "concurrencyPolicy"),
+            ("expire_interval", "expireInterval"),
+            ("catchup", "catchup"),
+        ):
+            if getattr(self, arg) is not None:
+                wanted[arg] = (options.get(key), getattr(self, arg))
+        diffs = [
+            f"{arg} {have!r} != {want!r}" for arg, (have, want) in wanted.items() if str(have) != str(want)
+        ]
+        return "; ".join(diffs) or None
+
+
+class PaddleFlowStopScheduleOperator(PaddleFlowBaseOperator):
+    """Stop a schedule (its runs keep going). A schedule that already ended counts as stopped.
+
+    :param schedule_id: The schedule (templated).
+    :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
+    """
+
+    template_fields: Sequence[str] = ("schedule_id",)
+
+    def __init__(self, *, schedule_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        check_required("schedule_id", schedule_id)
+        self.schedule_id = schedule_id
+
+    def execute(self, context: Any) -> str:
+        from paddleflow_provider.client import PermissionDeniedError
+
+        try:
+            self.api.stop_schedule(self.schedule_id)
+        except PermissionDeniedError:
+            status = (self.api.show_schedule(self.schedule_id).schedule.status or "").lower()
+            if status not in FINAL_SCHEDULE_STATUSES:
+                raise
+            self.log.info("PaddleFlow schedule %s is already %s; nothing to stop", self.schedule_id, status)
+            return self.schedule_id
+        self.log.info("Stopped PaddleFlow schedule %s", self.schedule_id)
+        return self.schedule_id
+
+
+class PaddleFlowDeleteScheduleOperator(PaddleFlowDeleteOperatorBase):
+    """Delete a schedule. The server only deletes ended schedules; ``stop=True`` stops it first.
+
+    :param schedule_id: The schedule (templated).
+    :param stop: Optional. Stop a running schedule before deleting it (False).
+    :param if_missing: Optional. ``"fail"`` (default) or ``"ignore"``.
+    :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
+    """
+
+    template_fields: Sequence[str] = ("schedule_id",)
+
+    def __init__(self, *, schedule_id: str, stop: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        check_required("schedule_id", schedule_id)
+        check_bool("stop", stop)
+        self.schedule_id = schedule_id
+        self.stop = stop
+
+    def execute(self, context: Any) -> str:
+        from paddleflow_provider.client import NotFoundError, PermissionDeniedError
+
+        what = f"PaddleFlow schedule {self.schedule_id}"
+        if self.stop:
+            try:
+                self.api.stop_schedule(self.schedule_id)
+            except NotFoundError as err:
+                self.missing(what, err.message)
+                return self.schedule_id
+            except PermissionDeniedError:  # already ended; the delete below says if it is not ours
+                pass
+        self.delete_or_ignore(what, lambda: self.api.delete_schedule(self.schedule_id))
+        return self.schedule_id
