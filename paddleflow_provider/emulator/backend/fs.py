@@ -93,6 +93,17 @@ class FileSystems:
         d = row.doc
         return self.local_dir(d["type"], d["serverAddress"], d["subPath"])
 
+    def require_root(self, who: Caller, owner: str, name: str) -> Path:
+        """The folder of a storage a run or pipeline uses, or the server's permission-check error."""
+        root = self.root_of(owner, name)
+        if root is None:
+            raise PFError(
+                "InvalidArguments",
+                f"check permission of user[{who.name}] fsID[{fs_id(owner, name)}] failed, "
+                "err: record not found",
+            )
+        return root
+
     # --- fs -------------------------------------------------------------------------------------
     def create(self, who: Caller, body: Any) -> dict[str, Any]:
         owner = body.str("username") or who.name

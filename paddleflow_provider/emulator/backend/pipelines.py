@@ -27,13 +27,7 @@ class Pipelines:
     # --- helpers --------------------------------------------------------------------------------
     def read_fs_yaml(self, who: Caller, fs_name: str, username: str | None, path: str) -> str:
         """Read ``path`` from the caller's (or, for root, ``username``'s) fs: the yaml-path source."""
-        owner = self.be.fs.owner_for(who, username)
-        root = self.be.fs.root_of(owner, fs_name)
-        if root is None:
-            raise PFError(
-                "InvalidArguments",
-                f"check permission of user[{who.name}] fsID[fs-{owner}-{fs_name}] failed, err: fs not found",
-            )
+        root = self.be.fs.require_root(who, self.be.fs.owner_for(who, username), fs_name)
         target = (root / path.lstrip("/")).resolve()
         if not str(target).startswith(str(root.resolve())):
             raise PFError("ReadYamlFileFailed", f"yaml path[{path}] escapes the fs")
@@ -69,12 +63,8 @@ class Pipelines:
         """Every storage the YAML mounts must exist for the fs user (the server's dry-run check)."""
         spec = engine.parse_run_yaml(text)
         for name in [spec.fs_name, *spec.extra_fs]:
-            if name and self.be.fs.root_of(fs_user, name) is None:
-                raise PFError(
-                    "InvalidArguments",
-                    f"check permission of user[{who.name}] fsID[fs-{fs_user}-{name}] failed, "
-                    "err: record not found",
-                )
+            if name:
+                self.be.fs.require_root(who, fs_user, name)
 
     def _check_desc(self, body: Any) -> str:
         desc = body.str("desc")

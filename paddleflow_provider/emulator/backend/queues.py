@@ -143,7 +143,7 @@ class QueueMixin:
     def get_queue(self, who: Caller, name: str) -> dict[str, Any]:
         row = self._queue(name)
         if not who.is_root and not self._granted(who.name, name):
-            raise PFError("ActionNotAllowed", f"user[{who.name}] has no grant of queue[{name}]")
+            raise PFError("ActionNotAllowed")  # the queue handler renders only the code's text (api §7.13)
         doc = dict(row.doc)
         used = {"cpu": "0", "memory": "0"}
         runs = getattr(self.be, "runs", None)

@@ -132,14 +132,7 @@ class Runs:
         for name in names:
             if not name or name in roots:
                 continue
-            root = self.be.fs.root_of(fs_user, name)
-            if root is None:
-                raise PFError(
-                    "InvalidArguments",
-                    f"check permission of user[{who.name}] fsID[fs-{fs_user}-{name}] "
-                    f"failed, err: record not found",
-                )
-            roots[name] = root
+            roots[name] = self.be.fs.require_root(who, fs_user, name)
         return roots
 
     def create(

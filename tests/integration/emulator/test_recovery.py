@@ -116,9 +116,7 @@ def test_a_restart_replays_a_schedule_window_without_double_firing(tmp_path: Pat
         before = wait_for(lambda: (t := _schedule_ticks(api, sid)) and len(t) >= 3 and t, timeout=30)
     # the crash window: rewind the cursor to a tick whose run already exists
     with sqlite3.connect(tmp_path / "paddleflow.db") as db:
-        db.execute(
-            "UPDATE schedules SET doc=json_set(doc, '$.nextRunTime', ?) WHERE key=?", (before[0], sid)
-        )
+        db.execute("UPDATE schedules SET doc=json_set(doc, '$.nextRunTime', ?) WHERE key=?", (before[0], sid))
     with Emulator(data_dir=tmp_path) as emu:
         api = Api(emu.url)
         ticks = wait_for(lambda: (t := _schedule_ticks(api, sid)) and len(t) >= len(before) + 3 and t)
