@@ -17,7 +17,9 @@ from paddleflow_provider.emulator.workflow import (
     RunOverrides,
     RunState,
     WorkflowRunner,
+    job_log_path,
     parse_run_yaml,
+    read_log_page,
 )
 from paddleflow_provider.emulator.workflow.procs import get_pump
 
@@ -155,6 +157,12 @@ class Harness:
         lambda predicate, timeout=10.0, what="condition": wait_for(predicate, timeout, what)
     )
     Platform = Platform
+
+    @staticmethod
+    def output(run_dir: Path, view: dict[str, Any]) -> list[str]:
+        """A job's log lines without their RFC3339Nano timestamps (what the step printed)."""
+        content = read_log_page(job_log_path(run_dir, view["jobID"])).content
+        return [line.split(" ", 1)[1] for line in content.splitlines()]
 
     def assert_gone(self, pids: list[int]) -> None:
         """Signals are asynchronous: once a run is final its processes have been killed, so they must be dead

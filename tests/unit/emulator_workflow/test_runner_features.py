@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from paddleflow_provider.emulator.workflow import RunOverrides, job_log_path, read_log_page
-
-
-def _out(run_dir: Path, view: dict[str, Any]) -> list[str]:
-    content = read_log_page(job_log_path(run_dir, view["jobID"])).content
-    return [line.split(" ", 1)[1] for line in content.splitlines()]
-
+from paddleflow_provider.emulator.workflow import RunOverrides
 
 DAG = """
 name: dagged
@@ -58,7 +49,7 @@ def test_nested_dag_passes_parameters_and_artifacts(harness) -> None:
     assert split["artifacts"]["input"] == {"raw": num}
     total = process["entryPoints"]["collector"][0]["artifacts"]["output"]["total"]
     assert process["artifacts"]["output"] == {"result": total}
-    final = _out(run_dir, harness.step(state, "sum"))[0]
+    final = harness.output(run_dir, harness.step(state, "sum"))[0]
     assert final == f"final=50 env={harness.fs / total}"
 
 
@@ -94,8 +85,8 @@ entry_points:
 def test_components_are_expanded_with_overlaid_parameters(harness) -> None:
     state, run_dir = harness.run(COMPONENTS)
     assert state.status == "succeeded", state.message
-    assert _out(run_dir, harness.step(state, "greet-a")) == ["hello alice"]
-    assert _out(run_dir, harness.step(state, "greet-b")) == ["hello world", "hello world"]
+    assert harness.output(run_dir, harness.step(state, "greet-a")) == ["hello alice"]
+    assert harness.output(run_dir, harness.step(state, "greet-b")) == ["hello world", "hello world"]
     assert harness.step(state, "greet-b")["deps"] == "greet-a"
 
 
@@ -119,7 +110,7 @@ def test_loop_creates_one_job_per_item_with_loop_names(harness) -> None:
     views = sorted(state.runtime["fan"], key=lambda v: v["name"])
     assert [v["name"] for v in views] == [f"run-000001-fan{s}" for s in ("", "-1", "-2", "-3")]
     assert views[2]["jobID"].startswith("job-run-000001-fan-2-")
-    outputs = sorted(_out(run_dir, v)[0] for v in views)
+    outputs = sorted(harness.output(run_dir, v)[0] for v in views)
     assert outputs == ["item 1 env 1", "item 2.5 env 2.5", "item [3 y] env [3 y]", "item x env x"]
     assert harness.step(state, "after")["status"] == "succeeded"
 
@@ -219,7 +210,7 @@ entry_points:
     command: "pwd; echo $PF_WORK_DIR; echo data > {{out}}"
 """
     state, run_dir = harness.run(yaml_text)
-    lines = _out(run_dir, harness.step(state, "write"))
+    lines = harness.output(run_dir, harness.step(state, "write"))
     assert lines == [str(harness.fs / "project")] * 2
     rel = harness.step(state, "write")["artifacts"]["output"]["out"]
     assert rel.startswith("project/.pipeline/run-000001/fsrun/write-0-")
@@ -247,6 +238,6 @@ entry_points:
 """
     state, run_dir = harness.run(yaml_text)
     assert state.status == "succeeded", state.message
-    assert _out(run_dir, harness.step(state, "gather")) == ["got-a", "got-b"]
+    assert harness.output(run_dir, harness.step(state, "gather")) == ["got-a", "got-b"]
     joined = harness.step(state, "gather")["artifacts"]["input"]["all"]
     assert len(joined.split(",")) == 2

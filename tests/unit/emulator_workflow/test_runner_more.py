@@ -3,12 +3,7 @@ post-process details and server shutdown."""
 
 from __future__ import annotations
 
-from paddleflow_provider.emulator.workflow import RunOverrides, job_log_path, read_log_page, shutdown_all
-
-
-def _out(run_dir, view) -> list[str]:
-    content = read_log_page(job_log_path(run_dir, view["jobID"])).content
-    return [line.split(" ", 1)[1] for line in content.splitlines()]
+from paddleflow_provider.emulator.workflow import RunOverrides, shutdown_all
 
 
 def test_loop_dag_children_see_the_parent_loop_element(harness) -> None:
@@ -28,7 +23,7 @@ entry_points:
     assert state.status == "succeeded", state.message
     dags = sorted(state.runtime["per-item"], key=lambda v: v["name"])
     assert [d["name"] for d in dags] == ["dag-run-000001-per-item", "dag-run-000001-per-item-1"]
-    outputs = sorted(_out(run_dir, d["entryPoints"]["show"][0])[0] for d in dags)
+    outputs = sorted(harness.output(run_dir, d["entryPoints"]["show"][0])[0] for d in dags)
     assert outputs == ["blue-x", "red-x"]
 
 
@@ -216,5 +211,5 @@ entry_points:
     state, run_dir = harness.run(yaml_text)
     inner = state.runtime["outer"][0]["entryPoints"]["inner"][0]
     assert inner["parameters"] == {"who": "outer", "elem": "7"}
-    assert _out(run_dir, inner) == ["outer 7 inner"]
-    assert _out(run_dir, harness.step(state, "top")) == ["x top"]
+    assert harness.output(run_dir, inner) == ["outer 7 inner"]
+    assert harness.output(run_dir, harness.step(state, "top")) == ["x top"]
