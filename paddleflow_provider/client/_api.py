@@ -1,8 +1,8 @@
 """``PaddleFlowAPI``: the typed face. Returns payloads, raises ``PaddleFlowError`` subclasses.
 
 Every endpoint method is generated from its definition in ``endpoints/`` (one definition per
-request); only the methods that are more than one request (login, password change, mount, the
-``iter_*`` pagination helpers) are written here.
+request); only the methods that are more than a request definition (login, mount, the ``iter_*``
+pagination helpers) are written here.
 """
 
 from __future__ import annotations
@@ -74,14 +74,6 @@ class PaddleFlowAPI:
     def login(self, user_name: str | None = None, password: str | None = None) -> None:
         """Log in now (the client also logs in lazily with the credentials it was built with)."""
         self._transport.login(user_name, password)
-
-    def update_password(self, user_name: str, password: str | bytes) -> None:
-        """Change a password; when it is the client's own, keep the client logged in with the new one."""
-        self._transport.run(REGISTRY["update_password"](user_name, password))
-        auth = self._transport.auth
-        if auth.username == user_name:
-            auth.password = password.decode("utf-8") if isinstance(password, bytes) else password
-            auth.token = None
 
     def mount(
         self,

@@ -53,7 +53,6 @@ class PaddleFlowAPI:
     def __exit__(self, *exc: object) -> None: ...
     def close(self) -> None: ...
     def login(self, user_name: str | None = None, password: str | None = None) -> None: ...
-    def update_password(self, user_name: str, password: str | bytes) -> None: ...
     def mount(
         self,
         fsname: str,
@@ -524,6 +523,14 @@ class PaddleFlowAPI:
         name: str | None = ...,
         namespace_list: list[str] | None = ...,
     ) -> str: ...
+    def update_password(
+        self,
+        user_name: str,
+        password: str | bytes,
+        *,
+        name: str | None = ...,
+        username: str | None = ...,
+    ) -> None: ...
     def update_pipeline(
         self,
         pipeline_id: str,

@@ -1,7 +1,8 @@
 """The asynchronous transport and ``AsyncPaddleFlowAPI`` (used by deferrable triggers).
 
-Thin by design: the same ``Call`` definitions, auth rules, retry policy and answer parsing as the
-sync path (``_core``/``_retry``); only the byte moving (httpx, imported lazily) and the awaiting differ.
+Thin by design: the same ``Call`` definitions and answer parsing (``_core``) and the same driver
+(``_drive``: auth, re-login, retries, waits, look-ups) as the sync path; only the byte moving (httpx,
+imported lazily), the lock and the awaiting differ.
 One ``httpx.AsyncClient`` per API object; never blocks the event loop (sleeps are ``asyncio.sleep``).
 """
 
@@ -15,26 +16,11 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
-import tenacity
-
+from ._auth import Auth
 from ._config import ClientConfig
-from ._core import (
-    REQUEST_ID_HEADER,
-    Call,
-    CallState,
-    Prepared,
-    Raw,
-    Relogin,
-    connection_error,
-    finish,
-    note_failure,
-    prepare,
-    ssl_reason,
-    tls_failure,
-)
-from ._exceptions import APIConnectionError, PaddleFlowError
-from ._retry import is_retryable, mark_exhausted, retry_kwargs
-from ._sync import Auth
+from ._core import REQUEST_ID_HEADER, Prepared, Raw, connection_error, ssl_reason, tls_failure
+from ._drive import Driver, Sleep, Steps
+from ._exceptions import PaddleFlowError
 from .endpoints._common import REGISTRY
 
 T = TypeVar("T")
@@ -77,6 +63,7 @@ class AsyncTransport:
         self._httpx = httpx
         self.config = config
         self.auth = Auth(config.username, config.password, config.base_url)
+        self.driver = Driver(config, self.auth)
         connect, read = config.timeout
         self.client = httpx.AsyncClient(
             verify=ssl_context(config.verify_arg),
@@ -84,53 +71,17 @@ class AsyncTransport:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             follow_redirects=False,
         )
-        self._retry = retry_kwargs(config)
         self._sleep = sleep or asyncio.sleep
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
     async def run(self, job: Any) -> Any:
-        if isinstance(job, Call):
-            return await self.execute(job)
-        try:
-            call = next(job)
-            while True:
-                try:
-                    result = await self.execute(call)
-                except PaddleFlowError as exc:
-                    call = job.throw(exc)
-                    continue
-                call = job.send(result)
-        except StopIteration as stop:
-            return stop.value
+        """Execute a call, or drive a flow (generator of calls) to its return value."""
+        return await self._drive(self.driver.run(job))
 
-    async def execute(self, call: Call[T]) -> T:
-        """One call with the shared rules. The first attempt skips tenacity (the common, successful
-        case stays cheap); a retryable failure is replayed into tenacity, which then owns the waits."""
-        state = CallState()
-        try:
-            return await self._attempt(call, state)
-        except PaddleFlowError as exc:
-            if not is_retryable(exc) or self.config.max_attempts <= 1:
-                mark_exhausted(exc)
-                raise
-            first: PaddleFlowError | None = exc
-        try:
-            async for attempt in tenacity.AsyncRetrying(sleep=self._sleep, **self._retry):
-                with attempt:
-                    if first is not None:
-                        replay, first = first, None
-                        raise replay
-                    if state.ambiguous and call.landed is not None:
-                        found = await self.run(call.landed())
-                        if found is not None:
-                            return found.value
-                    return await self._attempt(call, state)
-        except PaddleFlowError as exc:
-            mark_exhausted(exc)
-            raise
-        raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+    async def login(self, username: str | None = None, password: str | None = None) -> None:
+        await self._drive(self.driver.login(username, password))
 
     def _lock(self) -> asyncio.Lock:
         """The login lock shared by every client of this event loop with the same credentials, so a
@@ -141,56 +92,52 @@ class AsyncTransport:
             locks[key] = asyncio.Lock()
         return locks[key]
 
-    async def login(self, username: str | None = None, password: str | None = None) -> None:
-        self.auth.token = await self.execute(self.auth.login_call(username, password))
-
-    async def _token_for(self, call: Call[Any]) -> str | None:
-        if not call.auth:
-            return None
-        if self.auth.token is None and self.auth.can_login:
-            async with self._lock():
-                if self.auth.token is None:
-                    await self.login()
-        return self.auth.token
-
-    async def _attempt(self, call: Call[T], state: CallState) -> T:
+    async def _drive(self, steps: Steps[T]) -> T:
+        """The sync transport's loop over the same steps, awaiting instead of blocking."""
+        reply: Any = None
+        error: PaddleFlowError | None = None
         while True:
-            token = await self._token_for(call)
-            prepared = prepare(self.config, call, token)
             try:
-                raw = await self._send(call, prepared)
-            except APIConnectionError as exc:
-                error = note_failure(call, state, exc)
-                if error is exc:
-                    raise
-                raise error from exc
-            try:
-                return finish(call, state, raw, can_relogin=self.auth.can_login)
-            except Relogin:
-                self.auth.drop(token)
+                step = steps.send(reply) if error is None else steps.throw(error)
+            except StopIteration as stop:
+                return stop.value
+            reply = error = None
+            if type(step) is Prepared:
+                try:
+                    reply = await self._send(step)
+                except PaddleFlowError as exc:
+                    error = exc
+            elif type(step) is Sleep:
+                await self._sleep(step.seconds)
+            else:
+                try:
+                    async with self._lock():
+                        reply = await self._drive(step.steps)
+                except PaddleFlowError as exc:
+                    error = exc
 
-    async def _send(self, call: Call[Any], p: Prepared) -> Raw:
+    async def _send(self, p: Prepared) -> Raw:
         httpx = self._httpx
         try:
             resp = await self.client.request(
                 p.method, p.url, params=p.params, content=p.content, headers=p.headers
             )
         except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise connection_error(call, "connect timeout", sent=False, timeout=True) from exc
+            raise connection_error(p.name, "connect timeout", sent=False, timeout=True) from exc
         except httpx.TimeoutException as exc:
-            raise connection_error(call, "read timeout (no answer)", sent=True, timeout=True) from exc
+            raise connection_error(p.name, "read timeout (no answer)", sent=True, timeout=True) from exc
         except httpx.ConnectError as exc:
             if ssl_reason(exc) is not None:
-                raise tls_failure(call, exc) from exc
+                raise tls_failure(p.name, exc) from exc
             raise connection_error(
-                call, f"could not connect ({self.config.base_url})", sent=False, timeout=False
+                p.name, f"could not connect ({self.config.base_url})", sent=False, timeout=False
             ) from exc
         except httpx.TransportError as exc:
             raise connection_error(
-                call, f"connection lost before an answer ({self.config.base_url})", sent=True, timeout=False
+                p.name, f"connection lost before an answer ({self.config.base_url})", sent=True, timeout=False
             ) from exc
         except httpx.HTTPError as exc:  # bad URL, invalid header ...: not retryable
-            raise PaddleFlowError(f"{call.name}: request failed: {type(exc).__name__}: {exc}") from exc
+            raise PaddleFlowError(f"{p.name}: request failed: {type(exc).__name__}: {exc}") from exc
         headers = {k.lower(): v for k, v in resp.headers.items()}
         return Raw(resp.status_code, headers, resp.content, headers.get(REQUEST_ID_HEADER, p.request_id))
 

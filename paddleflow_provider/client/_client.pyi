@@ -52,7 +52,14 @@ class Client:
         name: str | None = ...,
         username: str | None = ...,
     ) -> tuple[bool, Any]: ...
-    def update_password(self, user_name: str, password: str | bytes) -> tuple[bool, Any]: ...
+    def update_password(
+        self,
+        user_name: str,
+        password: str | bytes,
+        *,
+        name: str | None = ...,
+        username: str | None = ...,
+    ) -> tuple[bool, Any]: ...
     def list_user(self, maxsize: int = 100, marker: str | None = None) -> tuple[bool, Any]: ...
     def grant_queue(
         self,

@@ -81,6 +81,9 @@ class Call(Generic[T]):
     landed: Callable[[], Flow[Landed | None]] | None = None
     done_codes: frozenset[str] = frozenset()
     auth: bool = True
+    #: the user whose password this call's body sets: if it is the client's own user, the client
+    #: goes on with the new password once the call succeeded (both transports, via the driver).
+    sets_password_of: str | None = None
 
 
 def path(*segments: str) -> str:
@@ -96,8 +99,10 @@ def _query_value(value: Any) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Prepared:
-    """A request ready for a transport: no further decisions to take."""
+    """A request ready for a transport: no further decisions to take (``name`` is the call's, for
+    error messages)."""
 
+    name: str
     method: str
     url: str
     params: list[tuple[str, str]]
@@ -123,7 +128,7 @@ def prepare(config: ClientConfig, call: Call[Any], token: str | None) -> Prepare
         headers["Content-Type"] = "application/json"
     if call.auth and token:
         headers[AUTH_HEADER] = token
-    return Prepared(call.method, config.api_url + call.path, params, headers, content, request_id)
+    return Prepared(call.name, call.method, config.api_url + call.path, params, headers, content, request_id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,11 +233,11 @@ def note_failure(call: Call[Any], state: CallState, error: PaddleFlowError) -> P
     return error
 
 
-def connection_error(call: Call[Any], message: str, *, sent: bool, timeout: bool) -> APIConnectionError:
+def connection_error(name: str, message: str, *, sent: bool, timeout: bool) -> APIConnectionError:
     from ._exceptions import APITimeoutError
 
     cls = APITimeoutError if timeout else APIConnectionError
-    return cls(f"{call.name}: {message}", sent=sent)
+    return cls(f"{name}: {message}", sent=sent)
 
 
 def ssl_reason(exc: BaseException) -> ssl.SSLError | None:
@@ -247,10 +252,10 @@ def ssl_reason(exc: BaseException) -> ssl.SSLError | None:
     return None
 
 
-def tls_failure(call: Call[Any], exc: BaseException) -> PaddleFlowError:
+def tls_failure(name: str, exc: BaseException) -> PaddleFlowError:
     """A failed TLS handshake (unknown certificate, wrong host name ...) is a set-up problem that a
     retry cannot fix: reported at once, with the TLS library's reason."""
-    return PaddleFlowError(f"{call.name}: TLS error: {ssl_reason(exc) or exc}", code="TLSError")
+    return PaddleFlowError(f"{name}: TLS error: {ssl_reason(exc) or exc}", code="TLSError")
 
 
 def login_call(username: str, password: str) -> Call[str]:

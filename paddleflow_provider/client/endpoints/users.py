@@ -76,7 +76,14 @@ def update_password(user_name: str, password: str | bytes) -> Call[None]:
     v.required("user_name", user_name)
     secret = _password("password", password)
     # Setting the same password twice is harmless, so this repeats like a read.
-    return Call("update_password", "PUT", path("user", user_name), none, body={"password": secret})
+    return Call(
+        "update_password",
+        "PUT",
+        path("user", user_name),
+        none,
+        body={"password": secret},
+        sets_password_of=user_name,  # the client's own password: it goes on with the new one
+    )
 
 
 # -- queues ---------------------------------------------------------------------------------------

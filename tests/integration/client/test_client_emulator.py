@@ -217,6 +217,27 @@ def test_async_api_polls_the_emulator(client, paddleflow_emulator):
     assert any(f"hello-from-{name}" in entry.log_content for entry in log.run_log)
 
 
+def test_async_own_password_change_keeps_the_api_logged_in(client):
+    name = f"u{_uid()}"
+    assert client.add_user(name, "abc123") == (True, None)
+
+    async def scenario():
+        async with AsyncPaddleFlowAPI(client.config.replace(username=name, password="abc123")) as api:
+            before = await api.list_run()  # logged in with the old password
+            await api.update_password(name, "xyz789")
+            after = await api.list_run()
+            await api.login()  # the stored credentials are the new ones
+            return before, after
+
+    before, after = asyncio.run(asyncio.wait_for(scenario(), 30))
+    assert before.items == [] and after.items == []
+    fresh = Client(client.config.base_url, name, "abc123", max_attempts=1)
+    ok, message = fresh.login()
+    assert ok is False and "AuthFailed" in message  # the server really has the new password
+    fresh.close()
+    assert client.del_user(name) == (True, None)
+
+
 def test_client_token_marks_the_run_and_finds_it_again(client):
     name = f"tok_{_uid()}"
     token = f"af.{_uid()}:try-1"
