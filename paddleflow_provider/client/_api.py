@@ -15,7 +15,7 @@ from ._mount import mount_flow
 from ._retry import SleepFn
 from ._sync import SyncTransport
 from .endpoints import MODULES
-from .endpoints._common import REGISTRY
+from .endpoints._common import ITERATORS, REGISTRY, PageWalk, endpoint_method
 
 assert MODULES  # importing the endpoint modules fills REGISTRY
 
@@ -24,28 +24,7 @@ def _sync_method(name: str, builder: Callable[..., Any]) -> Callable[..., Any]:
     def method(self: PaddleFlowAPI, *args: Any, **kwargs: Any) -> Any:
         return self._transport.run(builder(*args, **kwargs))
 
-    method.__name__ = name
-    method.__qualname__ = f"PaddleFlowAPI.{name}"
-    method.__doc__ = builder.__doc__
-    method.__wrapped__ = builder  # type: ignore[attr-defined]
-    return method
-
-
-#: iter helper -> (list method, marker keyword, page-size keyword and the largest page)
-_ITERATORS: dict[str, tuple[str, str | None]] = {
-    "iter_users": ("list_user", "maxsize"),
-    "iter_queues": ("list_queue", "maxsize"),
-    "iter_queue_grants": ("show_queue_grant", "maxsize"),
-    "iter_flavours": ("list_flavour", "maxsize"),
-    "iter_fs": ("list_fs", "maxsize"),
-    "iter_links": ("list_link", "maxsize"),
-    "iter_runs": ("list_run", "maxsize"),
-    "iter_caches": ("list_cache", "max_keys"),
-    "iter_artifacts": ("list_artifact", "maxkeys"),
-    "iter_pipelines": ("list_pipeline", "max_keys"),
-    "iter_schedules": ("list_schedule", "max_keys"),
-    "iter_clusters": ("list_cluster", "maxkeys"),
-}
+    return endpoint_method(method, "PaddleFlowAPI", name, builder)
 
 
 class PaddleFlowAPI:
@@ -92,23 +71,19 @@ class PaddleFlowAPI:
             raise InvalidArgumentError(next(iter(aliases)), "unknown argument for mount")
         self._transport.run(mount_flow(self, fsname, path, mount_options, username))
 
-    def _iterate(self, list_name: str, size_arg: str | None, **kwargs: Any) -> Iterator[Any]:
-        if size_arg and size_arg not in kwargs:
-            kwargs[size_arg] = 1000
-        marker = kwargs.pop("marker", None)
-        seen: set[str] = set()
+    def _iterate(self, iterator: str, filters: dict[str, Any]) -> Iterator[Any]:
+        list_page = getattr(self, ITERATORS[iterator][0])
+        pages = PageWalk(iterator, filters)
         while True:
-            page = getattr(self, list_name)(marker=marker, **kwargs)
+            page = list_page(marker=pages.marker, **pages.filters)
             yield from page.items
-            if not page.next_marker or page.next_marker in seen:
+            if not pages.advance(page):
                 return
-            seen.add(page.next_marker)
-            marker = page.next_marker
 
 
-def _iter_method(name: str, list_name: str, size_arg: str | None) -> Callable[..., Iterator[Any]]:
+def _iter_method(name: str, list_name: str) -> Callable[..., Iterator[Any]]:
     def method(self: PaddleFlowAPI, **filters: Any) -> Iterator[Any]:
-        return self._iterate(list_name, size_arg, **filters)
+        return self._iterate(name, filters)
 
     method.__name__ = name
     method.__doc__ = f"Every item of ``{list_name}`` (same filters), across all pages."
@@ -118,5 +93,5 @@ def _iter_method(name: str, list_name: str, size_arg: str | None) -> Callable[..
 for _name, _builder in REGISTRY.items():
     if not hasattr(PaddleFlowAPI, _name):
         setattr(PaddleFlowAPI, _name, _sync_method(_name, _builder))
-for _name, (_list, _size) in _ITERATORS.items():
-    setattr(PaddleFlowAPI, _name, _iter_method(_name, _list, _size))
+for _name, (_list, _size) in ITERATORS.items():
+    setattr(PaddleFlowAPI, _name, _iter_method(_name, _list))

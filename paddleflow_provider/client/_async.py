@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 
 from ._auth import Auth
 from ._config import ClientConfig
-from ._core import REQUEST_ID_HEADER, Prepared, Raw, connection_error, ssl_reason, tls_failure
+from ._core import Prepared, Raw, connection_error, raw_answer, ssl_reason, tls_failure
 from ._drive import Driver, Sleep, Steps
 from ._exceptions import PaddleFlowError
-from .endpoints._common import REGISTRY
+from .endpoints._common import REGISTRY, PageWalk, endpoint_method
 
 T = TypeVar("T")
 
@@ -138,19 +138,14 @@ class AsyncTransport:
             ) from exc
         except httpx.HTTPError as exc:  # bad URL, invalid header ...: not retryable
             raise PaddleFlowError(f"{p.name}: request failed: {type(exc).__name__}: {exc}") from exc
-        headers = {k.lower(): v for k, v in resp.headers.items()}
-        return Raw(resp.status_code, headers, resp.content, headers.get(REQUEST_ID_HEADER, p.request_id))
+        return raw_answer(p, resp.status_code, resp.headers.items(), resp.content)
 
 
 def _async_method(name: str, builder: Callable[..., Any]) -> Callable[..., Any]:
     async def method(self: AsyncPaddleFlowAPI, *args: Any, **kwargs: Any) -> Any:
         return await self._transport.run(builder(*args, **kwargs))
 
-    method.__name__ = name
-    method.__qualname__ = f"AsyncPaddleFlowAPI.{name}"
-    method.__doc__ = builder.__doc__
-    method.__wrapped__ = builder  # type: ignore[attr-defined]
-    return method
+    return endpoint_method(method, "AsyncPaddleFlowAPI", name, builder)
 
 
 class AsyncPaddleFlowAPI:
@@ -178,15 +173,14 @@ class AsyncPaddleFlowAPI:
         await self._transport.login(user_name, password)
 
     async def iter_runs(self, **filters: Any) -> AsyncIterator[Any]:
-        """Every run matching the ``list_run`` filters, across all pages."""
-        marker = filters.pop("marker", None)
+        """Every run matching the ``list_run`` filters, across all pages (as ``PaddleFlowAPI.iter_runs``)."""
+        pages = PageWalk("iter_runs", filters)
         while True:
-            page = await self.list_run(marker=marker, **filters)  # type: ignore[attr-defined]
+            page = await self.list_run(marker=pages.marker, **pages.filters)  # type: ignore[attr-defined]
             for item in page.items:
                 yield item
-            if not page.next_marker or page.next_marker == marker:
+            if not pages.advance(page):
                 return
-            marker = page.next_marker
 
 
 for _name, _builder in REGISTRY.items():

@@ -16,7 +16,7 @@ import dataclasses
 import json
 import ssl
 import uuid
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 
@@ -139,6 +139,12 @@ class Raw:
     headers: Mapping[str, str]
     content: bytes
     request_id: str | None
+
+
+def raw_answer(p: Prepared, status: int, headers: Iterable[tuple[str, str]], content: bytes) -> Raw:
+    """A transport's answer as ``Raw``: header names lower-cased; the server's request id, else ours."""
+    lowered = {k.lower(): v for k, v in headers}
+    return Raw(status, lowered, content, lowered.get(REQUEST_ID_HEADER, p.request_id))
 
 
 @dataclasses.dataclass

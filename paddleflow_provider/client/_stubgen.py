@@ -24,10 +24,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._api import _ITERATORS, PaddleFlowAPI
+from ._api import PaddleFlowAPI
 from ._async import AsyncPaddleFlowAPI
 from ._client import _MULTI, SHAPES, Client
-from .endpoints._common import REGISTRY
+from .endpoints._common import ITERATORS, REGISTRY
 
 HERE = Path(__file__).parent
 LINE_LENGTH = 110
@@ -159,11 +159,11 @@ def _class(cls: type, attributes: dict[str, str], methods: list[str], bases: str
 
 
 def _api_stub() -> str:
-    methods = _written(PaddleFlowAPI, set(_ITERATORS))
+    methods = _written(PaddleFlowAPI, set(ITERATORS))
     for name in sorted(REGISTRY):
         if _generated(PaddleFlowAPI.__dict__.get(name)):
             methods.append(_def(name, _endpoint(name), _returns(name)))
-    for name, (list_name, _size) in sorted(_ITERATORS.items()):
+    for name, (list_name, _size) in sorted(ITERATORS.items()):
         methods.append(_def(name, _iterator(list_name), f"Iterator[{_item(_returns(list_name))}]"))
     attrs = {"config": "ClientConfig", "fuse_binary": "str | None", "_transport": "SyncTransport"}
     return _class(PaddleFlowAPI, attrs, methods)

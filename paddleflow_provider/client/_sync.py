@@ -18,7 +18,7 @@ import urllib3.exceptions
 
 from ._auth import Auth
 from ._config import ClientConfig
-from ._core import REQUEST_ID_HEADER, Prepared, Raw, connection_error, tls_failure
+from ._core import Prepared, Raw, connection_error, raw_answer, tls_failure
 from ._drive import Driver, Sleep, Steps
 from ._exceptions import PaddleFlowError
 from ._retry import SleepFn
@@ -133,5 +133,4 @@ class SyncTransport:
             ) from exc
         except requests.exceptions.RequestException as exc:  # bad URL, invalid header ...: not retryable
             raise PaddleFlowError(f"{p.name}: request failed: {type(exc).__name__}: {exc}") from exc
-        headers = {k.lower(): v for k, v in resp.headers.items()}
-        return Raw(resp.status_code, headers, resp.content, headers.get(REQUEST_ID_HEADER, p.request_id))
+        return raw_answer(p, resp.status_code, resp.headers.items(), resp.content)

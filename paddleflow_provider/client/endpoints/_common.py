@@ -108,18 +108,69 @@ def landed_if_found(show: Call[Any], value: Callable[[Any], Any] = lambda _: Non
     return Landed(value(found))
 
 
+#: iter helper -> (list endpoint, its page-size keyword). Every face walks pages with ``PageWalk``.
+ITERATORS: dict[str, tuple[str, str]] = {
+    "iter_users": ("list_user", "maxsize"),
+    "iter_queues": ("list_queue", "maxsize"),
+    "iter_queue_grants": ("show_queue_grant", "maxsize"),
+    "iter_flavours": ("list_flavour", "maxsize"),
+    "iter_fs": ("list_fs", "maxsize"),
+    "iter_links": ("list_link", "maxsize"),
+    "iter_runs": ("list_run", "maxsize"),
+    "iter_caches": ("list_cache", "max_keys"),
+    "iter_artifacts": ("list_artifact", "maxkeys"),
+    "iter_pipelines": ("list_pipeline", "max_keys"),
+    "iter_schedules": ("list_schedule", "max_keys"),
+    "iter_clusters": ("list_cluster", "maxkeys"),
+}
+LARGEST_PAGE = 1000
+
+
+class PageWalk:
+    """Which page to ask for next, for every way of walking a list (the sync and async ``iter_*``
+    helpers, the look-up flows): follow ``next_marker`` until the last page, and stop, rather than
+    loop for ever, when the server hands back a marker it gave before.
+
+    ``PageWalk(name, filters)`` also takes the caller's ``marker`` out of the filters and asks for the
+    largest pages unless the caller chose a page size (fewer round trips for the same items).
+    """
+
+    def __init__(self, iterator: str | None = None, filters: dict[str, Any] | None = None) -> None:
+        self.filters = dict(filters or {})
+        if iterator is not None:
+            size_arg = ITERATORS[iterator][1]
+            self.filters.setdefault(size_arg, LARGEST_PAGE)
+        self.marker: str | None = self.filters.pop("marker", None)
+        self._seen = {self.marker} if self.marker else set()
+
+    def advance(self, page: Page[Any]) -> bool:
+        """Move to the page after ``page``; False when there is none."""
+        marker = page.next_marker
+        if not marker or marker in self._seen:
+            return False
+        self._seen.add(marker)
+        self.marker = marker
+        return True
+
+
 def walk(build: Callable[[str | None], Call[Page[M]]]) -> Any:
     """Flow fragment: yield page calls until the last page; returns every item. Use ``yield from``."""
     items: list[M] = []
-    marker: str | None = None
-    seen: set[str] = set()
+    pages = PageWalk()
     while True:
-        page = yield build(marker)
+        page = yield build(pages.marker)
         items.extend(page.items)
-        if not page.next_marker or page.next_marker in seen:
+        if not pages.advance(page):
             return items
-        seen.add(page.next_marker)
-        marker = page.next_marker
+
+
+def endpoint_method(method: F, owner: str, name: str, builder: Callable[..., Any]) -> F:
+    """Dress a generated face method as the endpoint it runs (name, docs, the builder for stubs)."""
+    method.__name__ = name
+    method.__qualname__ = f"{owner}.{name}"
+    method.__doc__ = builder.__doc__
+    method.__wrapped__ = builder  # type: ignore[attr-defined]
+    return method
 
 
 def drop_none(**kwargs: Any) -> dict[str, Any]:

@@ -56,8 +56,8 @@ def test_async_faces_match_the_sync_wire(server):
     calls = [(c.method, c.path, dict(c.query)) for c in server.calls]
     assert calls == [
         ("GET", "/run/run-000001", {}),
-        ("GET", "/run", {"maxKeys": "100", "statusFilter": "running"}),
-        ("GET", "/run", {"maxKeys": "100", "statusFilter": "running", "marker": "m2"}),
+        ("GET", "/run", {"maxKeys": "1000", "statusFilter": "running"}),  # iter_*: the largest pages
+        ("GET", "/run", {"maxKeys": "1000", "statusFilter": "running", "marker": "m2"}),
         ("GET", "/log/run/run-000001", {"pageSize": "10"}),
         ("PUT", "/run/run-000001", {"action": "stop"}),
     ]

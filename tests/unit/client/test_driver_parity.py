@@ -176,3 +176,26 @@ def test_the_scenarios_show_the_rules(make_server):
     server = outcomes["own-password"][2]
     assert server.requests[-2].path == "/login"
     assert server.requests[-2].body == {"username": "root", "password": "newpass1"}
+
+
+def test_both_faces_walk_pages_alike_and_stop_on_a_repeated_marker(make_server):
+    """A server that hands back an old marker (m2 -> m3 -> m2) must not make either face loop."""
+
+    def script(server) -> None:
+        server.reply(200, {"runList": [{"runID": "run-1"}], "nextMarker": "m2"})
+        server.reply(200, {"runList": [{"runID": "run-2"}], "nextMarker": "m3"})
+        server.reply(200, {"runList": [{"runID": "run-3"}], "nextMarker": "m2"})
+
+    sync_server, async_server = make_server(), make_server()
+    script(sync_server)
+    script(async_server)
+    with PaddleFlowAPI(_config(sync_server)) as api:
+        sync_ids = [r.run_id for r in api.iter_runs(fs_name="fs1", marker="m0")]
+
+    async def collect() -> list[str]:
+        async with AsyncPaddleFlowAPI(_config(async_server)) as api:
+            return [r.run_id async for r in api.iter_runs(fs_name="fs1", marker="m0")]
+
+    assert sync_ids == asyncio.run(collect()) == ["run-1", "run-2", "run-3"]
+    assert _wire(async_server) == _wire(sync_server)
+    assert [dict(r.query).get("marker") for r in sync_server.calls] == ["m0", "m2", "m3"]
