@@ -42,7 +42,10 @@ entry_points:
 """
 
 PROVIDER_MODULES = (
-    "paddleflow_provider.operators.run",
+    *(
+        f"paddleflow_provider.operators.{name}"
+        for name in ("run", "pipeline", "schedule", "queue", "fs", "cluster")
+    ),
     "paddleflow_provider.sensors.run",
     "paddleflow_provider.sensors.log",
     "paddleflow_provider.triggers.run",

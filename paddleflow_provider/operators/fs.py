@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from paddleflow_provider.operators._base import (
+    PaddleFlowBaseOperator,
     PaddleFlowCreateOperatorBase,
     PaddleFlowDeleteOperatorBase,
     check_mapping,
@@ -53,30 +54,12 @@ def storage_difference(url: str, fstype: str, subpath: str) -> str | None:
     return None
 
 
-class _PropertiesMixin:
-    """Masks ``properties`` values whose keys look secret (secretKey, password ...)."""
+class _StorageArgs(PaddleFlowBaseOperator):
+    """What an fs and a link are made of: an fs name, a storage URL, an owner and properties.
 
-    properties: dict[str, str] | None
-
-    def mask_properties(self) -> None:
-        for key, value in (self.properties or {}).items():
-            mask(str(value), key)
-
-
-class PaddleFlowCreateFsOperator(_PropertiesMixin, PaddleFlowCreateOperatorBase):
-    """Register a file system; return its name (``fsname``).
-
-    :param fsname: Name, ``^[a-zA-Z0-9_-]{1,63}$`` (templated).
-    :param url: ``<type>://<path>``, type one of hdfs, local, s3, sftp, mock, cfs, glusterfs, bos,
-        afs (templated).
-    :param username: Optional. Root only: register it for this user (templated).
-    :param properties: Optional. Storage settings, e.g. s3 ``accessKey``/``secretKey``/``endpoint``.
-        Not templated; secret values are masked in logs.
-    :param if_exists: Optional. ``"fail"`` (default) or ``"reuse"`` (see the module docstring).
-    :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
+    ``properties`` values whose keys look secret (secretKey, password ...) are masked by
+    :meth:`mask_properties`, which ``execute`` calls before anything else.
     """
-
-    template_fields: Sequence[str] = ("fsname", "url", "username")
 
     def __init__(
         self,
@@ -96,6 +79,26 @@ class PaddleFlowCreateFsOperator(_PropertiesMixin, PaddleFlowCreateOperatorBase)
         self.url = url
         self.username = username
         self.properties = properties
+
+    def mask_properties(self) -> None:
+        for key, value in (self.properties or {}).items():
+            mask(str(value), key)
+
+
+class PaddleFlowCreateFsOperator(_StorageArgs, PaddleFlowCreateOperatorBase):
+    """Register a file system; return its name (``fsname``).
+
+    :param fsname: Name, ``^[a-zA-Z0-9_-]{1,63}$`` (templated).
+    :param url: ``<type>://<path>``, type one of hdfs, local, s3, sftp, mock, cfs, glusterfs, bos,
+        afs (templated).
+    :param username: Optional. Root only: register it for this user (templated).
+    :param properties: Optional. Storage settings, e.g. s3 ``accessKey``/``secretKey``/``endpoint``.
+        Not templated; secret values are masked in logs.
+    :param if_exists: Optional. ``"fail"`` (default) or ``"reuse"`` (see the module docstring).
+    :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
+    """
+
+    template_fields: Sequence[str] = ("fsname", "url", "username")
 
     def execute(self, context: Any) -> str:
         self.mask_properties()
@@ -143,7 +146,7 @@ class PaddleFlowDeleteFsOperator(PaddleFlowDeleteOperatorBase):
         return self.fsname
 
 
-class PaddleFlowCreateLinkOperator(_PropertiesMixin, PaddleFlowCreateOperatorBase):
+class PaddleFlowCreateLinkOperator(_StorageArgs, PaddleFlowCreateOperatorBase):
     """Link external storage into a path of a file system; return the path (``fspath``).
 
     :param fsname: The fs (templated).
@@ -157,27 +160,10 @@ class PaddleFlowCreateLinkOperator(_PropertiesMixin, PaddleFlowCreateOperatorBas
 
     template_fields: Sequence[str] = ("fsname", "fspath", "url", "username")
 
-    def __init__(
-        self,
-        *,
-        fsname: str,
-        fspath: str,
-        url: str,
-        username: str | None = None,
-        properties: dict[str, str] | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, fspath: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("fsname", fsname)
         check_required("fspath", fspath)
-        _check_url(url)
-        check_optional_str("username", username)
-        check_mapping("properties", properties)
-        self.fsname = fsname
         self.fspath = fspath
-        self.url = url
-        self.username = username
-        self.properties = properties
 
     def execute(self, context: Any) -> str:
         self.mask_properties()

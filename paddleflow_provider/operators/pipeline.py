@@ -62,13 +62,31 @@ def _version_number(version_id: str) -> int:
     return int(digits) if digits else -1
 
 
-class _PipelineYamlMixin(PaddleFlowYamlTemplateMixin):
-    """The YAML source shared by create and update, and "is this version the same definition?"."""
+class _PipelineSource(PaddleFlowYamlTemplateMixin, PaddleFlowBaseOperator):
+    """The YAML source create and update share, and "is this version the same definition?"."""
 
     yaml_field = "yaml_raw"
-    yaml_raw: str | bytes | None
-    fs_name: str | None
-    yaml_path: str | None
+    template_fields_renderers: ClassVar[dict[str, str]] = {"yaml_raw": "yaml"}
+
+    def __init__(
+        self,
+        *,
+        fs_name: str | None = None,
+        yaml_path: str | None = None,
+        username: str | None = None,
+        desc: str | None = None,
+        yaml_raw: str | bytes | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        _check_source(fs_name, yaml_path, yaml_raw)
+        check_optional_str("desc", desc)
+        check_optional_str("username", username)
+        self.fs_name = fs_name
+        self.yaml_path = yaml_path
+        self.username = username
+        self.desc = desc
+        self.yaml_raw = yaml_raw
 
     def raw_bytes(self) -> bytes | None:
         raw = self.yaml_raw
@@ -87,7 +105,7 @@ class _PipelineYamlMixin(PaddleFlowYamlTemplateMixin):
         return max(matches, key=lambda v: _version_number(v.pipeline_version_id)) if matches else None
 
 
-class PaddleFlowCreatePipelineOperator(_PipelineYamlMixin, PaddleFlowCreateOperatorBase):
+class PaddleFlowCreatePipelineOperator(_PipelineSource, PaddleFlowCreateOperatorBase):
     """Create a pipeline from YAML; return its pipeline id.
 
     Pushes XComs ``pipeline_version_id`` and ``pipeline_name`` too.
@@ -104,27 +122,6 @@ class PaddleFlowCreatePipelineOperator(_PipelineYamlMixin, PaddleFlowCreateOpera
     """
 
     template_fields: Sequence[str] = ("yaml_raw", "fs_name", "yaml_path", "desc", "username")
-    template_fields_renderers: ClassVar[dict[str, str]] = {"yaml_raw": "yaml"}
-
-    def __init__(
-        self,
-        *,
-        fs_name: str | None = None,
-        yaml_path: str | None = None,
-        desc: str | None = None,
-        username: str | None = None,
-        yaml_raw: str | bytes | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        _check_source(fs_name, yaml_path, yaml_raw)
-        check_optional_str("desc", desc)
-        check_optional_str("username", username)
-        self.fs_name = fs_name
-        self.yaml_path = yaml_path
-        self.desc = desc
-        self.username = username
-        self.yaml_raw = yaml_raw
 
     def execute(self, context: Any) -> str:
         api = self.api
@@ -169,7 +166,7 @@ class PaddleFlowCreatePipelineOperator(_PipelineYamlMixin, PaddleFlowCreateOpera
         return None
 
 
-class PaddleFlowUpdatePipelineOperator(_PipelineYamlMixin, PaddleFlowBaseOperator):
+class PaddleFlowUpdatePipelineOperator(_PipelineSource):
     """Add a version to a pipeline; return the new pipeline version id.
 
     The YAML's ``name`` must be the pipeline's name (the server checks it).
@@ -187,31 +184,11 @@ class PaddleFlowUpdatePipelineOperator(_PipelineYamlMixin, PaddleFlowBaseOperato
     """
 
     template_fields: Sequence[str] = ("pipeline_id", "yaml_raw", "fs_name", "yaml_path", "desc", "username")
-    template_fields_renderers: ClassVar[dict[str, str]] = {"yaml_raw": "yaml"}
 
-    def __init__(
-        self,
-        *,
-        pipeline_id: str,
-        fs_name: str | None = None,
-        yaml_path: str | None = None,
-        username: str | None = None,
-        desc: str | None = None,
-        yaml_raw: str | bytes | None = None,
-        if_unchanged: str = "new_version",
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, pipeline_id: str, if_unchanged: str = "new_version", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         check_required("pipeline_id", pipeline_id)
-        _check_source(fs_name, yaml_path, yaml_raw)
-        check_optional_str("desc", desc)
-        check_optional_str("username", username)
         self.pipeline_id = pipeline_id
-        self.fs_name = fs_name
-        self.yaml_path = yaml_path
-        self.username = username
-        self.desc = desc
-        self.yaml_raw = yaml_raw
         self.if_unchanged = check_choice("if_unchanged", if_unchanged, IF_UNCHANGED_CHOICES)
 
     def execute(self, context: Any) -> str:

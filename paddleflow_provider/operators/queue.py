@@ -174,7 +174,24 @@ class PaddleFlowDeleteQueueOperator(PaddleFlowDeleteOperatorBase):
         return self.queuename
 
 
-class PaddleFlowGrantQueueOperator(PaddleFlowCreateOperatorBase):
+class _GrantArgs(PaddleFlowBaseOperator):
+    """The two names a grant is made of (shared by grant and ungrant)."""
+
+    template_fields: Sequence[str] = ("username", "queuename")
+
+    def __init__(self, *, username: str, queuename: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        check_required("username", username)
+        check_required("queuename", queuename)
+        self.username = username
+        self.queuename = queuename
+
+    @property
+    def what(self) -> str:
+        return f"grant of PaddleFlow queue {self.queuename} to {self.username}"
+
+
+class PaddleFlowGrantQueueOperator(_GrantArgs, PaddleFlowCreateOperatorBase):
     """Let a user see and use a queue.
 
     :param username: The user (templated).
@@ -183,24 +200,14 @@ class PaddleFlowGrantQueueOperator(PaddleFlowCreateOperatorBase):
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
-    template_fields: Sequence[str] = ("username", "queuename")
-
-    def __init__(self, *, username: str, queuename: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        check_required("username", username)
-        check_required("queuename", queuename)
-        self.username = username
-        self.queuename = queuename
-
     def execute(self, context: Any) -> None:
-        what = f"grant of PaddleFlow queue {self.queuename} to {self.username}"
         # A grant has no definition beyond its two names, so an existing one is always the same.
         self.create_or_reuse(
-            what, lambda: self.api.grant_queue(self.username, self.queuename), lambda: (True, None)
+            self.what, lambda: self.api.grant_queue(self.username, self.queuename), lambda: (True, None)
         )
 
 
-class PaddleFlowUngrantQueueOperator(PaddleFlowDeleteOperatorBase):
+class PaddleFlowUngrantQueueOperator(_GrantArgs, PaddleFlowDeleteOperatorBase):
     """Withdraw a user's grant on a queue.
 
     :param username: The user (templated).
@@ -209,17 +216,5 @@ class PaddleFlowUngrantQueueOperator(PaddleFlowDeleteOperatorBase):
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
-    template_fields: Sequence[str] = ("username", "queuename")
-
-    def __init__(self, *, username: str, queuename: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        check_required("username", username)
-        check_required("queuename", queuename)
-        self.username = username
-        self.queuename = queuename
-
     def execute(self, context: Any) -> None:
-        self.delete_or_ignore(
-            f"grant of PaddleFlow queue {self.queuename} to {self.username}",
-            lambda: self.api.ungrant_queue(self.username, self.queuename),
-        )
+        self.delete_or_ignore(self.what, lambda: self.api.ungrant_queue(self.username, self.queuename))

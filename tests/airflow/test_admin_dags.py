@@ -144,3 +144,14 @@ def test_storage_and_cluster_lifecycle_without_leaking_credentials(pf_conn, pf_a
     for secret in (S3_SECRET_KEY, CLUSTER_CREDENTIAL, base64.b64encode(CLUSTER_CREDENTIAL.encode()).decode()):
         for place, text in places.items():
             assert secret not in text, f"{secret!r} found in {place}"
+
+
+def test_pipeline_example_is_rerunnable_and_tears_down(pf_conn, pf_api, dagtest):
+    first = dagtest.run_dag("pf_example_pipeline")
+    second = dagtest.run_dag("pf_example_pipeline", teardown=True)  # a re-run: everything reused
+    assert set(dagtest.ti_states(first).values()) == {"success", "skipped"}
+    assert set(dagtest.ti_states(second).values()) == {"success"}
+    for task in ("pipeline", "new_version", "schedule"):
+        assert dagtest.xcom(first, task) == dagtest.xcom(second, task)
+    with pytest.raises(NotFoundError):
+        pf_api.show_pipeline(dagtest.xcom(second, "pipeline"))

@@ -115,6 +115,20 @@ def test_crash_and_retry_reattaches_without_a_duplicate_run(crash_after, pf_conn
         assert dagtest.task_state(dr, "create", "paddleflow_run_id") == run_id
 
 
+def test_airflow_retry_after_a_failed_run_submits_one_new_run(pf_conn, pf_api, dagtest, tmp_path):
+    dr = dagtest.run_dag("pf_retry_after_failed_run", flag=dagtest.flag_path(tmp_path))
+    assert dagtest.ti_states(dr) == {"create": "success"}
+    assert dagtest.ti_tries(dr, "create") == 2
+    run_id = dagtest.xcom(dr, "create")
+    mine = [r for r in pf_api.iter_runs() if r.name == pf_api.show_run(run_id).name]
+    assert [r.status for r in mine] == ["failed", "succeeded"]  # one run per try, no more
+    first, second = (r.description for r in mine)
+    # One marker per run; the resubmission carries the next generation of the task's token.
+    assert first.count("[pf-token:airflow-") == 1 and second.count("[pf-token:airflow-") == 1
+    token = first.split("[pf-token:")[1].rstrip("]")
+    assert second.endswith(f"[pf-token:{token}.1]")
+
+
 def _wait_final(api, run_id, limit=200):
     import time
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from airflow.providers.common.compat.sdk import DAG
 
+from paddleflow_provider.example_dags.example_paddleflow_pipeline import dag as _example_pipeline
 from paddleflow_provider.operators.cluster import (
     PaddleFlowCreateClusterOperator,
     PaddleFlowDeleteClusterOperator,
@@ -227,3 +228,7 @@ with _dag("pf_admin_storage") as pf_admin_storage:
     create_cluster >> create_cluster_again >> [create_cluster_refused, update_cluster]
     update_cluster >> leak >> delete_cluster >> delete_cluster_again
     create_link_again >> leak
+
+
+# The shipped example, run from here (Airflow 3 test-runs DAGs from the DAGs folder only).
+pf_example_pipeline = _example_pipeline

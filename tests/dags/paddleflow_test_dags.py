@@ -80,6 +80,15 @@ entry_points:
     command: "test -f {{ dag_run.conf['flag'] }} && echo flag found || (echo no flag; exit 1)"
 """
 
+# Fails the first time (and leaves the flag file behind), succeeds once the flag exists.
+FAIL_ONCE_YAML = """\
+name: fail_once
+docker_env: python:3.11
+entry_points:
+  once:
+    command: "f={{ dag_run.conf['flag'] }}; test -f $f && echo second run || (touch $f; exit 1)"
+"""
+
 
 def _dag(dag_id: str, **kwargs) -> DAG:
     return DAG(dag_id=dag_id, schedule=None, start_date=START, catchup=False, **kwargs)
@@ -317,3 +326,15 @@ with _dag("pf_reschedule_timeout") as pf_reschedule_timeout:
     )
     _stop = PaddleFlowStopRunOperator(task_id="cleanup", run_id=_create.output, trigger_rule="all_done")
     _create >> _log >> _stop
+
+
+with _dag("pf_retry_after_failed_run") as pf_retry_after_failed_run:
+    # An Airflow retry of a task whose run *failed* submits a new run (token generation 1).
+    PaddleFlowCreateRunOperator(
+        task_id="create",
+        run_yaml_raw=FAIL_ONCE_YAML,
+        poll_interval=POLL,
+        retries=1,
+        retry_delay=timedelta(seconds=0),
+        deferrable=False,
+    )
