@@ -9,8 +9,8 @@ import contextlib
 from typing import Any
 
 from .. import _validate as v
-from .._core import Call, path
-from .._exceptions import InvalidArgumentError
+from .._core import Call, Landed, path
+from .._exceptions import ConflictError, InvalidArgumentError
 from .._model_base import Page
 from .._models import ClusterInfo, StatisticsJobDetailInfo, StatisticsJobInfo
 from ._common import endpoint, field_parser, landed_if_found, model_parser, none, page_parser
@@ -126,8 +126,49 @@ def create_cluster(
         field_parser("id"),
         body=body,
         kind="create",
-        landed=lambda: landed_if_found(show_cluster(clustername), lambda info: info.clusterid),
+        landed=lambda: _cluster_landed(clustername, body),
     )
+
+
+#: create body key -> ClusterInfo attribute, for telling "my create landed" from "it was already there".
+_CLUSTER_FIELDS = {
+    "endpoint": "endpoint",
+    "clusterType": "clustertype",
+    "description": "description",
+    "source": "source",
+    "setting": "setting",
+    "status": "status",
+    "version": "version",
+    "namespaceList": "namespacelist",
+    "credential": "credential",
+}
+
+
+def _cluster_landed(clustername: str, body: dict[str, Any]) -> Any:
+    """The create's "did it land?" check. The server answers a duplicate cluster name with a bare
+    HTTP 500 (empty code), which looks like a fault; so a cluster found by name counts as this
+    create's only if it holds what was sent. Otherwise it was already there: a conflict, naming the
+    differing fields (never their values: one may be the credential)."""
+    found = yield from landed_if_found(show_cluster(clustername), lambda info: info)
+    if found is None:
+        return None
+    info = found.value
+    differing = []
+    for key, attribute in _CLUSTER_FIELDS.items():
+        if key not in body:
+            continue
+        sent = body[key]
+        if key == "credential":
+            sent = base64.b64decode(sent).decode("utf-8", "replace")
+        if sent != getattr(info, attribute):
+            differing.append(key)
+    if differing:
+        raise ConflictError(
+            f"create_cluster: a cluster named {clustername!r} already exists with a different "
+            + ", ".join(differing),
+            code="DuplicatedName",
+        )
+    return Landed(info.clusterid)
 
 
 @endpoint({**_NAME, "cluster_type": "clustertype", "namespace_list": "namespacelist"})

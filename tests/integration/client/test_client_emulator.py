@@ -175,6 +175,22 @@ def test_clusters_end_to_end(client):
     assert client.delete_cluster(name) == (True, None)
 
 
+def test_creating_a_cluster_that_exists_is_a_conflict_not_a_success(client):
+    """The server answers a duplicate cluster name with a bare 500; the client must not mistake the
+    existing cluster for the one it was asked to create."""
+    name = f"c{_uid()}"
+    ok, cid = client.create_cluster(name, "http://127.0.0.1:1", "Local")
+    assert ok, cid
+    try:
+        ok, message = client.create_cluster(name, "http://127.0.0.1:2", "Local", credential=b"kubeconfig-2")
+        assert ok is False and "already exists with a different endpoint, credential" in message
+        assert "kubeconfig-2" not in message
+        # The same definition again is the same cluster: reported as it is, not duplicated.
+        assert client.create_cluster(name, "http://127.0.0.1:1", "Local") == (True, cid)
+    finally:
+        client.delete_cluster(name)
+
+
 def test_a_create_whose_answer_is_lost_after_commit_is_not_duplicated(client, paddleflow_emulator):
     name = f"dup_{_uid()}"
     paddleflow_emulator.add_faults({"method": "POST", "path": "/run$", "drop": True, "after_commit": True})

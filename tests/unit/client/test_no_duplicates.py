@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from paddleflow_provider.client import OutcomeUnknownError
+from paddleflow_provider.client import ConflictError, OutcomeUnknownError
 
 #: method, args, the create's (method, path), the lookup's (path, answer when the object exists,
 #: answer when it does not), the created answer, the expected result.
@@ -68,7 +68,7 @@ CREATES: list[tuple[str, tuple[Any, ...], tuple[str, str], str, Any, Any, Any, A
         ("c1", "http://k:1", "Local"),
         ("POST", "/cluster"),
         "/cluster/c1",
-        {"clusterName": "c1", "id": "cluster-found"},
+        {"clusterName": "c1", "id": "cluster-found", "endpoint": "http://k:1", "clusterType": "Local"},
         (400, {"code": "ClusterNotFound", "message": "no"}),
         {"id": "cluster-new", "clusterName": "c1"},
         "cluster-found",
@@ -135,3 +135,26 @@ def test_a_create_refused_before_sending_is_retried_without_a_lookup(server, cli
     assert client.create_queue("q1", "default", "1", "1Gi", "c1") == (True, None)
     assert [(r.method, r.path) for r in server.calls] == [("POST", "/queue"), ("POST", "/queue")]
     assert sleeps.waits == [1.0]
+
+
+def test_a_cluster_that_was_already_there_is_a_conflict_not_a_landed_create(server, client):
+    """The server answers a duplicate cluster name with a bare 500: the cluster found by name is this
+    create's only if it holds what was sent."""
+    server.error(500, "", "cluster name[c1] already exists", path="/cluster")
+    server.reply(
+        200,
+        {
+            "clusterName": "c1",
+            "id": "cluster-old",
+            "endpoint": "http://other:1",
+            "clusterType": "Local",
+            "credential": "b2xkLXNlY3JldA==",
+        },
+        path="/cluster/c1",
+    )
+    with pytest.raises(ConflictError) as caught:
+        client.api.create_cluster("c1", "http://k:1", "Local", credential=b"new-secret")
+    message = str(caught.value)
+    assert "endpoint" in message and "credential" in message
+    assert "new-secret" not in message and "old-secret" not in message
+    assert [r.method for r in server.calls if r.path == "/cluster"] == ["POST"]
