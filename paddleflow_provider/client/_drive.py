@@ -17,6 +17,7 @@ the sync and the async transport cannot drift apart, and each stays a small loop
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Generator
 from typing import Any, TypeVar
 
@@ -29,6 +30,10 @@ from ._exceptions import APIConnectionError, PaddleFlowError
 from ._retry import is_retryable, mark_exhausted, retry_kwargs
 
 T = TypeVar("T")
+
+#: One warning per retry, so a slow call explains itself (in an Airflow task log, for instance).
+#: The error text holds the server's code, message and request id; never a credential or a token.
+log = logging.getLogger("paddleflow_provider.client")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -114,6 +119,14 @@ class Driver:
                 if not isinstance(action, tenacity.DoSleep):  # pragma: no cover - tenacity contract
                     raise AssertionError(f"unexpected tenacity action after a failure: {action!r}")
                 retry_state.prepare_for_next_attempt()
+                log.warning(
+                    "%s: %s; retrying in %.2f s (attempt %d of %d)",
+                    call.name,
+                    error,
+                    float(action),
+                    retry_state.attempt_number,
+                    self.config.max_attempts,
+                )
                 yield Sleep(float(action))
                 try:
                     if state.ambiguous and call.landed is not None:

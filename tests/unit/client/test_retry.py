@@ -33,6 +33,20 @@ def test_5xx_is_retried_then_succeeds(server, client, sleeps):
     assert len(server.calls) == 2 and len(sleeps.waits) == 1
 
 
+def test_each_retry_is_logged_with_its_cause_and_attempt(server, client, sleeps, caplog):
+    server.error(503, "InternalError", "busy")
+    server.error(502, "InternalError", "gateway")
+    server.reply(200, RUN)
+    with caplog.at_level("WARNING", logger="paddleflow_provider.client"):
+        client.api.show_run("run-000001")
+    lines = [r.getMessage() for r in caplog.records if r.name == "paddleflow_provider.client"]
+    assert len(lines) == 2
+    limit = client.config.max_attempts
+    assert "show_run" in lines[0] and "busy" in lines[0] and f"attempt 2 of {limit}" in lines[0]
+    assert "gateway" in lines[1] and f"attempt 3 of {limit}" in lines[1]
+    assert all("paddleflow" not in line.lower().replace("show_run", "") for line in lines)  # no password
+
+
 def test_429_honours_retry_after_seconds(server, client, sleeps):
     server.error(429, "TooManyRequests", "slow down", headers={"Retry-After": "7"})
     server.reply(200, RUN)
