@@ -21,7 +21,7 @@ from ._config import ClientConfig
 from ._core import Prepared, Raw, connection_error, raw_answer, ssl_reason, tls_failure
 from ._drive import Driver, Sleep, Steps
 from ._exceptions import PaddleFlowError
-from .endpoints._common import REGISTRY, PageWalk, endpoint_method
+from .endpoints._common import ITERATORS, REGISTRY, PageWalk, endpoint_method
 
 T = TypeVar("T")
 
@@ -172,17 +172,30 @@ class AsyncPaddleFlowAPI:
     async def login(self, user_name: str | None = None, password: str | None = None) -> None:
         await self._transport.login(user_name, password)
 
-    async def iter_runs(self, **filters: Any) -> AsyncIterator[Any]:
-        """Every run matching the ``list_run`` filters, across all pages (as ``PaddleFlowAPI.iter_runs``)."""
-        pages = PageWalk("iter_runs", filters)
+    async def _iterate(self, iterator: str, filters: dict[str, Any]) -> AsyncIterator[Any]:
+        """``PaddleFlowAPI._iterate`` awaiting each page: the same ``ITERATORS`` table and ``PageWalk``."""
+        list_page = getattr(self, ITERATORS[iterator][0])
+        pages = PageWalk(iterator, filters)
         while True:
-            page = await self.list_run(marker=pages.marker, **pages.filters)  # type: ignore[attr-defined]
+            page = await list_page(marker=pages.marker, **pages.filters)
             for item in page.items:
                 yield item
             if not pages.advance(page):
                 return
 
 
+def _aiter_method(name: str, list_name: str) -> Callable[..., AsyncIterator[Any]]:
+    def method(self: AsyncPaddleFlowAPI, **filters: Any) -> AsyncIterator[Any]:
+        return self._iterate(name, filters)
+
+    method.__name__ = name
+    method.__qualname__ = f"AsyncPaddleFlowAPI.{name}"
+    method.__doc__ = f"Every item of ``{list_name}`` (same filters), across all pages, as an async iterator."
+    return method
+
+
 for _name, _builder in REGISTRY.items():
     if not hasattr(AsyncPaddleFlowAPI, _name):
         setattr(AsyncPaddleFlowAPI, _name, _async_method(_name, _builder))
+for _name, (_list, _size) in ITERATORS.items():
+    setattr(AsyncPaddleFlowAPI, _name, _aiter_method(_name, _list))

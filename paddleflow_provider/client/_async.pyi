@@ -552,6 +552,88 @@ class AsyncPaddleFlowAPI:
         yamlpath: str | None = ...,
         yamlraw: str | bytes | None = ...,
     ) -> PipelineVersionCreated: ...
+    def iter_artifacts(
+        self,
+        *,
+        user_filter: str | None = None,
+        fs_filter: str | None = None,
+        run_filter: str | None = None,
+        type_filter: str | None = None,
+        path_filter: str | None = None,
+        maxkeys: int | None = None,
+        marker: str | None = None,
+        max_keys: int | None = ...,
+        maxsize: int | None = ...,
+    ) -> AsyncIterator[ArtifactInfo]: ...
+    def iter_caches(
+        self,
+        *,
+        user_filter: str | None = None,
+        fs_filter: str | None = None,
+        run_filter: str | None = None,
+        max_keys: int | None = None,
+        marker: str | None = None,
+        maxkeys: int | None = ...,
+        maxsize: int | None = ...,
+    ) -> AsyncIterator[RunCacheInfo]: ...
+    def iter_clusters(
+        self,
+        *,
+        maxkeys: int = 100,
+        marker: str | None = None,
+        clustername: str | list[str] | None = None,
+        clusterstatus: str | None = None,
+        clusterName: str | list[str] | None = ...,
+        cluster_name: str | list[str] | None = ...,
+        cluster_status: str | None = ...,
+        max_keys: int | None = ...,
+        maxsize: int | None = ...,
+        name: str | list[str] | None = ...,
+    ) -> AsyncIterator[ClusterInfo]: ...
+    def iter_flavours(
+        self,
+        *,
+        maxsize: int = 100,
+        marker: str | None = None,
+        clustername: str = "",
+        key: str = "",
+        cluster_name: str | None = ...,
+    ) -> AsyncIterator[FlavourInfo]: ...
+    def iter_fs(
+        self,
+        *,
+        username: str | None = None,
+        maxsize: int = 100,
+        marker: str | None = None,
+    ) -> AsyncIterator[FSInfo]: ...
+    def iter_links(
+        self,
+        *,
+        fsname: str,
+        username: str | None = None,
+        maxsize: int = 100,
+        marker: str | None = None,
+        fsName: str | None = ...,
+        fs_name: str | None = ...,
+    ) -> AsyncIterator[LinkInfo]: ...
+    def iter_pipelines(
+        self,
+        *,
+        user_filter: str | None = None,
+        name_filter: str | None = None,
+        max_keys: int | None = None,
+        marker: str | None = None,
+        maxkeys: int | None = ...,
+        maxsize: int | None = ...,
+    ) -> AsyncIterator[PipelineInfo]: ...
+    def iter_queue_grants(
+        self,
+        *,
+        username: str | None = None,
+        maxsize: int = 100,
+        marker: str | None = None,
+    ) -> AsyncIterator[GrantInfo]: ...
+    def iter_queues(self, *, maxsize: int = 100, marker: str | None = None) -> AsyncIterator[QueueInfo]: ...
     def iter_runs(
         self,
         *,
@@ -567,3 +649,18 @@ class AsyncPaddleFlowAPI:
         runid: str | None = ...,
         runname: str | None = ...,
     ) -> AsyncIterator[RunInfo]: ...
+    def iter_schedules(
+        self,
+        *,
+        user_filter: str | None = None,
+        ppl_filter: str | None = None,
+        ppl_version_filter: str | None = None,
+        schedule_filter: str | None = None,
+        name_filter: str | None = None,
+        status_filter: str | None = None,
+        marker: str | None = None,
+        max_keys: int | None = None,
+        maxkeys: int | None = ...,
+        maxsize: int | None = ...,
+    ) -> AsyncIterator[ScheduleInfo]: ...
+    def iter_users(self, *, maxsize: int = 100, marker: str | None = None) -> AsyncIterator[UserInfo]: ...

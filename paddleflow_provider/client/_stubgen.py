@@ -170,12 +170,12 @@ def _api_stub() -> str:
 
 
 def _async_stub() -> str:
-    methods = _written(AsyncPaddleFlowAPI, {"iter_runs"})
+    methods = _written(AsyncPaddleFlowAPI, set(ITERATORS))
     for name in sorted(REGISTRY):
         if _generated(AsyncPaddleFlowAPI.__dict__.get(name)):
             methods.append(_def(name, _endpoint(name), _returns(name), is_async=True))
-    item = _item(_returns("list_run"))
-    methods.append(_def("iter_runs", _iterator("list_run"), f"AsyncIterator[{item}]"))
+    for name, (list_name, _size) in sorted(ITERATORS.items()):
+        methods.append(_def(name, _iterator(list_name), f"AsyncIterator[{_item(_returns(list_name))}]"))
     return _class(AsyncPaddleFlowAPI, {"config": "ClientConfig", "_transport": "Any"}, methods)
 
 

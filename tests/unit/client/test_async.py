@@ -126,3 +126,57 @@ def test_opening_an_async_client_is_cheap():
 
     assert ssl_context(True) is ssl_context(True)
     assert ssl_context(False).verify_mode == 0
+
+
+#: iter helper -> (list path, the answer's list key, required arguments)
+ITER_WIRE = {
+    "iter_users": ("/user", "userList", {}),
+    "iter_queues": ("/queue", "queueList", {}),
+    "iter_queue_grants": ("/grant", "grantList", {}),
+    "iter_flavours": ("/flavour", "flavourList", {}),
+    "iter_fs": ("/fs", "fsList", {}),
+    "iter_links": ("/link/fs1", "linkList", {"fsname": "fs1"}),
+    "iter_runs": ("/run", "runList", {}),
+    "iter_caches": ("/runCache", "runCacheList", {}),
+    "iter_artifacts": ("/artifact", "artifactEventList", {}),
+    "iter_pipelines": ("/pipeline", "pipelineList", {}),
+    "iter_schedules": ("/schedule", "scheduleList", {}),
+    "iter_clusters": ("/cluster", "clusterList", {}),
+}
+
+
+def test_the_iter_table_covers_every_iterator():
+    from paddleflow_provider.client.endpoints._common import ITERATORS
+
+    assert set(ITER_WIRE) == set(ITERATORS)
+
+
+@pytest.mark.parametrize("name", list(ITER_WIRE))
+def test_async_iter_helpers_walk_every_page_like_the_sync_face(make_server, name):
+    from paddleflow_provider.client import PaddleFlowAPI
+
+    list_path, key, args = ITER_WIRE[name]
+
+    def script(server) -> None:
+        server.reply(200, {key: [{"name": "a"}], "nextMarker": "m2", "isTruncated": True})
+        server.reply(200, {key: [{"name": "b"}, {"name": "c"}], "nextMarker": ""})
+
+    sync_server, async_server = make_server(), make_server()
+    script(sync_server)
+    script(async_server)
+    with PaddleFlowAPI(_config(sync_server)) as api:
+        sync_items = list(getattr(api, name)(**args))
+
+    async def collect() -> list:
+        async with AsyncPaddleFlowAPI(_config(async_server), sleep=_nosleep) as api:
+            return [item async for item in getattr(api, name)(**args)]
+
+    async_items = asyncio.run(collect())
+    assert len(async_items) == 3
+    assert [type(i) for i in async_items] == [type(i) for i in sync_items]
+    assert [i.model_dump() for i in async_items] == [i.model_dump() for i in sync_items]
+    wire = [(c.method, c.path, c.query) for c in async_server.calls]
+    assert wire == [(c.method, c.path, c.query) for c in sync_server.calls]
+    assert [c.path for c in async_server.calls] == [list_path, list_path]
+    assert dict(async_server.calls[1].query).get("marker") == "m2"
+    assert not async_server.queue
