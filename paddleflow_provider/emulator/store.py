@@ -78,6 +78,11 @@ class Store:
                 self._conn.execute(f"CREATE INDEX IF NOT EXISTS {kind}_key ON {kind}(key)")
                 self._conn.execute(f"CREATE INDEX IF NOT EXISTS {kind}_parent ON {kind}(parent)")
             self._conn.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)")
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS schedule_ticks (schedule TEXT NOT NULL, tick TEXT NOT NULL, "
+                "PRIMARY KEY (schedule, tick)) WITHOUT ROWID"
+            )
+            self._backfill_ticks()
 
     def close(self) -> None:
         with self.lock:
@@ -116,6 +121,42 @@ class Store:
     def meta_set(self, k: str, v: str) -> None:
         with self.tx():
             self._conn.execute("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", (k, v))
+
+    # --- schedule ticks -------------------------------------------------------------------------
+    # Why a table of its own: the scheduler asks "which ticks of this schedule already have a run?"
+    # on every pass; answering it from the runs table meant decoding every run the schedule ever
+    # made. A tick is recorded in the same transaction as its run (see :meth:`Runs.create`), so the
+    # record and the run appear together and the no-double-tick guarantee is unchanged.
+    def _backfill_ticks(self) -> None:
+        """Record the ticks of runs made before this table existed (data dirs of older versions)."""
+        cur = self._conn.execute("SELECT v FROM meta WHERE k='schedule_ticks_backfilled'")
+        if cur.fetchone() is not None:
+            return
+        self._conn.execute(
+            "INSERT OR IGNORE INTO schedule_ticks (schedule, tick) "
+            "SELECT parent, json_extract(doc, '$.scheduledTime') FROM runs "
+            "WHERE parent != '' AND COALESCE(json_extract(doc, '$.scheduledTime'), '') != ''"
+        )
+        self._conn.execute("INSERT OR REPLACE INTO meta (k, v) VALUES ('schedule_ticks_backfilled', '1')")
+
+    def record_tick(self, schedule_id: str, tick: str) -> None:
+        """Note that ``tick`` of ``schedule_id`` has a run (call inside the run's insert transaction)."""
+        with self.tx():
+            self._conn.execute(
+                "INSERT OR IGNORE INTO schedule_ticks (schedule, tick) VALUES (?, ?)", (schedule_id, tick)
+            )
+
+    def fired_ticks(self, schedule_id: str, since: str) -> set[str]:
+        """The ticks of ``schedule_id`` at or after ``since`` that already have a run (deleted ones too).
+
+        Tick times are ``YYYY-MM-DD hh:mm:ss`` strings, whose text order is their time order, so
+        this is one range scan of the primary key.
+        """
+        with self.lock:
+            rows = self._conn.execute(
+                "SELECT tick FROM schedule_ticks WHERE schedule=? AND tick>=?", (schedule_id, since)
+            ).fetchall()
+        return {str(r[0]) for r in rows}
 
     # --- rows -----------------------------------------------------------------------------------
     @staticmethod

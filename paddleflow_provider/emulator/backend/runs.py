@@ -206,15 +206,18 @@ class Runs:
             "_fsUser": fs_user,
             "_overrides": overrides,
         }
-        row = self.store.insert(
-            "runs",
-            doc,
-            owner=who.name,
-            parent=doc["scheduleID"],
-            status=status,
-            id_format="run-{:06d}",
-            id_field="runID",
-        )
+        with self.store.tx():  # the run and its schedule tick's record appear together
+            row = self.store.insert(
+                "runs",
+                doc,
+                owner=who.name,
+                parent=doc["scheduleID"],
+                status=status,
+                id_format="run-{:06d}",
+                id_field="runID",
+            )
+            if doc["scheduleID"] and doc["scheduledTime"]:
+                self.store.record_tick(doc["scheduleID"], doc["scheduledTime"])
         self.be.count("runs_created")
         if not skip_message:
             self._start(row, spec, roots)

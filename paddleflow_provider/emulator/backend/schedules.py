@@ -287,8 +287,8 @@ class Schedules:
 
         Why this order: a crash between the two steps must neither lose a tick nor fire it twice.
         The cursor only moves once the tick's run exists, and a tick that already has a run (found
-        by ``scheduledTime``, deleted runs included) is passed over, so a restart replays the
-        window safely: at-least-once creation, de-duplicated to exactly once.
+        in the ``schedule_ticks`` record, deleted runs included) is passed over, so a restart replays
+        the window safely: at-least-once creation, de-duplicated to exactly once.
         """
         now = self.now()
         with self.store.tx():
@@ -300,9 +300,8 @@ class Schedules:
             cron = crontab.parse(d["crontab"])
             end = parse_time(d["endTime"]) if d["endTime"] else None
             conc, policy, expire = opts["concurrency"], opts["concurrencyPolicy"], opts["expireInterval"]
-            runs = self.store.select("runs", parent=schedule_id, deleted=True)
-            fired = {r.doc.get("scheduledTime", "") for r in runs}
-            active = [r for r in runs if not r.deleted and r.status in ACTIVE_RUN]
+            active = self.store.select("runs", parent=schedule_id, statuses=ACTIVE_RUN)
+            fired = self.store.fired_ticks(schedule_id, d["nextRunTime"])
             t = parse_time(d["nextRunTime"])
             expired: list[datetime] = []
             planned: list[datetime] = []

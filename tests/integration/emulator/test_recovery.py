@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import pytest
 from emulator_testlib import Api, b64, unique, wait_for
 
 from paddleflow_provider.emulator import Emulator
@@ -104,9 +105,13 @@ def _schedule_ticks(api: Api, sid: str) -> list[str]:
     return [r["scheduledTime"] for r in runs]
 
 
-def test_a_restart_replays_a_schedule_window_without_double_firing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("older_data_dir", [False, True], ids=["current", "without-tick-records"])
+def test_a_restart_replays_a_schedule_window_without_double_firing(
+    tmp_path: Path, older_data_dir: bool
+) -> None:
     """A crash after a tick's run was created but before the schedule's cursor moved must not fire it
-    twice; ticks missed while the server was down are back-filled, so every second has one run."""
+    twice; ticks missed while the server was down are back-filled, so every second has one run.
+    A data dir written before the fired-tick records existed is back-filled from its runs."""
     yaml_text = "name: ticker\ndocker_env: busybox\nentry_points:\n  a:\n    command: echo tick\n"
     with Emulator(data_dir=tmp_path) as emu:
         api = Api(emu.url)
@@ -117,6 +122,9 @@ def test_a_restart_replays_a_schedule_window_without_double_firing(tmp_path: Pat
     # the crash window: rewind the cursor to a tick whose run already exists
     with sqlite3.connect(tmp_path / "paddleflow.db") as db:
         db.execute("UPDATE schedules SET doc=json_set(doc, '$.nextRunTime', ?) WHERE key=?", (before[0], sid))
+        if older_data_dir:
+            db.execute("DROP TABLE schedule_ticks")
+            db.execute("DELETE FROM meta WHERE k='schedule_ticks_backfilled'")
     with Emulator(data_dir=tmp_path) as emu:
         api = Api(emu.url)
         ticks = wait_for(lambda: (t := _schedule_ticks(api, sid)) and len(t) >= len(before) + 3 and t)
