@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 import re
 from typing import Any
 
@@ -126,10 +127,18 @@ def one_of(argument: str, value: Any, accepted: tuple[str, ...]) -> str | None:
 
 
 def mapping(argument: str, value: Any) -> dict[str, Any] | None:
+    """A dict that goes into a JSON body: checked here, so a value JSON cannot carry (a date, a set,
+    NaN) is this argument's error before anything is sent, not a ``TypeError`` from the encoder."""
     if value is None:
         return None
     if not isinstance(value, dict):
         raise InvalidArgumentError(argument, "must be a dict", value)
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(
+            argument, f"must hold JSON data only (str, number, bool, None, list, dict): {exc}"
+        ) from None
     return value
 
 

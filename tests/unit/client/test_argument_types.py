@@ -138,3 +138,40 @@ def test_the_derived_cases_cover_every_endpoint():
     assert {c[0] for c in CASES} == set(REGISTRY)
     assert len(CASES) > 150
     assert len(PAGE_SIZES) >= 2 * 14
+
+
+DICT_ARGUMENTS = [
+    (method, name)
+    for method, builder in sorted(REGISTRY.items())
+    for name, param in inspect.signature(builder).parameters.items()
+    if str(param.annotation).startswith("dict")
+]
+
+
+@pytest.mark.parametrize(("method", "argument"), DICT_ARGUMENTS)
+def test_a_dict_argument_that_is_not_json_is_an_argument_error(server, client, method, argument):
+    """A value JSON cannot carry (a date, a set) is the caller's mistake: the tuple face says so
+    instead of raising ``TypeError`` from deep inside the request, and nothing is sent."""
+    import datetime
+
+    params = inspect.signature(REGISTRY[method]).parameters
+    kwargs = {
+        p.name: NAME.get(method, "n1") if p.name == "name" else VALID[p.name]
+        for p in params.values()
+        if p.default is inspect.Parameter.empty
+    }
+    kwargs.update(BASE.get(method, {}))
+    bad = {"strategy": "continue", "when": datetime.date(2024, 1, 1)}
+    kwargs[argument] = bad
+    with pytest.raises(InvalidArgumentError) as info:
+        getattr(client.api, method)(**kwargs)
+    assert info.value.argument == argument, str(info.value)
+    ok, message = getattr(client, method)(**kwargs)[:2]
+    assert ok is False and f"'{argument}'" in message and "JSON" in message
+    assert server.requests == []
+
+
+def test_the_dict_arguments_are_found():
+    assert {("create_run", "param"), ("create_run", "failure_options"), ("create_queue", "location")} <= set(
+        DICT_ARGUMENTS
+    )
