@@ -106,14 +106,20 @@ def mount_flow(
     # symlinked by another local user.
     log_fd, log_path = tempfile.mkstemp(prefix=f"paddleflow-mount-{fsname}-", suffix=".log")
     with os.fdopen(log_fd, "ab") as log:
-        proc = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
+        try:
+            proc = subprocess.Popen(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+        except OSError as exc:  # executable bit set, but not a program the system can start
+            raise MountError(
+                f"mount: could not start the FUSE client {binary}: {exc.strerror or exc}",
+                code="FuseBinaryMissing",
+            ) from None
     deadline = time.monotonic() + MOUNT_TIMEOUT
     while time.monotonic() < deadline:
         if is_mount(path):

@@ -93,3 +93,19 @@ def test_mount_accepts_the_reference_keyword(server, sleeps, tmp_path, alias, mo
     ok, message = c.mount("fs1", str(tmp_path), **{alias: {}})
     assert ok is False and "fuse_env" in message  # got past argument checks
     c.close()
+
+
+def test_mount_reports_a_binary_the_system_cannot_start(server, sleeps, tmp_path):
+    """An executable file that is not a program (no shebang, not a binary) cannot be started: the tuple
+    face says so instead of raising ``OSError``."""
+    binary = tmp_path / "pfs-fuse"
+    binary.write_bytes(b"\x00\x01not a program\n")
+    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    mountpoint = tmp_path / "mnt"
+    mountpoint.mkdir()
+    c = Client("127.0.0.1", "root", "paddleflow", server.port, sleep=sleeps, fuse_binary=str(binary))
+    server.reply(200, FS)
+    ok, message = c.mount("fs1", str(mountpoint))
+    assert ok is False and "could not start" in message and str(binary) in message
+    assert "paddleflow" not in message.replace(str(tmp_path), "")
+    c.close()
