@@ -168,5 +168,6 @@ def delete_link(fsname: str, fspath: str, username: str | None = None) -> Call[N
         none,
         params={"fsPath": fspath, "username": v.optional_str("username", username)},
         kind="mutate",
-        done_codes=frozenset({"LinkNotExist"}),
+        # The real server answers a missing link with 500 LinkModelError (paddleflow-api.md 7.4).
+        done_codes=frozenset({"LinkNotExist", "LinkModelError"}),
     )

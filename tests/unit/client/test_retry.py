@@ -264,6 +264,15 @@ def test_delete_after_a_drop_treats_not_found_as_done(server, client):
     assert client.delete_run("run-000001") == (True, None)
 
 
+def test_delete_link_after_a_drop_treats_the_servers_missing_link_answer_as_done(server, client):
+    """The real server answers a DELETE of a missing link with 500 ``LinkModelError`` (paddleflow-api.md
+    7.4), not ``LinkNotExist``: on the repeat after a lost answer that means the first one deleted it."""
+    server.reply(drop=True)
+    server.error(500, "LinkModelError", "link[/l] of fs[fs-root-fs1] not found")
+    assert client.delete_link("fs1", "/l") == (True, None)
+    assert [(r.method, r.path) for r in server.calls] == [("DELETE", "/link/fs1")] * 2
+
+
 # -- auth ---------------------------------------------------------------------------------------------
 def test_stale_token_triggers_one_relogin_and_resend(server, client):
     server.reply(200, RUN)
