@@ -114,7 +114,7 @@ class Prepared:
 def prepare(config: ClientConfig, call: Call[Any], token: str | None) -> Prepared:
     params: list[tuple[str, str]] = []
     for key, value in (call.params or {}).items():
-        if value is None:
+        if value is None or value == "":  # optional query values go only when truthy, as in the SDK
             continue
         if isinstance(value, list | tuple):
             params.extend((key, _query_value(v)) for v in value)

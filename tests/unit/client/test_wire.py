@@ -1073,3 +1073,47 @@ def test_typed_face_raises_with_status_code_and_request_id(server, client):
         "req-1",
     )
     assert isinstance(info.value, PaddleFlowError)
+
+
+#: Optional query values are sent only when truthy (paddleflow-api.md 7, "opt"): an empty filter is
+#: no filter, as in the SDK, never ``fsFilter=`` (which a server splitting on "," could read as "the
+#: fs named ''"). method, kwargs, path, the list key of the answer, the query expected.
+EMPTY_FILTERS = [
+    (
+        "list_run",
+        {"fs_name": "", "username": "", "run_id": "", "run_name": "", "status": "", "marker": ""},
+        "/run",
+        "runList",
+        {"maxKeys": "100"},
+    ),
+    (
+        "list_cache",
+        {"user_filter": "", "fs_filter": "", "run_filter": "", "marker": ""},
+        "/runCache",
+        "runCacheList",
+        {},
+    ),
+    ("list_artifact", {"user_filter": "", "path_filter": ""}, "/artifact", "artifactEventList", {}),
+    ("list_pipeline", {"user_filter": "", "name_filter": ""}, "/pipeline", "pipelineList", {}),
+    (
+        "list_schedule",
+        {"ppl_filter": "", "name_filter": "", "status_filter": ""},
+        "/schedule",
+        "scheduleList",
+        {},
+    ),
+    ("list_cluster", {"clustername": "", "clusterstatus": ""}, "/cluster", "clusterList", {"maxKeys": "100"}),
+    ("list_fs", {"username": ""}, "/fs", "fsList", {"maxKeys": "100"}),
+    ("show_queue_grant", {"username": ""}, "/grant", "grantList", {"maxKeys": "100"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "path", "key", "query"), EMPTY_FILTERS, ids=[r[0] for r in EMPTY_FILTERS]
+)
+def test_empty_optional_filters_are_not_sent(server, client, method, kwargs, path, key, query):
+    server.reply(200, {key: []})
+    ok, response = getattr(client, method)(**kwargs)[:2]
+    assert ok is True, response
+    (seen,) = server.calls
+    assert seen.path == path and dict(seen.query) == query and len(seen.query) == len(query)
