@@ -161,7 +161,9 @@ def create_run(
         "dockerEnv": docker_env,
         "failureOptions": failure_options,
     }
-    body = {k: val for k, val in body.items() if val is not None}
+    # Every key is "opt" in the reference: sent only when truthy, as the SDK does (an empty
+    # failureOptions would override the yaml's strategy with "").
+    body = {k: val for k, val in body.items() if val not in (None, "", {})}
     return Call(
         "create_run",
         "POST",

@@ -487,6 +487,23 @@ ROWS: list[tuple[Any, ...]] = [
         lambda r: r == "run-000001",
     ),
     (
+        "create_run_empty_options_not_sent",  # "opt" body keys go only when truthy, as in the SDK
+        "create_run",
+        (),
+        {
+            "fs_name": "fs1",
+            "run_yaml_path": "./run.yaml",
+            "param": {},
+            "failure_options": {},
+            "docker_env": "",
+            "disabled": "",
+            "username": "",
+        },
+        ("POST", "/run", {}, {"fsName": "fs1", "runYamlPath": "./run.yaml", "desc": "<token>"}),
+        (201, {"runID": "run-000001"}),
+        lambda r: r == "run-000001",
+    ),
+    (
         "create_run_client_token",
         "create_run",
         (),
