@@ -87,7 +87,9 @@ def _cluster_body(
         "namespaceList": v.string_list("namespacelist", namespacelist),
         "version": v.optional_str("version", version),
     }
-    return {k: val for k, val in body.items() if val is not None}
+    # "opt" keys: only the truthy ones, as the SDK sends them (an update with namespacelist=[] or
+    # description="" leaves those fields alone rather than clearing them).
+    return {k: val for k, val in body.items() if val not in (None, "", [])}
 
 
 @endpoint(

@@ -874,6 +874,15 @@ ROWS: list[tuple[Any, ...]] = [
         lambda r: r == "cluster-05f3854d",
     ),
     (
+        "update_cluster_only_truthy",  # the reference: "body with the truthy ones"
+        "update_cluster",
+        ("c1",),
+        {"endpoint": "https://k8s:6443", "description": "", "namespacelist": [], "setting": ""},
+        ("PUT", "/cluster/c1", {}, {"endpoint": "https://k8s:6443"}),
+        (200, CLUSTER),
+        lambda r: r == "cluster-05f3854d",
+    ),
+    (
         "list_cluster_resource",
         "list_cluster_resource",
         (),
