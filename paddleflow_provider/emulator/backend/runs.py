@@ -291,6 +291,8 @@ class Runs:
             row.status = row.doc["status"] = "terminating"
             row.doc["runMsg"] = "receive termination signal, update status to terminating"
             row.doc["updateTime"] = fmt_time()
+            # kept so a restart resumes the stop as it was asked (a plain stop lets post_process run)
+            row.doc["_stopForce"] = bool(force or row.doc.get("_stopForce"))
             self.store.update("runs", row)
         with self._lock:
             runner = self._runners.get(run_id)
@@ -318,7 +320,7 @@ class Runs:
         spec, roots = self._spec_for(old)
         t = fmt_time()
         doc = {
-            **old.doc,
+            **{k: v for k, v in old.doc.items() if k != "_stopForce"},
             "runtime": {},
             "postProcess": {},
             "status": "initiating",
@@ -456,7 +458,8 @@ class Runs:
                 with self._lock:
                     runner = self._runners.get(row.key)
                 if runner is not None:
-                    runner.stop(force=True)
+                    # a data dir from before the flag was recorded: stop as firmly as it used to
+                    runner.stop(force=bool(row.doc.get("_stopForce", True)))
             self.be.count("runs_resumed")
 
     def shutdown(self) -> None:

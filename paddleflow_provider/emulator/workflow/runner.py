@@ -198,9 +198,9 @@ class WorkflowRunner:
         entry = self.entry
         if self.previous:
             entry.previous = dict(self.previous[0] or {})
-        if self._stopping:
+        if self._stopping and not self.previous:
             entry.set_status("cancelled", STOP_MESSAGE, self.now())
-        else:
+        else:  # a retried/resumed run stopped this early still shows the records it kept (_keep_done)
             entry.set_status("running", "begin to run", self.now())
         self.changed()
 
@@ -228,6 +228,8 @@ class WorkflowRunner:
             if name in dag.children:
                 continue
             if dag.terminating or self._failing_fast or self._stopping:
+                if self._keep_done(dag, node):
+                    continue
                 message = STOP_MESSAGE if self._stopping else FAILURE_OPTIONS_MESSAGE
                 self._placeholder(dag, node, message)
                 continue
@@ -238,6 +240,21 @@ class WorkflowRunner:
                 self._create(dag, node)
         if len(dag.children) == len(dag.spec.entry_points) and all(r.final for r in dag.all_runs()):
             step_ops.finish_dag(self, dag)
+
+    def _keep_done(self, dag: DagRun, node: Node) -> bool:
+        """Winding down before ``node`` was created: keep its earlier succeeded/skipped records, if any.
+
+        Why: the server copies a retried run's finished records into the new run before it starts, and
+        resumes a run after a restart from its stored records, so a stop (e.g. one pending when the server
+        restarted) must not turn those into ``cancelled`` placeholders and lose their jobs and outputs.
+        """
+        views = dag.previous.get(node.name) or []
+        if not views or any(v.get("status") not in OK for v in views):
+            return False
+        for view in sorted(views, key=lambda v: seq_of_view(v, node.name)):
+            run = self.new_run(dag, node, seq_of_view(view, node.name), None, len(views) > 1)
+            self._reuse(run, view)
+        return True
 
     def _deps_state(self, dag: DagRun, node: Node) -> str:
         blocked = False

@@ -133,3 +133,28 @@ def test_a_restart_replays_a_schedule_window_without_double_firing(
     assert len(ticks) == len(set(ticks)), ticks
     first, last = (datetime.strptime(t, "%Y-%m-%d %H:%M:%S") for t in (min(ticks), max(ticks)))
     assert len(ticks) == (last - first).seconds + 1  # no second lost, none doubled
+
+
+def test_a_plain_stop_pending_at_a_restart_still_lets_post_process_run(tmp_path: Path) -> None:
+    """A run stopped without force is resumed after a restart as a plain stop: its post_process still
+    runs (semantics §2.8), it is not cancelled as a forced stop would do."""
+    yaml_text = (
+        "name: tidy\ndocker_env: busybox\nentry_points:\n  work:\n    command: echo work\n"
+        "post_process:\n  cleanup:\n    command: sleep 3; echo cleaned\n"
+    )
+    with Emulator(data_dir=tmp_path) as emu:
+        api = Api(emu.url)
+        rid = api.post("/run", json={"runYamlRaw": b64(yaml_text)}).json()["runID"]
+        wait_for(
+            lambda: api.get(f"/run/{rid}").json()["postProcess"].get("cleanup", {}).get("status") == "running"
+        )
+        assert api.put(f"/run/{rid}", params={"action": "stop"}, json={"stopForce": False}).status_code == 200
+    with sqlite3.connect(tmp_path / "paddleflow.db") as db:
+        (status,) = db.execute("SELECT status FROM runs WHERE key=?", (rid,)).fetchone()
+    assert status == "terminating"  # the server stopped while the clean-up step still ran
+    with Emulator(data_dir=tmp_path) as emu:
+        api = Api(emu.url)
+        detail = wait_for(lambda: (d := api.get(f"/run/{rid}").json())["status"] in FINAL and d, timeout=60)
+        cleanup = detail["postProcess"]["cleanup"]
+        assert cleanup["status"] == "succeeded", (cleanup, detail["runMsg"])
+        assert detail["runtime"]["work"][0]["status"] == "succeeded"

@@ -163,6 +163,25 @@ def test_retry_reuses_succeeded_steps_and_reruns_the_rest(harness) -> None:
     assert (new_workdir / "post-count").read_text() == "ran\n"  # post_process always runs again
 
 
+def test_a_retried_run_stopped_before_it_starts_keeps_its_succeeded_records(harness) -> None:
+    """The kept records are the run's own from the start (semantics §2.9): a stop arriving while the
+    retried (or restart-resumed) run is still pending cancels only what would run again."""
+    first, _ = harness.run(RETRY)
+    assert first.status == "failed"
+    runner, sink = harness.runner(RETRY, previous=(first.runtime, first.post_process), run_id="run-000010")
+    runner.stop(force=True)
+    runner.start()
+    assert runner.join(20)
+    state = sink.last
+    assert state.status == "terminated", state.message
+    kept, old = harness.step(state, "ok"), harness.step(first, "ok")
+    assert (kept["jobID"], kept["status"]) == (old["jobID"], "succeeded")
+    assert state.runtime["grp"][0]["status"] == "cancelled"
+    assert harness.step(state, "tail")["status"] == "cancelled"
+    assert state.post_process["post"]["status"] == "cancelled"
+    assert not (runner.run_dir / "workdir" / "ok-count").exists()  # nothing ran again
+
+
 def test_a_failing_cache_store_fails_the_step_not_the_engine(harness) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("database is locked")
