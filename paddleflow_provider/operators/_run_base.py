@@ -27,7 +27,6 @@ from paddleflow_provider.operators._base import PaddleFlowBaseOperator, check_bo
 
 DEFAULT_POLL_INTERVAL = 10.0
 MAX_TRANSIENT_BACKOFF = 60.0
-EVENT_STATUSES = ("success", "failure", "timeout", "error")
 
 
 class PaddleFlowRunFailedError(AirflowException):
@@ -231,20 +230,24 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:
         """Resume after the trigger fired; a new operator instance, so rebuild from the event only."""
-        if not isinstance(event, dict) or event.get("status") not in EVENT_STATUSES:
-            raise AirflowException(f"unexpected trigger event from PaddleFlowRunTrigger: {event!r}")
-        run_id = str(event.get("run_id") or "")
-        self._run_id = run_id or None
+        from paddleflow_provider.triggers._base import event_problem
+        from paddleflow_provider.triggers.run import RUN_EVENT_FIELDS
+
+        if problem := event_problem(event, "PaddleFlowRunTrigger", RUN_EVENT_FIELDS):
+            raise AirflowException(problem)
+        assert event is not None  # for type checkers: event_problem rejected None
+        run_id = event["run_id"]
+        self._run_id = run_id
         status = event["status"]
         if status == "success":
             self.log.info("PaddleFlow run %s succeeded", run_id)
             return run_id
         if status == "timeout":
             self._stop_quietly(run_id, "the wait deadline passed")
-            raise PaddleFlowRunTimeoutError(f"{event.get('message')}; the run was stopped")
+            raise PaddleFlowRunTimeoutError(f"{event['message']}; the run was stopped")
         if status == "failure":
             raise PaddleFlowRunFailedError(self.failure_report(run_id, self.hook.api.show_run(run_id)))
-        raise AirflowException(str(event.get("message")))
+        raise AirflowException(event["message"])
 
     # -- cleanup ------------------------------------------------------------------------------------
 

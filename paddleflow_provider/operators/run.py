@@ -195,6 +195,7 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         self.docker_env = docker_env
         self.failure_options = failure_options
         self.reattach = reattach
+        self._in_flight: tuple[str, str] | None = None  # (client token, run name) while creating
 
     # -- execution ----------------------------------------------------------------------------------
 
@@ -204,11 +205,31 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         state = TaskState(context)
         run_id, generation = self._existing_run(api, state, token) if self.reattach else (None, None)
         if run_id is None:
+            if generation is not None:  # on_kill can find this run even before create_run returns
+                self._in_flight = (client_token(token, generation), self._run_name(token))
             run_id = self._submit(api, token, generation)
+        self._run_id = run_id  # before anything else can be interrupted (state store, XCom)
+        self._in_flight = None
         if state.durable_store:  # Airflow 3.3+; older versions rely on the client token alone
             state.set(STATE_RUN_ID, run_id)
         self._publish(context, run_id)
         return self.wait_for_run(context, run_id)
+
+    def on_kill(self) -> None:
+        """Stop the run, even if the kill (SIGTERM, ``execution_timeout``) interrupted ``create_run``
+        after the server had created it: that run is found by its client token."""
+        in_flight = getattr(self, "_in_flight", None)
+        if self._run_id is None and in_flight is not None:
+            try:
+                found = self.hook.api.find_run_by_client_token(
+                    in_flight[0], fs_name=self.fs_name or None, run_name=in_flight[1]
+                )
+            except Exception as err:  # best effort: never hide the reason the task was killed
+                self.log.warning("Could not look up the PaddleFlow run being created: %s", err)
+                found = None
+            if found is not None:
+                self._run_id = str(found.run_id)
+        super().on_kill()
 
     def _run_name(self, token: str) -> str:
         return self.run_name or default_run_name(self.task_id, token)

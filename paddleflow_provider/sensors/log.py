@@ -168,12 +168,16 @@ class PaddleFlowRunLogSensor(BaseSensorOperator):
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:
         """Resume from the trigger: return the matching line, or raise (soft_fail: skip)."""
-        if not isinstance(event, dict) or "status" not in event:
-            raise PaddleFlowRunEndedError(f"unexpected trigger event {event!r}")
+        from paddleflow_provider.triggers._base import event_problem
+        from paddleflow_provider.triggers.log import LOG_EVENT_FIELDS
+
+        if problem := event_problem(event, "PaddleFlowRunLogTrigger", LOG_EVENT_FIELDS):
+            raise PaddleFlowRunEndedError(problem)
+        assert event is not None  # for type checkers: event_problem rejected None
         if event["status"] == "success":
-            self.log.info("Matched in step %s: %s", event.get("step"), event.get("line"))
-            context["ti"].xcom_push(key="matched_step", value=event.get("step"))
-            return str(event.get("line"))
+            self.log.info("Matched in step %s: %s", event["step"], event["line"])
+            context["ti"].xcom_push(key="matched_step", value=event["step"])
+            return event["line"]
         if event["status"] == "timeout":
-            raise sensor_timeout_error(self.soft_fail, str(event.get("message")))
-        raise PaddleFlowRunEndedError(str(event.get("message")))
+            raise sensor_timeout_error(self.soft_fail, event["message"])
+        raise PaddleFlowRunEndedError(event["message"])

@@ -147,17 +147,21 @@ class PaddleFlowRunSensor(BaseSensorOperator):
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> None:
         """Resume from the trigger: success returns, anything else raises (soft_fail: skip)."""
-        if not isinstance(event, dict) or "status" not in event:
-            raise PaddleFlowRunEndedError(f"unexpected trigger event {event!r}")
+        from paddleflow_provider.triggers._base import event_problem
+        from paddleflow_provider.triggers.run import RUN_EVENT_FIELDS
+
+        if problem := event_problem(event, "PaddleFlowRunTrigger", RUN_EVENT_FIELDS):
+            raise PaddleFlowRunEndedError(problem)
+        assert event is not None  # for type checkers: event_problem rejected None
         status = event["status"]
         if status == "success":
             self.log.info("PaddleFlow run %s reached %s", self.run_id, event.get("run_status"))
             return
         if status == "timeout":
-            raise sensor_timeout_error(self.soft_fail, str(event.get("message")))
+            raise sensor_timeout_error(self.soft_fail, event["message"])
         if status == "failure":
             raise PaddleFlowRunEndedError(
-                f"PaddleFlow run {event.get('run_id')} ended with status {event.get('run_status')!r}; "
+                f"PaddleFlow run {event['run_id']} ended with status {event['run_status']!r}; "
                 f"waiting for {list(self.target_statuses)}"
             )
-        raise PaddleFlowRunEndedError(str(event.get("message")))
+        raise PaddleFlowRunEndedError(event["message"])

@@ -25,6 +25,27 @@ from paddleflow_provider._compat import BaseTrigger, TriggerEvent
 MAX_BACKOFF = 60.0
 
 
+def event_problem(event: Any, trigger: str, fields: dict[str, tuple[str, ...]]) -> str | None:
+    """Why ``event`` is not a well-formed event of ``trigger``, or None if it is.
+
+    ``fields`` maps each status the trigger emits to the string fields that status carries. Every
+    ``execute_complete`` checks this first: a missing or malformed event (a hand-written event, an
+    event from another provider version) must fail clearly, never resume as a success with an
+    empty run id or a line ``"None"``.
+    """
+    if not isinstance(event, dict):
+        return f"{trigger} resumed the task without an event (got {event!r})"
+    status = event.get("status")
+    if status not in fields:
+        return f"{trigger} sent an event with status {status!r}; expected one of {sorted(fields)}: {event!r}"
+    if not isinstance(event.get("run_id"), str) or not event["run_id"]:
+        return f"{trigger} sent a {status!r} event without a run_id: {event!r}"
+    missing = [name for name in fields[status] if not isinstance(event.get(name), str)]
+    if missing:
+        return f"{trigger} sent a {status!r} event without {', '.join(missing)}: {event!r}"
+    return None
+
+
 class PaddleFlowPollingTrigger(BaseTrigger):
     """Base: subclasses implement :meth:`poll_once` (return an event payload, or None to keep going)."""
 

@@ -16,6 +16,14 @@ from typing import Any
 from paddleflow_provider.hooks.logs import RunLogCursor, aread_new_lines
 from paddleflow_provider.triggers._base import PaddleFlowPollingTrigger
 
+#: The string fields each event status carries (besides ``run_id``); see ``event_problem``.
+LOG_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "success": ("step", "line"),
+    "failure": ("message",),
+    "timeout": ("message",),
+    "error": ("message",),
+}
+
 
 def compile_pattern(pattern: Any) -> re.Pattern[str]:
     """Compile the user's regular expression, or raise ValueError naming ``pattern``."""

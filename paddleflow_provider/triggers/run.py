@@ -19,6 +19,14 @@ from paddleflow_provider.hooks.logs import RunLogCursor, aread_new_lines
 from paddleflow_provider.hooks.status import check_statuses, is_final
 from paddleflow_provider.triggers._base import PaddleFlowPollingTrigger
 
+#: The string fields each event status carries (besides ``run_id``); see ``event_problem``.
+RUN_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "success": ("run_status",),
+    "failure": ("run_status",),
+    "timeout": ("message",),
+    "error": ("message",),
+}
+
 
 class PaddleFlowRunTrigger(PaddleFlowPollingTrigger):
     """Poll a run until it ends.
