@@ -305,8 +305,8 @@ class Runs:
     def _finish_orphan(self, run_id: str, status: str, message: str) -> None:
         with self.store.tx():
             row = self.store.get("runs", run_id)
-            if row is None:
-                return
+            if row is None or row.status in FINAL_RUN:
+                return  # its runner finished it meanwhile (e.g. just as a stop came): that end stands
             row.status = row.doc["status"] = status
             row.doc["runMsg"] = message
             row.doc["updateTime"] = fmt_time()
