@@ -25,6 +25,7 @@ from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
 from paddleflow_provider.sensors.run import (
     PaddleFlowRunEndedError,
     check_run_id,
+    ended_error,
     first_poke,
     sensor_timeout_error,
 )
@@ -180,4 +181,4 @@ class PaddleFlowRunLogSensor(BaseSensorOperator):
             return event["line"]
         if event["status"] == "timeout":
             raise sensor_timeout_error(self.soft_fail, event["message"])
-        raise PaddleFlowRunEndedError(event["message"])
+        raise ended_error(self, event["message"])

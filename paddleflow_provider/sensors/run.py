@@ -45,13 +45,36 @@ def sensor_timeout_error(soft_fail: bool, message: str) -> Exception:
 
 
 def first_poke(sensor: Any, context: Any) -> Any:
-    """Poke once outside ``BaseSensorOperator.execute`` while keeping its ``soft_fail`` behaviour."""
+    """Poke once outside ``BaseSensorOperator.execute`` with the same exception rules it applies
+    (Airflow 2.11 and 3.x alike): a fail-fast error is a skip under ``soft_fail`` or ``never_fail``;
+    any other error is a skip under ``never_fail`` and "not yet" under ``silent_fail``."""
     try:
         return sensor.poke(context)
+    except AirflowSkipException:
+        raise
     except AirflowFailException as err:
         if sensor.soft_fail:
             raise AirflowSkipException(f"Skipping due to soft_fail: {err}") from err
+        if getattr(sensor, "never_fail", False):
+            raise AirflowSkipException(f"Skipping due to never_fail: {err}") from err
         raise
+    except Exception as err:
+        if getattr(sensor, "silent_fail", False):
+            sensor.log.error("Sensor poke failed: %s", err)
+            return False
+        if getattr(sensor, "never_fail", False):
+            raise AirflowSkipException(f"Skipping due to never_fail: {err}") from err
+        raise
+
+
+def ended_error(sensor: Any, message: str) -> Exception:
+    """What a deferrable sensor raises for a failure event: a skip under ``never_fail``.
+
+    Airflow 3's ``resume_execution`` already applies ``never_fail``; 2.11's only knows ``soft_fail``.
+    """
+    if getattr(sensor, "never_fail", False):
+        return AirflowSkipException(f"Skipping due to never_fail: {message}")
+    return PaddleFlowRunEndedError(message)
 
 
 class PaddleFlowRunSensor(BaseSensorOperator):
@@ -160,8 +183,9 @@ class PaddleFlowRunSensor(BaseSensorOperator):
         if status == "timeout":
             raise sensor_timeout_error(self.soft_fail, event["message"])
         if status == "failure":
-            raise PaddleFlowRunEndedError(
+            raise ended_error(
+                self,
                 f"PaddleFlow run {event['run_id']} ended with status {event['run_status']!r}; "
-                f"waiting for {list(self.target_statuses)}"
+                f"waiting for {list(self.target_statuses)}",
             )
-        raise PaddleFlowRunEndedError(event["message"])
+        raise ended_error(self, event["message"])

@@ -136,3 +136,53 @@ def test_kill_during_the_create_call_stops_the_run_that_landed(pf_conn, pf_api, 
     assert len(made) == 1
     _wait_final(pf_api, made[0])
     assert pf_api.show_run(made[0]).status == "terminated"
+
+
+class _PushTI:
+    try_number = 1
+
+    def __init__(self):
+        self.pushed = {}
+
+    def xcom_push(self, key, value):
+        self.pushed[key] = value
+
+
+@pytest.mark.parametrize("sensor_kind", ["run", "log"])
+def test_deferrable_first_poke_honours_never_fail_like_the_sync_path(sensor_kind, pf_conn, pf_api):
+    # BaseSensorOperator.execute turns a failing poke into a skip under never_fail (Airflow 2.11 and
+    # 3.x); the deferrable path pokes once itself and used to fail the task instead.
+    from paddleflow_provider._compat import AirflowSkipException
+    from paddleflow_provider.sensors.log import PaddleFlowRunLogSensor
+    from paddleflow_provider.sensors.run import PaddleFlowRunSensor
+
+    failed = pf_api.create_run(
+        run_yaml_raw=b'name: bad\ndocker_env: python:3.11\nentry_points:\n  boom:\n    command: "exit 3"\n'
+    )
+    _wait_final(pf_api, failed)
+    assert pf_api.show_run(failed).status == "failed"
+    for run_id in (failed, "run-999999"):  # ended before the target, and does not exist at all
+        if sensor_kind == "run":
+            sensor = PaddleFlowRunSensor(task_id="s", run_id=run_id, deferrable=True, never_fail=True)
+        else:
+            sensor = PaddleFlowRunLogSensor(
+                task_id="s", run_id=run_id, pattern="never printed", deferrable=True, never_fail=True
+            )
+        with pytest.raises(AirflowSkipException):
+            sensor.execute({"ti": _PushTI()})
+
+
+def test_failure_event_is_a_skip_under_never_fail():
+    # Airflow 2.11's resume_execution applies soft_fail only; never_fail must skip there too.
+    from paddleflow_provider._compat import AirflowSkipException
+    from paddleflow_provider.sensors.log import PaddleFlowRunLogSensor
+    from paddleflow_provider.sensors.run import PaddleFlowRunEndedError, PaddleFlowRunSensor
+
+    failure = {"status": "failure", "run_id": "run-1", "run_status": "failed", "message": "ended"}
+    for never_fail, expected in ((True, AirflowSkipException), (False, PaddleFlowRunEndedError)):
+        run = PaddleFlowRunSensor(task_id="s", run_id="run-1", never_fail=never_fail)
+        log = PaddleFlowRunLogSensor(task_id="l", run_id="run-1", pattern="x", never_fail=never_fail)
+        with pytest.raises(expected):
+            run.execute_complete({}, failure)
+        with pytest.raises(expected):
+            log.execute_complete({}, failure)
