@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from paddleflow_provider._compat import BaseSensorOperator, PokeReturnValue, default_deferrable
@@ -25,6 +24,7 @@ from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
 from paddleflow_provider.sensors.run import (
     PaddleFlowRunEndedError,
     check_run_id,
+    deferral_timeout,
     ended_error,
     first_poke,
     sensor_timeout_error,
@@ -163,7 +163,7 @@ class PaddleFlowRunLogSensor(BaseSensorOperator):
                 log_cursor=self._load_cursor(context).to_dict(),
             ),
             method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout),
+            timeout=deferral_timeout(self),
         )
         return None
 

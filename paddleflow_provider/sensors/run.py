@@ -44,6 +44,18 @@ def sensor_timeout_error(soft_fail: bool, message: str) -> Exception:
     return AirflowSkipException(message) if soft_fail else AirflowSensorTimeout(message)
 
 
+#: Airflow's own deferral timeout is only a backstop, this much later than the trigger's deadline:
+#: the trigger yields its timeout event at the deadline (after at most one poll, which the client's
+#: retries may stretch), so the sensor's timeout surfaces as ``AirflowSensorTimeout`` (or a skip
+#: under ``soft_fail``) rather than Airflow 2.11's ``TaskDeferralTimeout``, which also burns a retry.
+DEFERRAL_BACKSTOP_S = 300.0
+
+
+def deferral_timeout(sensor: Any) -> timedelta:
+    """The ``timeout`` a deferrable sensor hands to ``defer()``: its own timeout plus the backstop."""
+    return timedelta(seconds=float(sensor.timeout) + DEFERRAL_BACKSTOP_S)
+
+
 def first_poke(sensor: Any, context: Any) -> Any:
     """Poke once outside ``BaseSensorOperator.execute`` with the same exception rules it applies
     (Airflow 2.11 and 3.x alike): a fail-fast error is a skip under ``soft_fail`` or ``never_fail``;
@@ -164,7 +176,7 @@ class PaddleFlowRunSensor(BaseSensorOperator):
                 stop_on_kill=False,  # watching a run must never stop it
             ),
             method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout),
+            timeout=deferral_timeout(self),
         )
         return None
 

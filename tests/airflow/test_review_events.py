@@ -186,3 +186,36 @@ def test_failure_event_is_a_skip_under_never_fail():
             run.execute_complete({}, failure)
         with pytest.raises(expected):
             log.execute_complete({}, failure)
+
+
+@pytest.mark.parametrize("sensor_kind", ["run", "log"])
+def test_deferred_sensor_times_out_through_its_trigger_not_airflow_deferral_timeout(
+    sensor_kind, pf_conn, pf_api
+):
+    # The trigger yields a timeout event at the deadline (-> AirflowSensorTimeout or a soft_fail skip);
+    # Airflow's deferral timeout, if it came first, would fail with TaskDeferralTimeout and burn a retry
+    # on Airflow 2.11. So Airflow's timeout must be a later backstop, not the same moment.
+    from datetime import timedelta
+
+    from paddleflow_provider._compat import TaskDeferred
+    from paddleflow_provider.sensors.log import PaddleFlowRunLogSensor
+    from paddleflow_provider.sensors.run import PaddleFlowRunSensor
+
+    run_id = pf_api.create_run(
+        run_yaml_raw=b'name: slow\ndocker_env: python:3.11\nentry_points:\n  nap:\n    command: "sleep 30"\n'
+    )
+    try:
+        if sensor_kind == "run":
+            sensor = PaddleFlowRunSensor(task_id="s", run_id=run_id, deferrable=True, timeout=120)
+        else:
+            sensor = PaddleFlowRunLogSensor(
+                task_id="s", run_id=run_id, pattern="never printed", deferrable=True, timeout=120
+            )
+        started = time.time()
+        with pytest.raises(TaskDeferred) as deferred:
+            sensor.execute({"ti": _PushTI()})
+        trigger_deadline = deferred.value.trigger.deadline
+        assert started + 119 <= trigger_deadline <= time.time() + 120
+        assert deferred.value.timeout > timedelta(seconds=120)
+    finally:
+        pf_api.stop_run(run_id, force=True)
