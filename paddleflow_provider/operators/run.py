@@ -19,6 +19,7 @@ retry is for). ``reattach=False`` always submits.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -205,9 +206,15 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         state = TaskState(context)
         run_id, generation = self._existing_run(api, state, token) if self.reattach else (None, None)
         if run_id is None:
-            if generation is not None:  # on_kill can find this run even before create_run returns
-                self._in_flight = (client_token(token, generation), self._run_name(token))
-            run_id = self._submit(api, token, generation)
+            # Without reattach the token is random: no retry looks this run up again, but on_kill
+            # can still find it (like a reattaching task's) while create_run has not returned.
+            run_token = (
+                client_token(token, generation)
+                if generation is not None
+                else f"airflow-{uuid.uuid4().hex[:16]}"
+            )
+            self._in_flight = (run_token, self._run_name(token))
+            run_id = self._submit(api, token, run_token)
         self._run_id = run_id  # before anything else can be interrupted (state store, XCom)
         self._in_flight = None
         if state.durable_store:  # Airflow 3.3+; older versions rely on the client token alone
@@ -283,10 +290,8 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
                 return newest, generation
             newest, generation = found, generation + 1
 
-    def _submit(self, api: Any, token: str, generation: int | None) -> str:
-        """Create the run (never blindly re-sent by the client). Without reattach (``generation``
-        None) the client picks a random token: nothing will look this run up again."""
-        run_token = None if generation is None else client_token(token, generation)
+    def _submit(self, api: Any, token: str, run_token: str) -> str:
+        """Create the run under ``run_token`` (never blindly re-sent by the client)."""
         from paddleflow_provider.client import OutcomeUnknownError
 
         raw = self.run_yaml_raw.encode() if isinstance(self.run_yaml_raw, str) else self.run_yaml_raw
@@ -313,8 +318,6 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
                 client_token=run_token,
             )
         except OutcomeUnknownError:
-            if run_token is None:
-                raise
             found = api.find_run_by_client_token(
                 run_token, fs_name=self.fs_name or None, run_name=self._run_name(token)
             )

@@ -101,7 +101,8 @@ def _wait_final(api, run_id, limit=60.0):
         time.sleep(0.1)
 
 
-def test_kill_during_the_create_call_stops_the_run_that_landed(pf_conn, pf_api, monkeypatch):
+@pytest.mark.parametrize("reattach", [True, False])
+def test_kill_during_the_create_call_stops_the_run_that_landed(pf_conn, pf_api, monkeypatch, reattach):
     # execution_timeout (SIGALRM) or a SIGTERM can interrupt execute() after the server created the
     # run but before create_run returned its id: on_kill must still find the run and stop it.
     from paddleflow_provider.operators.run import PaddleFlowCreateRunOperator
@@ -118,6 +119,7 @@ def test_kill_during_the_create_call_stops_the_run_that_landed(pf_conn, pf_api, 
     op = PaddleFlowCreateRunOperator(
         task_id="killed_mid_create",
         run_yaml_raw=SLOW_YAML,
+        reattach=reattach,
     )
     real_api = op.hook.api
     assert op.hook.api is real_api  # one logged-in client per hook
