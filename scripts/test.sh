@@ -7,11 +7,10 @@ bash scripts/bootstrap.sh all
 
 echo "== ruff"
 .venv/bin/ruff check paddleflow_provider tests bench
+.venv/bin/ruff format --check paddleflow_provider tests bench
 
 echo "== pytest (Airflow 3)"
 .venv/bin/python -m pytest -q "$@"
 
-if [ -d tests/airflow ] && ls tests/airflow/test_*.py >/dev/null 2>&1; then
-  echo "== pytest (Airflow 2.11: operators, sensors, triggers)"
-  .venv-af2/bin/python -m pytest -q tests/airflow
-fi
+echo "== pytest (Airflow 2.11: operators, sensors, triggers)"
+.venv-af2/bin/python -m pytest -q tests/airflow
