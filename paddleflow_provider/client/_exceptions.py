@@ -183,18 +183,18 @@ def _is_server_not_found(code: str, message: str) -> bool:
     return code == "LinkModelError" or (code == "" and message.strip().lower() == "record not found")
 
 
-def error_class_for(status: int, code: str) -> type[APIStatusError]:
+def error_class_for(status: int, code: str, message: str = "") -> type[APIStatusError]:
     """Pick the most specific class: the server code first, then the HTTP status."""
     if status == 429:
         return RateLimitError
     if code in _AUTH_CODES:
         return AuthenticationError
-    if code in _NOT_FOUND_CODES:
+    if code in _NOT_FOUND_CODES or (status >= 500 and _is_server_not_found(code, message)):
         return NotFoundError
     if code in _CONFLICT_CODES:
         return ConflictError
     if status >= 500:
-        return InternalServerError
+        return ServerInvalidArgumentError if code in _INVALID_ARGUMENT_500_CODES else InternalServerError
     if status == 404:
         return NotFoundError
     if status in (401,):
@@ -203,26 +203,15 @@ def error_class_for(status: int, code: str) -> type[APIStatusError]:
         return PermissionDeniedError
     if status == 409:
         return ConflictError
-    return BadRequestError
+    return ServerInvalidArgumentError if code in _INVALID_ARGUMENT_CODES else BadRequestError
 
 
 def make_status_error(
     status: int, code: str, message: str, request_id: str | None, body: Any
 ) -> APIStatusError:
     """Build the error for an HTTP error answer (invalid-argument codes also are ``InvalidArgumentError``)."""
-    cls = error_class_for(status, code)
-    text = message or "(no message)"
-    if status >= 500 and _is_server_not_found(code, message):
-        cls = NotFoundError
-    elif status >= 500 and code in _INVALID_ARGUMENT_500_CODES:
-        return ServerInvalidArgumentError(
-            text, status_code=status, code=code, request_id=request_id, body=body
-        )
-    if cls is BadRequestError and code in _INVALID_ARGUMENT_CODES:
-        return ServerInvalidArgumentError(
-            text, status_code=status, code=code, request_id=request_id, body=body
-        )
-    return cls(text, status_code=status, code=code, request_id=request_id, body=body)
+    cls = error_class_for(status, code, message)
+    return cls(message or "(no message)", status_code=status, code=code, request_id=request_id, body=body)
 
 
 class ServerInvalidArgumentError(BadRequestError, InvalidArgumentError):
