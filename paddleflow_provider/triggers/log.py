@@ -76,8 +76,8 @@ class PaddleFlowRunLogTrigger(PaddleFlowPollingTrigger):
             poll_interval=poll_interval,
             deadline=deadline,
         )
-        self.pattern = compile_pattern(pattern).pattern
         self._regex = compile_pattern(pattern)
+        self.pattern = self._regex.pattern
         self.job_id = job_id or None
         self.fail_on_run_end = bool(fail_on_run_end)
         self.log_cursor = RunLogCursor.from_dict(log_cursor)
