@@ -19,8 +19,10 @@ def _fake_fuse(tmp_path, exit_code: int) -> str:
     script = tmp_path / "pfs-fuse"
     script.write_text(
         "#!/usr/bin/env python3\nimport json, os, sys\n"
-        f"out = open({str(record)!r}, 'w')\n"
-        "json.dump({'argv': sys.argv, 'password': os.environ.get('PF_PASSWORD')}, out)\n"
+        f"part = {str(record) + '.part'!r}\n"
+        "with open(part, 'w') as out:\n"
+        "    json.dump({'argv': sys.argv, 'password': os.environ.get('PF_PASSWORD')}, out)\n"
+        f"os.replace(part, {str(record)!r})  # appears whole: the test's is_mount watches for it\n"
         f"sys.exit({exit_code})\n"
     )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
