@@ -7,6 +7,9 @@ import logging
 import re
 import time
 
+import pytest
+
+from paddleflow_provider._compat import AIRFLOW_V_3_3_PLUS
 from paddleflow_provider.triggers.log import PaddleFlowRunLogTrigger
 from paddleflow_provider.triggers.run import PaddleFlowRunTrigger
 
@@ -134,3 +137,52 @@ def test_hook_test_connection_is_read_only_and_says_why_it_fails(pf_conn, monkey
     monkeypatch.setenv("AIRFLOW_CONN_PF_DEAD", conn(free, "paddleflow"))
     ok, message = PaddleFlowHook("pf_dead").test_connection()
     assert not ok and "APIConnectionError" in message
+
+
+@pytest.mark.skipif(
+    not AIRFLOW_V_3_3_PLUS, reason="before Airflow 3.3 the triggerer never calls BaseTrigger.on_kill"
+)
+def test_triggerer_stops_an_owned_run_on_a_user_kill_and_never_on_a_shutdown(pf_conn, pf_api):
+    """Through Airflow's own TriggerRunner: the cancel it sends when a user marks a deferred task
+    failed or clears it stops the run the trigger owns; the cancel of a triggerer shutdown or of a
+    watcher (sensor) leaves the run alone, so a restarted triggerer can pick it up again."""
+    from airflow.jobs.triggerer_job_runner import TriggerRunner
+
+    runs = {
+        "killed-owner": (pf_api.create_run(run_yaml_raw=SLOW), True),
+        "shut-down-owner": (pf_api.create_run(run_yaml_raw=SLOW), True),
+        "killed-watcher": (pf_api.create_run(run_yaml_raw=SLOW), False),
+    }
+
+    async def main() -> None:
+        runner = TriggerRunner()
+        for trigger_id, (name, (run_id, owned)) in enumerate(runs.items(), start=1):
+            classpath, kwargs = PaddleFlowRunTrigger(
+                run_id=run_id, poll_interval=0.1, stop_on_kill=owned
+            ).serialize()
+            trigger = runner.get_trigger_by_classpath(classpath)(**kwargs)  # as the triggerer rebuilds it
+            runner.triggers[trigger_id] = {
+                "task": asyncio.create_task(runner.run_trigger(trigger_id, trigger)),
+                "is_watcher": False,
+                "name": name,
+                "events": 0,
+            }
+        await asyncio.sleep(1.0)  # every trigger is polling its running run
+        assert not any(details["task"].done() for details in runner.triggers.values())
+        runner.to_cancel.extend([1, 3])  # the user acted on tasks 1 and 3
+        await runner.cancel_triggers()
+        runner.triggers[2]["task"].cancel()  # a shutdown cancels without the user-action message
+        outcomes = await asyncio.gather(
+            *(details["task"] for details in runner.triggers.values()), return_exceptions=True
+        )
+        assert all(isinstance(outcome, asyncio.CancelledError) for outcome in outcomes)
+
+    try:
+        asyncio.run(main())
+        assert pf_api.show_run(runs["killed-owner"][0]).status in ("terminating", "terminated")
+        assert not pf_api.show_run(runs["shut-down-owner"][0]).is_final
+        assert not pf_api.show_run(runs["killed-watcher"][0]).is_final
+    finally:
+        for run_id, _ in runs.values():
+            if not pf_api.show_run(run_id).is_final:
+                pf_api.stop_run(run_id, force=True)
