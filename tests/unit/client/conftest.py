@@ -46,6 +46,16 @@ class Seen:
         return json.loads(self.raw_body) if self.raw_body else None
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Connections the client or a ``drop`` reply cut short are part of the script, not errors."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
 class Loopback:
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[Seen] = []
@@ -98,7 +108,7 @@ class Loopback:
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         if tls is not None:  # https: the handshake runs when a connection is accepted
             self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.daemon_threads = True
