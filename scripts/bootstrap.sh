@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Creates (or refreshes) the project's virtual environments from the committed lock files.
 #   .venv      Airflow 3.3 + everything the provider, emulator and tests need (the default)
+#   .venv-af31 Airflow 3.1, the oldest Airflow 3 line the test command covers (no conn-fields, no
+#              task state store, no trigger on_kill: the provider's fallbacks)
 #   .venv-af2  Airflow 2.11, used by the test command to prove the provider still works there
 # Idempotent: an environment whose lock file has not changed since it was built is left alone.
 set -euo pipefail
@@ -31,7 +33,12 @@ build_env() {  # build_env DIR LOCKFILE
 
 case "${1:-all}" in
   af3) build_env .venv requirements/af3.lock.txt ;;
+  af31) build_env .venv-af31 requirements/af31.lock.txt ;;
   af2) build_env .venv-af2 requirements/af2.lock.txt ;;
-  all) build_env .venv requirements/af3.lock.txt; build_env .venv-af2 requirements/af2.lock.txt ;;
-  *) echo "usage: $0 [af3|af2|all]" >&2; exit 2 ;;
+  all)
+    build_env .venv requirements/af3.lock.txt
+    build_env .venv-af31 requirements/af31.lock.txt
+    build_env .venv-af2 requirements/af2.lock.txt
+    ;;
+  *) echo "usage: $0 [af3|af31|af2|all]" >&2; exit 2 ;;
 esac

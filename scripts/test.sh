@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's whole check, exactly what CI runs (.ci/run): set up the locked environments,
-# lint, run the full suite on Airflow 3, then the Airflow-facing tests again on Airflow 2.11.
+# lint, run the full suite on Airflow 3.3, then the Airflow-facing tests again on Airflow 3.1 and 2.11.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh all
@@ -9,8 +9,11 @@ echo "== ruff"
 .venv/bin/ruff check paddleflow_provider tests bench
 .venv/bin/ruff format --check paddleflow_provider tests bench
 
-echo "== pytest (Airflow 3)"
+echo "== pytest (Airflow 3.3)"
 .venv/bin/python -m pytest -q "$@"
+
+echo "== pytest (Airflow 3.1: operators, sensors, triggers)"
+.venv-af31/bin/python -m pytest -q tests/airflow
 
 echo "== pytest (Airflow 2.11: operators, sensors, triggers)"
 .venv-af2/bin/python -m pytest -q tests/airflow

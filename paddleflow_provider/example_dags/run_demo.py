@@ -31,6 +31,7 @@ DAG_ID = "example_paddleflow_run"
 
 
 def _prepare_airflow_env(home: pathlib.Path, emulator: Any) -> None:
+    home.mkdir(parents=True, exist_ok=True)  # Airflow 3.0 does not create it before opening its SQLite DB
     os.environ["AIRFLOW_HOME"] = str(home)
     os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(HERE)
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"

@@ -178,8 +178,15 @@ def serialized_dag(dag_id: str) -> dict[str, Any]:
 
 def redact(text: str) -> str:
     """What Airflow's secret masker makes of ``text`` in this process (task logs pass through it)."""
-    try:
-        from airflow.sdk._shared.secrets_masker import redact as _redact  # Airflow 3
-    except ImportError:
-        from airflow.utils.log.secrets_masker import redact as _redact
-    return str(_redact(text))
+    import importlib
+
+    for module in (
+        "airflow.sdk._shared.secrets_masker",  # Airflow 3.1+
+        "airflow.sdk.execution_time.secrets_masker",  # Airflow 3.0
+        "airflow.utils.log.secrets_masker",  # Airflow 2
+    ):
+        try:
+            return str(importlib.import_module(module).redact(text))
+        except ModuleNotFoundError:
+            continue
+    raise AssertionError("no secrets masker found in this Airflow")
