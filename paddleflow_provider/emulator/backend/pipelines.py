@@ -32,11 +32,12 @@ class Pipelines:
         if not str(target).startswith(str(root.resolve())):
             raise PFError("ReadYamlFileFailed", f"yaml path[{path}] escapes the fs")
         try:
-            return target.read_text()
-        except (OSError, UnicodeDecodeError) as err:
-            raise PFError(
-                "ReadYamlFileFailed", f"read yaml[{path}] on fs[{fs_name}] failed: {err.strerror or err}"
-            ) from None
+            return target.read_text(encoding="utf-8")
+        except OSError as err:
+            reason = err.strerror or str(err)
+        except UnicodeDecodeError as err:
+            reason = f"not UTF-8 text ({err.reason} at byte {err.start})"
+        raise PFError("ReadYamlFileFailed", f"read yaml[{path}] on fs[{fs_name}] failed: {reason}")
 
     def _source(self, who: Caller, body: Any) -> tuple[str, str, str]:
         """(yaml text, fsName, yamlPath) from exactly one source."""

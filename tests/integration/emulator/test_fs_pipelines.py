@@ -158,3 +158,7 @@ def test_pipeline_from_fs_yaml_path(make_user, paddleflow_emulator) -> None:  # 
     assert_error(
         user.post("/pipeline", json={"fsname": fs, "yamlPath": "./missing.yaml"}), 400, "ReadYamlFileFailed"
     )
+    (paddleflow_emulator.data_dir / "storage" / fs / "latin1.yaml").write_bytes(b"name: caf\xe9\n")
+    r = user.post("/pipeline", json={"fsname": fs, "yamlPath": "./latin1.yaml"})
+    assert_error(r, 400, "ReadYamlFileFailed")
+    assert "not UTF-8" in r.json()["message"]
