@@ -34,6 +34,8 @@ from ._exceptions import (
 from ._retry import nothing_was_processed, retry_after_from_headers
 
 T = TypeVar("T")
+#: a Call[RunPage] is a Call[Page[RunInfo]]: its result type only comes out of ``parse``.
+T_co = TypeVar("T_co", covariant=True)
 
 #: ``read`` repeats freely; ``create`` may repeat only after checking it did not land;
 #: ``mutate`` repeats and treats ``done_codes`` on the repeat as success; ``once`` never repeats
@@ -68,13 +70,13 @@ class Landed:
 
 
 @dataclasses.dataclass(frozen=True)
-class Call(Generic[T]):
+class Call(Generic[T_co]):
     """One HTTP exchange. ``path`` segments are already quoted; ``parse`` reads the decoded body."""
 
     name: str
     method: str
     path: str
-    parse: Callable[[Any], T] = _identity
+    parse: Callable[[Any], T_co] = _identity
     params: Mapping[str, Any] | None = None
     body: Any = NO_BODY
     kind: Kind = "read"

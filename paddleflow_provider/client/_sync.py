@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import requests
 import urllib3.exceptions
@@ -19,7 +19,7 @@ import urllib3.exceptions
 from ._auth import Auth
 from ._config import ClientConfig
 from ._core import Prepared, Raw, connection_error, raw_answer, tls_failure
-from ._drive import Driver, Sleep, Steps
+from ._drive import Driver, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
 from ._retry import SleepFn
 
@@ -101,10 +101,10 @@ class SyncTransport:
                     error = exc
             elif type(step) is Sleep:
                 self._sleep(step.seconds)
-            else:
+            else:  # the driver yields nothing but these three steps
                 try:
                     with self._login_lock:
-                        reply = self._drive(step.steps)
+                        reply = self._drive(cast(Locked, step).steps)
                 except PaddleFlowError as exc:
                     error = exc
 

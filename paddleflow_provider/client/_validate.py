@@ -175,7 +175,7 @@ def exactly_one_yaml(sources: dict[str, Any], *, allow_none: bool = False) -> No
 
 # -- crontab ------------------------------------------------------------------------------------
 _DESCRIPTORS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
-_FIELDS = (
+_FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
     ("minute", 0, 59, {}),
     ("hour", 0, 23, {}),
     ("day of month", 1, 31, {}),

@@ -99,7 +99,7 @@ async def _abort(receive: Receive) -> None:
     """Close the client's socket with no response at all (uvicorn keeps the transport on ``receive``)."""
     cycle = getattr(receive, "__self__", None)
     transport = getattr(cycle, "transport", None)
-    if transport is None:  # pragma: no cover - only under a server that hides its transport
+    if cycle is None or transport is None:  # pragma: no cover - only under a server that hides its transport
         raise ConnectionAbortedError("fault injection: drop")
     transport.abort()
     cycle.disconnected = True  # tell uvicorn not to try a 500 on the dead socket

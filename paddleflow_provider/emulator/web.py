@@ -7,6 +7,7 @@ so the SDK's ``fsname``/``username`` spellings work.
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -64,17 +65,18 @@ class Body:
     def str(self, key: str, default: str = "") -> str:
         return str(self._typed(key, (str,), "string", default))
 
-    def int(self, key: str, default: int = 0) -> int:
+    # Below ``def str`` the class body's ``str`` is that method: annotations name the builtins.
+    def int(self, key: builtins.str, default: int = 0) -> int:
         return int(self._typed(key, (int,), "int", default))
 
-    def bool(self, key: str, default: bool = False) -> bool:
+    def bool(self, key: builtins.str, default: bool = False) -> builtins.bool:
         return bool(self._typed(key, (bool,), "bool", default))
 
-    def dict(self, key: str) -> dict[str, Any] | None:
+    def dict(self, key: builtins.str) -> builtins.dict[builtins.str, Any] | None:
         v = self._typed(key, (dict,), "object", None)
         return None if v is None else dict(v)
 
-    def list(self, key: str) -> list[Any] | None:
+    def list(self, key: builtins.str) -> builtins.list[Any] | None:
         v = self._typed(key, (list,), "array", None)
         return None if v is None else list(v)
 

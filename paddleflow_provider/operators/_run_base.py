@@ -37,14 +37,22 @@ class PaddleFlowRunTimeoutError(AirflowException):
     """The wait bound (``timeout`` or ``execution_timeout``) passed; the run was stopped."""
 
 
-def check_positive(name: str, value: Any, allow_none: bool = False) -> float | None:
+def check_positive(name: str, value: Any) -> float:
     """Validate a seconds argument; accepts numbers and ``timedelta``; raise naming the argument."""
-    if value is None and allow_none:
+    return _seconds(name, value, "a number of seconds >= 0 or a timedelta")
+
+
+def check_optional_positive(name: str, value: Any) -> float | None:
+    """Like ``check_positive``, and ``None`` (no limit) is accepted too."""
+    if value is None:
         return None
+    return _seconds(name, value, "a number of seconds >= 0 or a timedelta, or None")
+
+
+def _seconds(name: str, value: Any, accepted: str) -> float:
     if isinstance(value, timedelta):
         value = value.total_seconds()
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        accepted = "a number of seconds >= 0 or a timedelta" + (", or None" if allow_none else "")
         raise ValueError(f"{name} must be {accepted}, got {value!r}")
     return float(value)
 
@@ -72,7 +80,7 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
         self.wait_for_completion = wait_for_completion
         self.poll_interval = check_positive("poll_interval", poll_interval)
         self.deferrable = default_deferrable() if deferrable is None else bool(deferrable)
-        self.timeout = check_positive("timeout", timeout, allow_none=True)
+        self.timeout = check_optional_positive("timeout", timeout)
         self.stream_logs = bool(stream_logs)
         self.log_tail_lines = min(log_tail_lines, 100)
         self._run_id: str | None = None

@@ -241,7 +241,7 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
     def _run_name(self, token: str) -> str:
         return self.run_name or default_run_name(self.task_id, token)
 
-    def _existing_run(self, api: Any, state: TaskState, token: str) -> tuple[str | None, int]:
+    def _existing_run(self, api: Any, state: TaskState, token: str) -> tuple[str | None, int | None]:
         """The run this task instance already started, if it is worth reattaching to.
 
         Returns ``(run_id, None)`` to reattach, or ``(None, generation)``: submit with that

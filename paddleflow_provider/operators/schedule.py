@@ -94,8 +94,8 @@ class PaddleFlowCreateScheduleOperator(PaddleFlowCreateOperatorBase):
             ("crontab", crontab),
         ):
             check_required(arg, value)
-        for arg, value in (("desc", desc), ("start_time", start_time), ("end_time", end_time)):
-            check_optional_str(arg, value)
+        for arg, text in (("desc", desc), ("start_time", start_time), ("end_time", end_time)):
+            check_optional_str(arg, text)
         check_optional_str("username", username)
         _check_count("concurrency", concurrency)
         _check_count("expire_interval", expire_interval)

@@ -142,8 +142,9 @@ def create_run(
     v.optional_str("docker_env", docker_env)
     v.optional_str("desc", desc)
     v.mapping("param", param)
-    if v.mapping("failure_options", failure_options) is not None:
-        v.one_of("failure_options['strategy']", failure_options.get("strategy"), ("fail_fast", "continue"))
+    options = v.mapping("failure_options", failure_options)
+    if options is not None:
+        v.one_of("failure_options['strategy']", options.get("strategy"), ("fail_fast", "continue"))
     if client_token is None:
         client_token = uuid.uuid4().hex[:16]
     token = run_marker(v.client_token("client_token", client_token))

@@ -32,6 +32,12 @@ class ClusterMixin:
     be: Backend
     store: Store
 
+    if TYPE_CHECKING:
+
+        def _queue(self, name: str) -> Row: ...  # from QueueMixin
+
+        def queue_in_use(self, name: str) -> bool: ...  # from QueueMixin
+
     # --- clusters -------------------------------------------------------------------------------
     def _cluster(self, name: str, code: str = "ClusterNotFound") -> Row:
         row = self.store.get("clusters", name)

@@ -8,6 +8,7 @@ Secret properties are never returned in clear.
 
 from __future__ import annotations
 
+import builtins
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -191,7 +192,7 @@ class FileSystems:
 
     @staticmethod
     def _time_page(
-        docs: list[dict[str, Any]], marker: str | None, max_keys: int, key: str, out: Any
+        docs: builtins.list[dict[str, Any]], marker: str | None, max_keys: int, key: str, out: Any
     ) -> dict[str, Any]:
         """fs/link lists page by creation time, newest first, with ``marker``/``truncated`` keys."""
         docs = sorted(docs, key=lambda d: d.get("createTime", ""), reverse=True)

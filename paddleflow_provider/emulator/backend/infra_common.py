@@ -19,7 +19,7 @@ DEFAULT_CLUSTER = "default-cluster"
 DEFAULT_QUEUE = "default-queue"
 QUEUE_STATUSES = ("creating", "open", "updating", "closing", "closed", "unavailable")
 CLUSTER_TYPES = ("Kubernetes", "Local", "K3S")
-SEED_FLAVOURS = (
+SEED_FLAVOURS: tuple[tuple[str, str, str, str, dict[str, str]], ...] = (
     ("1", "flavour1", "1", "1Gi", {}),
     ("2", "flavour2", "4", "8Gi", {"nvidia.com/gpu": "1"}),
     ("3", "flavour3", "4", "8Gi", {"nvidia.com/gpu": "2"}),

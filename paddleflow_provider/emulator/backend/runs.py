@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import builtins
 import logging
 import shutil
 import threading
@@ -402,7 +403,7 @@ class Runs:
         return env
 
     # --- platform facts -------------------------------------------------------------------------
-    def _running_steps(self) -> list[dict[str, Any]]:
+    def _running_steps(self) -> builtins.list[dict[str, Any]]:
         steps = []
         for row in self.store.select("runs", statuses=ACTIVE_RUN):
             steps += [

@@ -93,7 +93,7 @@ def parse_workflow(raw: dict[str, Any]) -> WorkflowSpec:
     post_process: dict[str, Step] = {}
     for post_name, post_raw in _map_field(raw.get("post_process", {}), "post_process", where).items():
         node = _parse_node(str(post_name), post_raw)
-        if isinstance(node, Dag):
+        if not isinstance(node, Step):
             raise WorkflowError("post_process can only has step")
         post_process[str(post_name)] = node
     cache = _parse_cache(raw["cache"]) if "cache" in raw else CacheSpec()

@@ -37,8 +37,8 @@ class NodeRun:
         self.outputs: dict[str, str] = {}
         self.reused_view: dict[str, Any] | None = None  # a retried run's succeeded/skipped record, kept as is
         suffix = f"-{seq}" if seq > 0 else ""
-        self.full_name = f"{parent.full_name}.{self.name}{suffix}" if parent else self.name
-        self.rel_path = f"{parent.rel_path}.{self.name}" if parent and parent.rel_path else self.name
+        self.full_name: str = f"{parent.full_name}.{self.name}{suffix}" if parent else self.name
+        self.rel_path: str = f"{parent.rel_path}.{self.name}" if parent and parent.rel_path else self.name
 
     @property
     def final(self) -> bool:

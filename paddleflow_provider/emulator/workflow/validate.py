@@ -217,7 +217,11 @@ def _apply_step_defaults(spec: WorkflowSpec) -> None:
     The post-process step may not use the cache, so it does not inherit the global switch either.
     """
     glob = spec.global_cache
-    groups = [(spec.entry.entry_points, False), (dict(spec.post_process), True), (spec.components, False)]
+    groups: list[tuple[dict[str, Node], bool]] = [
+        (spec.entry.entry_points, False),
+        (dict(spec.post_process), True),
+        (spec.components, False),
+    ]
     for group, is_post in groups:
         for top in group.values():
             for _, node in walk(top, None):
