@@ -86,10 +86,19 @@ class Emulator:
         ]
         if self.faults:
             cmd.append("--faults")
+        # The child stops when this pipe closes: a test run killed outright (SIGKILL, a CI timeout)
+        # takes its emulator and the emulator's step processes with it.
+        cmd.append("--stop-with-parent")
         env = {**os.environ, "PADDLEFLOW_EMULATOR_ROOT_PASSWORD": self.root_password}
         log = (self.data_dir / "emulator.log").open("a")
         self._proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env, start_new_session=True
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env=env,
+            start_new_session=True,
         )
         log.close()
         line = self._read_ready_line()
@@ -136,6 +145,8 @@ class Emulator:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait(5)
             code = proc.returncode
+            if proc.stdin is not None:
+                proc.stdin.close()
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
         return code

@@ -27,6 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--faults", action="store_true", help="enable the /_emulator/faults injection API")
     parser.add_argument("--log-level", default="WARNING", help="Python log level (default WARNING)")
+    parser.add_argument(
+        "--stop-with-parent",
+        action="store_true",
+        help="stop (like SIGTERM) when standard input closes: the Emulator class passes a pipe, so a "
+        "killed test run never leaves a server and its step processes behind",
+    )
     return parser
 
 
@@ -47,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
             faults=args.faults,
             host=args.host,
             port=args.port,
-        )
+        ),
+        stop_with_parent=args.stop_with_parent,
     )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import socket
 import sys
+import threading
 from typing import Any
 
 from .backend.core import Backend, Config
@@ -23,6 +25,25 @@ def _stop(signum: int, frame: Any) -> None:
     raise _Stop(signum)
 
 
+def stop_when_stdin_closes() -> None:
+    """Watch standard input in a daemon thread; at end of file, SIGTERM this process.
+
+    The parent holds the other end of the pipe. However it ends (even SIGKILL), the kernel closes
+    that end, and the read returns: the normal SIGTERM shutdown then stops every step process.
+    """
+
+    def watch() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except (OSError, ValueError):  # stdin closed or unreadable: the parent is gone all the same
+            pass
+        log.warning("standard input closed: the parent process is gone; stopping")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="stop-with-parent", daemon=True).start()
+
+
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -33,8 +54,9 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(config: Config) -> int:
-    """Serve until SIGINT/SIGTERM; prints one ``listening on`` line once connections are accepted."""
+def serve(config: Config, *, stop_with_parent: bool = False) -> int:
+    """Serve until SIGINT/SIGTERM (or, with ``stop_with_parent``, until standard input closes);
+    prints one ``listening on`` line once connections are accepted."""
     import uvicorn
 
     from .app import create_app
@@ -63,6 +85,8 @@ def serve(config: Config) -> int:
     )
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    if stop_with_parent:
+        stop_when_stdin_closes()
 
     async def main() -> None:
         task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -232,3 +233,42 @@ def test_binding_beyond_loopback_warns(tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_an_emulator_whose_owner_is_killed_stops_with_its_steps(tmp_path: Path) -> None:
+    """SIGKILL the process that started an ``Emulator`` (what a CI timeout does): no context manager
+    or fixture teardown runs, yet the server and the step it was running go away."""
+    import psutil
+
+    owner = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from paddleflow_provider.emulator import Emulator\n"
+            f"emu = Emulator(data_dir={str(tmp_path)!r}, port=0).start()\n"
+            "print(emu.url, emu.pid, flush=True)\n"
+            "time.sleep(600)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    processes: list[psutil.Process] = []
+    try:
+        assert owner.stdout is not None
+        url, pid = owner.stdout.readline().split()
+        server = psutil.Process(int(pid))
+        processes.append(server)
+        sleeper = "name: orphan\ndocker_env: busybox\nentry_points:\n  wait:\n    command: sleep 300\n"
+        run_id = Api(url).post("/run", json={"runYamlRaw": b64(sleeper)}).json()["runID"]
+        processes += wait_for(lambda: server.children(recursive=True), timeout=30)
+        owner.kill()
+        owner.wait(10)
+        _gone, alive = psutil.wait_procs(processes, timeout=30)
+        assert alive == [], f"still running after the owner died: {alive} (run {run_id})"
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+        for process in processes:  # only in the failure case is any left; psutil checks it is the same one
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
