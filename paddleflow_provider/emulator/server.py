@@ -36,7 +36,7 @@ def stop_when_stdin_closes() -> None:
         try:
             while sys.stdin.buffer.read(4096):
                 pass
-        except (OSError, ValueError):  # stdin closed or unreadable: the parent is gone all the same
+        except (AttributeError, OSError, ValueError):  # no, closed or unreadable stdin: no parent to wait for
             pass
         log.warning("standard input closed: the parent process is gone; stopping")
         os.kill(os.getpid(), signal.SIGTERM)
