@@ -13,9 +13,9 @@ import re
 import urllib.parse
 from typing import Any
 
+from ..connection_schema import BY_NAME, DEFAULT_PORT, default
 from ._exceptions import InvalidArgumentError
 
-DEFAULT_PORT = "8999"
 API_PREFIX = "/api/paddleflow/v1"
 
 _HOST = re.compile(r"^[A-Za-z0-9._:\[\]%-]+$")
@@ -50,15 +50,15 @@ class ClientConfig:
     port: str = DEFAULT_PORT
     username: str | None = None
     password: str | None = dataclasses.field(default=None, repr=False)
-    scheme: str = "http"
-    verify: bool = True
-    ca_bundle: str | None = None
-    timeout: tuple[float, float] = (10.0, 60.0)
-    max_attempts: int = 5
-    max_retry_time: float = 120.0
-    backoff_initial: float = 0.5
-    backoff_max: float = 8.0
-    retry_after_max: float = 60.0
+    scheme: str = default("scheme")
+    verify: bool = default("verify")
+    ca_bundle: str | None = default("ca_bundle")
+    timeout: tuple[float, float] = (default("connect_timeout"), default("read_timeout"))
+    max_attempts: int = default("max_attempts")
+    max_retry_time: float = default("max_retry_time")
+    backoff_initial: float = default("backoff_initial")
+    backoff_max: float = default("backoff_max")
+    retry_after_max: float = default("retry_after_max")
 
     def __post_init__(self) -> None:
         host = str(self.host or "").strip()
@@ -81,18 +81,14 @@ class ClientConfig:
             raise InvalidArgumentError(
                 "paddleflow_server_host", "a host name, IP address or http(s)://host:port URL", host
             )
-        if scheme not in ("http", "https"):
-            raise InvalidArgumentError("scheme", "accepted values: 'http', 'https'", scheme)
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise InvalidArgumentError("paddleflow_server_port", "must be a TCP port 1..65535", port)
-        for name in ("max_attempts",):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidArgumentError(name, "must be an integer >= 1", value)
-        for name in ("max_retry_time", "backoff_initial", "backoff_max", "retry_after_max"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise InvalidArgumentError(name, "must be a number >= 0", value)
+        # Every field that is a connection setting obeys that setting's rule (the scheme as a URL host
+        # may have set it; the timeout pair has its own shape rule below).
+        values = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        for name, value in (values | {"scheme": scheme}).items():
+            if name in BY_NAME and (why := BY_NAME[name].problem(value)) is not None:
+                raise InvalidArgumentError(name, why, value)
         object.__setattr__(self, "host", host)
         object.__setattr__(self, "port", port)
         object.__setattr__(self, "scheme", scheme)

@@ -11,55 +11,40 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from paddleflow_provider._compat import BaseHook, get_async_connection
-from paddleflow_provider.get_provider_info import (
-    CONN_FIELDS,
-    CONN_TYPE,
+from paddleflow_provider.connection_schema import (
+    BY_NAME,
+    DEFAULT_PORT,
     DEFAULT_UI_URL_TEMPLATE,
-    UI_FIELD_BEHAVIOUR,
+    SETTINGS,
+    TIMEOUT_SHORTHAND,
+    UI_URL_TEMPLATE,
 )
+from paddleflow_provider.get_provider_info import CONN_FIELDS, CONN_TYPE, UI_FIELD_BEHAVIOUR
 
 if TYPE_CHECKING:
     from paddleflow_provider.client import AsyncPaddleFlowAPI, Client, ClientConfig, PaddleFlowAPI
 
-_TRUE = {"1", "true", "yes", "on", "y", "t"}
-_FALSE = {"0", "false", "no", "off", "n", "f", ""}
-
 
 def _extra_value(extra: dict[str, Any], key: str) -> Any:
-    """Read a custom field by bare key, falling back to the UI's ``extra__paddleflow__<key>`` form."""
-    if key in extra and extra[key] not in (None, ""):
-        return extra[key]
-    return extra.get(f"extra__{CONN_TYPE}__{key}")
+    """Read a custom field by bare key, falling back to the UI's ``extra__paddleflow__<key>`` form.
 
-
-def _as_bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"connection extra {name!r} must be a boolean (true/false), got {value!r}")
-
-
-def _as_number(name: str, value: Any, kind: type = float) -> Any:
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"connection extra {name!r} must be a number, got {value!r}") from None
-    if number < 0:
-        raise ValueError(f"connection extra {name!r} must be >= 0, got {value!r}")
-    return number
+    An empty value (a form field left blank) counts as not given, so the setting keeps its default.
+    """
+    for candidate in (key, f"extra__{CONN_TYPE}__{key}"):
+        value = extra.get(candidate)
+        if value is not None and value != "":
+            return value
+    return None
 
 
 def config_kwargs_from_connection(conn: Any) -> dict[str, Any]:
     """Map an Airflow Connection to ``ClientConfig`` keyword arguments (pure; no I/O).
 
-    host/port/login/password come from the standard fields; ``scheme``, ``verify``, ``ca_bundle``,
-    ``connect_timeout``/``read_timeout`` (or ``timeout``), ``max_attempts``, ``max_retry_time``,
-    ``backoff_initial`` and ``backoff_max`` from the extra. The connection's own ``schema`` field is
-    used as the scheme when the extra does not set one (so ``https://...`` URIs work).
+    host/port/login/password come from the standard fields; every setting of
+    ``connection_schema.SETTINGS`` from the extra, parsed and checked by that setting (so a bad value
+    names its key before any request), and only when given: defaults stay the client's. The
+    connection's own ``schema`` field is used as the scheme when the extra does not set one (so
+    ``https://...`` URIs work).
     """
     extra: dict[str, Any] = dict(conn.extra_dejson or {})
     host = (conn.host or "").strip()
@@ -69,41 +54,28 @@ def config_kwargs_from_connection(conn: Any) -> dict[str, Any]:
         )
     kwargs: dict[str, Any] = {
         "host": host,
-        "port": str(conn.port) if conn.port else "8999",
+        "port": str(conn.port) if conn.port else DEFAULT_PORT,
         "username": conn.login or None,
         "password": conn.password or None,
     }
-    scheme = _extra_value(extra, "scheme") or (conn.schema if conn.schema in ("http", "https") else None)
-    if scheme:
-        scheme = str(scheme).strip().lower()
-        if scheme not in ("http", "https"):
-            raise ValueError(f"connection extra 'scheme' must be 'http' or 'https', got {scheme!r}")
-        kwargs["scheme"] = scheme
-    if (verify := _extra_value(extra, "verify")) is not None:
-        kwargs["verify"] = _as_bool("verify", verify)
-    if ca_bundle := _extra_value(extra, "ca_bundle"):
-        kwargs["ca_bundle"] = str(ca_bundle)
-    connect = _extra_value(extra, "connect_timeout")
-    read = _extra_value(extra, "read_timeout")
-    single = _extra_value(extra, "timeout")
-    if connect is not None or read is not None or single is not None:
-        default = _as_number("timeout", single) if single is not None else None
-        kwargs["timeout"] = (
-            _as_number("connect_timeout", connect) if connect is not None else (default or 10.0),
-            _as_number("read_timeout", read) if read is not None else (default or 60.0),
+    given = {s.name: s.parse(raw) for s in SETTINGS if (raw := _extra_value(extra, s.name)) is not None}
+    if "scheme" not in given and conn.schema in ("http", "https"):
+        given["scheme"] = conn.schema
+    connect, read = given.pop("connect_timeout", None), given.pop("read_timeout", None)
+    raw_both = _extra_value(extra, TIMEOUT_SHORTHAND.name)
+    both = TIMEOUT_SHORTHAND.parse(raw_both) if raw_both is not None else None
+    if connect is not None or read is not None or both is not None:
+        given["timeout"] = (
+            connect if connect is not None else (both or BY_NAME["connect_timeout"].default),
+            read if read is not None else (both or BY_NAME["read_timeout"].default),
         )
-    if (attempts := _extra_value(extra, "max_attempts")) is not None:
-        kwargs["max_attempts"] = _as_number("max_attempts", attempts, int)
-    for key in ("max_retry_time", "backoff_initial", "backoff_max"):
-        if (value := _extra_value(extra, key)) is not None:
-            kwargs[key] = _as_number(key, value)
-    return kwargs
+    return kwargs | given
 
 
 def ui_url_template_from_connection(conn: Any) -> str:
     """The connection's run-page URL template (``{base}`` and ``{run_id}`` placeholders)."""
     extra = dict(conn.extra_dejson or {})
-    return str(_extra_value(extra, "ui_url_template") or DEFAULT_UI_URL_TEMPLATE)
+    return str(_extra_value(extra, UI_URL_TEMPLATE.name) or DEFAULT_UI_URL_TEMPLATE)
 
 
 def format_run_url(template: str, base_url: str, run_id: str) -> str:

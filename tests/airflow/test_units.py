@@ -353,7 +353,8 @@ def test_provider_info_validates_and_describes_the_connection_form():
     assert info["extra-links"] == ["paddleflow_provider.links.PaddleFlowRunLink"]
     # Every extra the hook reads has a form field; every declared module imports.
     hook_extras = {"scheme", "verify", "ca_bundle", "connect_timeout", "read_timeout", "max_attempts",
-                   "max_retry_time", "backoff_initial", "backoff_max", "ui_url_template"}  # fmt: skip
+                   "max_retry_time", "backoff_initial", "backoff_max", "retry_after_max",
+                   "ui_url_template"}  # fmt: skip
     assert set(conn_type["conn-fields"]) == hook_extras
     modules = [
         m for kind in ("operators", "sensors", "hooks", "triggers") for m in info[kind][0]["python-modules"]
