@@ -355,6 +355,8 @@ class AsyncPaddleFlowAPI:
         *,
         client_token: str | None = None,
     ) -> str:
+        """Create a run; ``client_token`` (extension) fixes its description marker ``[pf-token:<token>]``
+        so that ``find_run_by_client_token`` finds it again (random by default)."""
         return await self._transport.run(
             runs.create_run(
                 fs_name,
@@ -377,6 +379,8 @@ class AsyncPaddleFlowAPI:
     async def find_run_by_client_token(
         self, client_token: str, fs_name: str | None = None, run_name: str | None = None
     ) -> RunInfo | None:
+        """The newest run made by ``create_run(client_token=...)``, or None (extension, not in the SDK
+        reference); ``fs_name``/``run_name`` narrow the listing."""
         return await self._transport.run(runs.find_run_by_client_token(client_token, fs_name, run_name))
 
     @takes(runs.list_run)
@@ -694,7 +698,8 @@ class AsyncPaddleFlowAPI:
     ) -> StatisticsJobDetailInfo:
         return await self._transport.run(clusters.get_statistics_detail(jobid, start, end, step, runid))
 
-    # -- every page of each list ---------------------------------------------------------------
+    # -- iter_*: every item of a list, across all its pages -----------------------------------------
+    # The list method's filters, as keywords; the largest pages unless the caller chooses a size.
     @takes(users.list_user)
     def iter_users(
         self, *, maxsize: int = LARGEST_PAGE, marker: str | None = None

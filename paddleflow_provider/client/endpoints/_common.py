@@ -1,4 +1,4 @@
-"""Helpers shared by the endpoint modules."""
+"""Helpers shared by the endpoint modules, and the argument rules every face applies (``takes``)."""
 
 from __future__ import annotations
 
@@ -98,7 +98,12 @@ def takes(
     every face alike, and Python binds a call before the body could translate anything. The alias
     table stays with the builder (``@endpoint``), so a method's signature shows the canonical names.
     """
-    table = ENDPOINTS[builder.__name__].aliases if builder is not None else aliases or {}
+    table = aliases or {}
+    if builder is not None:
+        declared = ENDPOINTS.get(builder.__name__)
+        if declared is None or declared.builder is not builder:
+            raise TypeError(f"{builder.__name__} is not a builder declared with @endpoint")
+        table = declared.aliases
 
     def wrap(method: F) -> F:
         rules = ArgumentRules(method, table)
