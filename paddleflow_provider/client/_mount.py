@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from ._api import PaddleFlowAPI
 
 MOUNT_TIMEOUT = 10.0
+#: the reference's other spelling of ``mount``'s arguments (every face's ``mount`` takes it)
+MOUNT_ALIASES = {"mountOptions": "mount_options"}
 PASSWORD_ENV = "PF_PASSWORD"  # noqa: S105 - a variable name, not a secret
 
 

@@ -18,7 +18,7 @@ import urllib3.exceptions
 
 from ._auth import Auth
 from ._config import ClientConfig
-from ._core import Prepared, Raw, connection_error, raw_answer, tls_failure
+from ._core import Call, Flow, Prepared, Raw, connection_error, raw_answer, tls_failure
 from ._drive import Driver, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
 from ._retry import SleepFn
@@ -77,7 +77,7 @@ class SyncTransport:
     def close(self) -> None:
         self.session.close()
 
-    def run(self, job: Any) -> Any:
+    def run(self, job: Call[T] | Flow[T]) -> T:
         """Execute a call, or drive a flow (generator of calls) to its return value."""
         return self._drive(self.driver.run(job))
 

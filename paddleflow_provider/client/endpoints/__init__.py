@@ -1,7 +1,8 @@
 """Endpoint definitions: each function checks its arguments and returns a ``Call`` (or a flow of calls).
 
-These are the single definition of every request; the typed API, the tuple facade and the async API
-are all generated from them.
+These are the single definition of every request. ``PaddleFlowAPI``, ``AsyncPaddleFlowAPI`` and
+``Client`` each have one written method per builder that calls it (``@takes(builder)`` brings the
+builder's reference spellings of its arguments).
 """
 
 from . import clusters, fs, pipelines, runs, users

@@ -1,11 +1,12 @@
-"""Helpers shared by the endpoint modules."""
+"""Helpers shared by the endpoint modules, and the argument rules every face applies (``takes``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 from .._core import Call, Landed
 from .._exceptions import InvalidArgumentError, NotFoundError
@@ -14,51 +15,111 @@ from .._model_base import Info, Page, items_of, marker_of
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=Info)
 
-#: endpoint name -> builder; filled by ``@endpoint``.
-REGISTRY: dict[str, Callable[..., Any]] = {}
+
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    """A builder and the reference's other spellings of its arguments (``fsname`` -> ``fs_name``)."""
+
+    builder: Callable[..., Any]
+    aliases: Mapping[str, str]
+
+
+#: builder name -> ``Endpoint``; filled by ``@endpoint``. No face reads it to make methods (each face
+#: method names its builder); ``takes`` finds a builder's aliases here, and tests walk it to check
+#: that every builder has its method on every face.
+ENDPOINTS: dict[str, Endpoint] = {}
 
 
 def endpoint(aliases: dict[str, str] | None = None) -> Callable[[F], F]:
-    """Register a builder and accept the reference's alternative keyword spellings.
+    """Declare a builder an endpoint, with the reference's alternative keyword spellings.
 
-    ``aliases`` maps an accepted spelling to the canonical argument (``fsname`` -> ``fs_name``). Giving
-    both spellings, or an unknown keyword, is an argument error naming it. Arguments annotated ``str``
-    or ``str | None`` are type-checked here, once for every endpoint (filters and markers would
-    otherwise reach the wire as ``str(value)``); value rules stay in the builders.
+    ``aliases`` maps an accepted spelling to the canonical argument (``fsname`` -> ``fs_name``). The
+    builder itself is returned unchanged: the face methods apply the argument rules (``takes``), so
+    the flows inside the package call builders directly, without that cost.
+    """
+
+    def declare(func: F) -> F:
+        ENDPOINTS[func.__name__] = Endpoint(func, dict(aliases or {}))
+        return func
+
+    return declare
+
+
+class ArgumentRules:
+    """How every face method reads its caller's arguments (the one place for these rules).
+
+    A reference spelling is renamed to its canonical argument; giving both spellings, an unknown
+    keyword or a binding the signature refuses (a missing argument, one too many) is an
+    ``InvalidArgumentError`` naming it, never a ``TypeError``, so the tuple face can answer
+    ``(False, message)``. Arguments annotated ``str`` or ``str | None`` are type-checked here, once for
+    every method (filters and markers would otherwise reach the wire as ``str(value)``); value rules
+    stay in the builders.
+    """
+
+    def __init__(self, method: Callable[..., Any], aliases: Mapping[str, str]) -> None:
+        self.name = method.__name__
+        self.aliases = aliases
+        signature = inspect.signature(method)
+        params = list(signature.parameters.values())[1:]  # without ``self``
+        self.signature = signature.replace(parameters=params)
+        self.params = [p.name for p in params]
+        self.strings = [p.name for p in params if p.annotation in ("str", "str | None")]
+
+    def canonical(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The keyword arguments with canonical names, once the call passed every rule."""
+        for alias, canonical in self.aliases.items():
+            if alias in kwargs:
+                if canonical in kwargs:
+                    raise InvalidArgumentError(alias, f"given twice (also as {canonical!r})")
+                kwargs[canonical] = kwargs.pop(alias)
+        unknown = [k for k in kwargs if k not in self.params]
+        if unknown:
+            accepted = ", ".join(self.params + list(self.aliases))
+            raise InvalidArgumentError(unknown[0], f"unknown argument for {self.name}; accepted: {accepted}")
+        try:
+            given = self.signature.bind(*args, **kwargs).arguments
+        except TypeError as exc:
+            raise InvalidArgumentError(self.name, str(exc)) from None
+        for name in self.strings:
+            value = given.get(name)
+            if value is not None and not isinstance(value, str):
+                raise InvalidArgumentError(name, "must be a string", value)
+        return kwargs
+
+
+def takes(
+    builder: Callable[..., Any] | None = None, *, aliases: Mapping[str, str] | None = None
+) -> Callable[[F], F]:
+    """Decorate a face method that takes ``builder``'s arguments (or, for the methods that are no
+    single request, ``login`` and ``mount``, its own with ``aliases``): ``ArgumentRules`` run
+    before the method, which then sees canonical arguments only.
+
+    Why a decorator: the reference's spellings and the argument errors must hold for every method of
+    every face alike, and Python binds a call before the body could translate anything. The alias
+    table stays with the builder (``@endpoint``), so a method's signature shows the canonical names.
     """
     table = aliases or {}
+    if builder is not None:
+        declared = ENDPOINTS.get(builder.__name__)
+        if declared is None or declared.builder is not builder:
+            raise TypeError(f"{builder.__name__} is not a builder declared with @endpoint")
+        table = declared.aliases
 
-    def wrap(func: F) -> F:
-        signature = inspect.signature(func)
-        params = signature.parameters
-        strings = [n for n, p in params.items() if p.annotation in ("str", "str | None")]
+    def wrap(method: F) -> F:
+        rules = ArgumentRules(method, table)
+        if inspect.iscoroutinefunction(method):
 
-        @functools.wraps(func)
-        def builder(*args: Any, **kwargs: Any) -> Any:
-            for alias, canonical in table.items():
-                if alias in kwargs:
-                    if canonical in kwargs:
-                        raise InvalidArgumentError(alias, f"given twice (also as {canonical!r})")
-                    kwargs[canonical] = kwargs.pop(alias)
-            unknown = [k for k in kwargs if k not in params]
-            if unknown:
-                accepted = ", ".join(list(params) + list(table))
-                raise InvalidArgumentError(
-                    unknown[0], f"unknown argument for {func.__name__}; accepted: {accepted}"
-                )
-            try:
-                given = signature.bind(*args, **kwargs).arguments
-            except TypeError as exc:
-                raise InvalidArgumentError(func.__name__, str(exc)) from None
-            for name in strings:
-                value = given.get(name)
-                if value is not None and not isinstance(value, str):
-                    raise InvalidArgumentError(name, "must be a string", value)
-            return func(*args, **kwargs)
+            @functools.wraps(method)
+            async def checked_coroutine(self: Any, *args: Any, **kwargs: Any) -> Any:
+                return await method(self, *args, **rules.canonical(args, kwargs))
 
-        builder.aliases = dict(table)  # type: ignore[attr-defined]
-        REGISTRY[func.__name__] = builder
-        return builder  # type: ignore[return-value]
+            return cast(F, checked_coroutine)
+
+        @functools.wraps(method)
+        def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+            return method(self, *args, **rules.canonical(args, kwargs))
+
+        return cast(F, checked)
 
     return wrap
 
@@ -108,40 +169,20 @@ def landed_if_found(show: Call[Any], value: Callable[[Any], Any] = lambda _: Non
     return Landed(value(found))
 
 
-#: iter helper -> (list endpoint, its page-size keyword). Every face walks pages with ``PageWalk``.
-ITERATORS: dict[str, tuple[str, str]] = {
-    "iter_users": ("list_user", "maxsize"),
-    "iter_queues": ("list_queue", "maxsize"),
-    "iter_queue_grants": ("show_queue_grant", "maxsize"),
-    "iter_flavours": ("list_flavour", "maxsize"),
-    "iter_fs": ("list_fs", "maxsize"),
-    "iter_links": ("list_link", "maxsize"),
-    "iter_runs": ("list_run", "maxsize"),
-    "iter_caches": ("list_cache", "max_keys"),
-    "iter_artifacts": ("list_artifact", "maxkeys"),
-    "iter_pipelines": ("list_pipeline", "max_keys"),
-    "iter_schedules": ("list_schedule", "max_keys"),
-    "iter_clusters": ("list_cluster", "maxkeys"),
-}
+#: the page size the ``iter_*`` helpers ask for unless the caller chose one (fewer round trips)
 LARGEST_PAGE = 1000
 
 
 class PageWalk:
     """Which page to ask for next, for every way of walking a list (the sync and async ``iter_*``
-    helpers, the look-up flows): follow ``next_marker`` until the last page, and stop, rather than
-    loop for ever, when the server hands back a marker it gave before.
-
-    ``PageWalk(name, filters)`` also takes the caller's ``marker`` out of the filters and asks for the
-    largest pages unless the caller chose a page size (fewer round trips for the same items).
+    helpers, the look-up flows): follow ``next_marker`` from ``marker`` (the first page when None)
+    until the last page, and stop, rather than loop for ever, when the server hands back a marker it
+    gave before.
     """
 
-    def __init__(self, iterator: str | None = None, filters: dict[str, Any] | None = None) -> None:
-        self.filters = dict(filters or {})
-        if iterator is not None:
-            size_arg = ITERATORS[iterator][1]
-            self.filters.setdefault(size_arg, LARGEST_PAGE)
-        self.marker: str | None = self.filters.pop("marker", None)
-        self._seen = {self.marker} if self.marker else set()
+    def __init__(self, marker: str | None = None) -> None:
+        self.marker = marker
+        self._seen = {marker} if marker else set()
 
     def advance(self, page: Page[Any]) -> bool:
         """Move to the page after ``page``; False when there is none."""
@@ -162,15 +203,6 @@ def walk(build: Callable[[str | None], Call[Page[M]]]) -> Any:
         items.extend(page.items)
         if not pages.advance(page):
             return items
-
-
-def endpoint_method(method: F, owner: str, name: str, builder: Callable[..., Any]) -> F:
-    """Dress a generated face method as the endpoint it runs (name, docs, the builder for stubs)."""
-    method.__name__ = name
-    method.__qualname__ = f"{owner}.{name}"
-    method.__doc__ = builder.__doc__
-    method.__wrapped__ = builder  # type: ignore[attr-defined]
-    return method
 
 
 def drop_none(**kwargs: Any) -> dict[str, Any]:

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from paddleflow_provider.client import InvalidArgumentError
-from paddleflow_provider.client.endpoints._common import REGISTRY
+from paddleflow_provider.client.endpoints._common import ENDPOINTS
+
+BUILDERS = {name: e.builder for name, e in ENDPOINTS.items()}
 
 #: A valid value for every required argument (by name; ``name`` depends on the method).
 VALID: dict[str, Any] = {
@@ -78,7 +80,7 @@ def _wrong_value(annotation: str) -> Any:
 
 def _cases() -> list[tuple[str, str, Any, dict[str, Any]]]:
     cases = []
-    for method, builder in sorted(REGISTRY.items()):
+    for method, builder in sorted(BUILDERS.items()):
         params = inspect.signature(builder).parameters
         required = {
             p.name: NAME.get(method, "n1") if p.name == "name" else VALID[p.name]
@@ -114,7 +116,7 @@ def test_every_argument_is_checked_before_sending(server, client, method, argume
 
 PAGE_SIZES = [
     (method, name, value)
-    for method, builder in sorted(REGISTRY.items())
+    for method, builder in sorted(BUILDERS.items())
     for name in inspect.signature(builder).parameters
     if name in ("maxsize", "max_keys", "maxkeys")
     for value in (0, 1001)
@@ -125,7 +127,7 @@ PAGE_SIZES = [
 def test_every_page_size_is_one_to_a_thousand(server, client, method, argument, value):
     required = {
         p.name: VALID[p.name]
-        for p in inspect.signature(REGISTRY[method]).parameters.values()
+        for p in inspect.signature(BUILDERS[method]).parameters.values()
         if p.default is inspect.Parameter.empty
     }
     with pytest.raises(InvalidArgumentError, match="between 1 and 1000") as info:
@@ -135,14 +137,14 @@ def test_every_page_size_is_one_to_a_thousand(server, client, method, argument, 
 
 
 def test_the_derived_cases_cover_every_endpoint():
-    assert {c[0] for c in CASES} == set(REGISTRY)
+    assert {c[0] for c in CASES} == set(BUILDERS)
     assert len(CASES) > 150
     assert len(PAGE_SIZES) >= 2 * 14
 
 
 DICT_ARGUMENTS = [
     (method, name)
-    for method, builder in sorted(REGISTRY.items())
+    for method, builder in sorted(BUILDERS.items())
     for name, param in inspect.signature(builder).parameters.items()
     if str(param.annotation).startswith("dict")
 ]
@@ -154,7 +156,7 @@ def test_a_dict_argument_that_is_not_json_is_an_argument_error(server, client, m
     instead of raising ``TypeError`` from deep inside the request, and nothing is sent."""
     import datetime
 
-    params = inspect.signature(REGISTRY[method]).parameters
+    params = inspect.signature(BUILDERS[method]).parameters
     kwargs = {
         p.name: NAME.get(method, "n1") if p.name == "name" else VALID[p.name]
         for p in params.values()
