@@ -10,6 +10,7 @@ says what ``response`` is, following the reference's return tables; ``list_clust
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeAlias, TypeVar, cast
@@ -44,16 +45,9 @@ T = TypeVar("T")
 #: what a tuple-face method answers: ``(True, response)`` or ``(False, message)``
 Reply: TypeAlias = tuple[Literal[True], T] | tuple[Literal[False], str]
 
-_CONFIG_OPTIONS = (
-    "scheme",
-    "verify",
-    "ca_bundle",
-    "timeout",
-    "max_attempts",
-    "max_retry_time",
-    "backoff_initial",
-    "backoff_max",
-    "retry_after_max",
+#: ``Client(**options)`` takes every ``ClientConfig`` field but the four positional ones.
+_CONFIG_OPTIONS = tuple(
+    f.name for f in dataclasses.fields(ClientConfig) if f.name not in ("host", "port", "username", "password")
 )
 _RUNTIME_OPTIONS = ("sleep", "fuse_binary")
 
