@@ -10,6 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from ..store import Store
+from .fs import FileSystems
+from .infra import Infra
+from .jobs import Jobs
+from .pipelines import Pipelines
+from .records import Records
+from .runs import Runs
+from .schedules import Schedules
 from .users import Users
 
 log = logging.getLogger("paddleflow_provider.emulator")
@@ -44,34 +51,15 @@ class Backend:
         self._install_services()
 
     def _install_services(self) -> None:
-        """Services that exist so far; each module adds itself here (kept import-light)."""
-        from .infra import Infra
-
+        """The domain services; the order is the start order (shutdown runs it backwards)."""
         self.infra = Infra(self)
-        self._services.append(self.infra)
-        try:
-            from .fs import FileSystems
-        except ImportError:  # pragma: no cover - during development only
-            return
         self.fs = FileSystems(self)
-        from .pipelines import Pipelines
-
         self.pipelines = Pipelines(self)
-        from .runs import Runs
-
         self.runs = Runs(self)
-        self._services.append(self.runs)
-        from .records import Records
-
         self.records = Records(self)
-        from .schedules import Schedules
-
         self.schedules = Schedules(self)
-        self._services.append(self.schedules)
-        from .jobs import Jobs
-
         self.jobs = Jobs(self)
-        self._services.append(self.jobs)
+        self._services.extend([self.infra, self.runs, self.schedules, self.jobs])
 
     def count(self, name: str, n: int = 1) -> None:
         """Bump a counter reported by ``GET /_emulator/stats`` (tests prove "no duplicates" with it)."""
