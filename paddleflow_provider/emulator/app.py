@@ -20,10 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import errors
 from .backend.core import Backend
+from .caller import ROOT
 from .errors import PFError
 from .faults import FaultInjector
-from .handlers import control, fs, infra, jobs, pipelines, runs, schedules, users
-from .web import ROOT
+from .handlers import control, fs, infra, jobs, pipelines, records, runs, schedules, users
 
 PREFIX = "/api/paddleflow/v1"
 log = logging.getLogger("paddleflow_provider.emulator")
@@ -80,7 +80,7 @@ def create_app(backend: Backend, *, faults: bool = False) -> Any:
     """Build the FastAPI app around ``backend`` (optionally wrapped by the fault injector)."""
     app = FastAPI(title="PaddleFlow emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.backend = backend
-    for module in (users, infra, fs, pipelines, runs, schedules, jobs):
+    for module in (users, infra, fs, pipelines, runs, records, schedules, jobs):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(control.router)
 

@@ -5,25 +5,53 @@ from __future__ import annotations
 import base64
 import binascii
 import socket
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..caller import Caller
 from ..errors import PFError
-from ..store import Row, Store
+from ..store import Doc, Row, Store
 from ..util import (
     CLUSTER_NAME_RE,
     DNS1123_RE,
+    Page,
     fmt_cpu,
     fmt_mem,
     fmt_time,
     paginate,
     parse_quantity,
 )
-from ..web import Caller
 
 if TYPE_CHECKING:
     from .core import Backend
 
 from .infra_common import CLUSTER_TYPES, hex_id
+
+CLUSTER_TEXT_FIELDS = ("endpoint", "clusterType", "description", "source", "setting", "status", "version")
+
+
+@dataclass(frozen=True)
+class ClusterFields:
+    """The settable fields of a create/update-cluster request.
+
+    :param text: the non-empty text fields given, by wire name (``endpoint``, ``clusterType``, ...).
+    :param namespace_list: ``None`` when not given; its items are checked here, not by the decoder.
+    """
+
+    text: dict[str, str] = field(default_factory=dict)
+    credential: str = ""
+    namespace_list: list[object] | None = None
+
+
+@dataclass(frozen=True)
+class FlavourSpec:
+    """A create/update-flavour request; ``cpu``/``mem`` are the request's raw JSON values."""
+
+    name: str = ""
+    cluster_name: str = ""
+    cpu: object = None  # None: not given
+    mem: object = None
+    scalar_resources: dict[str, Any] | None = None
 
 
 class ClusterMixin:
@@ -45,14 +73,13 @@ class ClusterMixin:
             raise PFError(code, f"cluster[{name}] not found" if code != "" else "record not found")
         return row
 
-    def create_cluster(self, who: Caller, body: Any) -> dict[str, Any]:
-        name = body.str("clusterName")
+    def create_cluster(self, who: Caller, name: str, fields: ClusterFields) -> Doc:
         if not CLUSTER_NAME_RE.match(name):
             raise PFError("InvalidNamePattern", f"clusterName[{name}] does not match the cluster name rule")
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         doc = self._cluster_fields(
-            body, {"clusterName": name, "source": "OnPremise", "status": "online"}, code="InternalError"
+            fields, {"clusterName": name, "source": "OnPremise", "status": "online"}, code="InternalError"
         )
         with self.store.tx():
             if self.store.get("clusters", name) is not None:
@@ -62,7 +89,7 @@ class ClusterMixin:
             self.store.insert("clusters", doc, key=name, status=doc["status"])
         return doc
 
-    def _cluster_fields(self, body: Any, base: dict[str, Any], *, code: str) -> dict[str, Any]:
+    def _cluster_fields(self, fields: ClusterFields, base: Doc, *, code: str) -> Doc:
         doc = {
             "description": "",
             "endpoint": "",
@@ -73,18 +100,16 @@ class ClusterMixin:
             "namespaceList": None,
             **base,
         }
-        for key in ("endpoint", "clusterType", "description", "source", "setting", "status", "version"):
-            if body.get(key):
-                doc[key] = body.str(key)
-        if body.get("credential"):
-            cred = body.str("credential")
+        doc.update(fields.text)
+        if fields.credential:
+            cred = fields.credential
             try:
                 base64.b64decode(cred, validate=True)
             except (binascii.Error, ValueError):
                 raise PFError("InvalidClusterCredential", "credential must be base64 encoded") from None
             doc["credential"] = cred
-        if body.has("namespaceList"):
-            ns = body.list("namespaceList") or []
+        if fields.namespace_list is not None:
+            ns = fields.namespace_list
             bad = [n for n in ns if not isinstance(n, str) or not DNS1123_RE.match(n)]
             if bad:
                 raise PFError(code, f"namespace {bad} is not a valid DNS-1123 label")
@@ -99,18 +124,18 @@ class ClusterMixin:
             raise PFError(code, f"status[{doc['status']}] should be online or offline")
         return doc
 
-    def update_cluster(self, who: Caller, name: str, body: Any) -> dict[str, Any]:
+    def update_cluster(self, who: Caller, name: str, fields: ClusterFields) -> Doc:
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         with self.store.tx():
             row = self._cluster(name, "ClusterNameNotFound")
-            doc = self._cluster_fields(body, dict(row.doc), code="InvalidClusterProperties")
+            doc = self._cluster_fields(fields, dict(row.doc), code="InvalidClusterProperties")
             doc["updateTime"] = fmt_time()
             row.doc, row.status = doc, doc["status"]
             self.store.update("clusters", row)
         return doc
 
-    def get_cluster(self, who: Caller, name: str) -> dict[str, Any]:
+    def get_cluster(self, who: Caller, name: str) -> Doc:
         if not who.is_root:
             raise PFError("AccessDenied")
         return self._cluster(name, "").doc
@@ -129,7 +154,7 @@ class ClusterMixin:
 
     def list_clusters(
         self, who: Caller, marker: str | None, max_keys: int, names: list[str], status: str | None
-    ) -> dict[str, Any]:
+    ) -> Page[Doc]:
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         rows = [
@@ -137,9 +162,7 @@ class ClusterMixin:
             for r in self.store.select("clusters")
             if (not names or r.key in names) and (not status or r.status == status)
         ]
-        page, env = paginate(rows, marker, max_keys)
-        env["clusterList"] = page or None
-        return env
+        return paginate(rows, marker, max_keys)
 
     @staticmethod
     def _machine() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -209,7 +232,7 @@ class ClusterMixin:
 
     # --- flavours -------------------------------------------------------------------------------
     @staticmethod
-    def _flavour_quantities(cpu: Any, mem: Any, scalars: dict[str, Any]) -> None:
+    def _flavour_quantities(cpu: object, mem: object, scalars: dict[str, str]) -> None:
         try:
             ok = parse_quantity(cpu) > 0 and parse_quantity(mem) > 0
             ok = ok and all(parse_quantity(v) >= 0 for v in scalars.values())
@@ -221,15 +244,17 @@ class ClusterMixin:
                 f"cpu[{cpu}] and mem[{mem}] must be quantities > 0, scalar resources >= 0",
             )
 
-    def create_flavour(self, who: Caller, body: Any) -> dict[str, Any]:
-        name = body.str("name")
+    def create_flavour(self, who: Caller, spec: FlavourSpec) -> str:
+        """Create the flavour; returns its name."""
+        name = spec.name
         if not name:
             raise PFError("FlavourNotFound", "field not be empty")
-        cluster = body.str("clusterName")
+        cluster = spec.cluster_name
         if cluster and self.store.get("clusters", cluster) is None:
             raise PFError("ClusterNameNotFound", f"cluster[{cluster}] not found")
-        cpu, mem = body.get("cpu", ""), body.get("mem", "")
-        scalars = {str(k): str(v) for k, v in (body.dict("scalarResources") or {}).items()}
+        cpu = "" if spec.cpu is None else spec.cpu
+        mem = "" if spec.mem is None else spec.mem
+        scalars = {str(k): str(v) for k, v in (spec.scalar_resources or {}).items()}
         self._flavour_quantities(cpu, mem, scalars)
         with self.store.tx():
             if self.store.get("flavours", name) is not None:
@@ -245,9 +270,9 @@ class ClusterMixin:
                 "updateTime": t,
             }
             self.store.insert("flavours", doc, key=name, parent=cluster)
-        return {"name": name}
+        return name
 
-    def get_flavour(self, name: str) -> dict[str, Any]:
+    def get_flavour(self, name: str) -> Doc:
         if not name:
             raise PFError("FlavourNameEmpty")
         row = self.store.get("flavours", name)
@@ -258,19 +283,19 @@ class ClusterMixin:
     def flavour_exists(self, name: str) -> bool:
         return self.store.get("flavours", name) is not None
 
-    def update_flavour(self, who: Caller, name: str, body: Any) -> dict[str, Any]:
+    def update_flavour(self, who: Caller, name: str, spec: FlavourSpec) -> Doc:
         with self.store.tx():
             row = self.store.get("flavours", name)
             if row is None:
                 raise PFError("", f"flavour[{name}] not found")
             if not who.is_root:
                 raise PFError("ActionNotAllowed")
-            if body.str("clusterName") != row.parent:
+            if spec.cluster_name != row.parent:
                 raise PFError("", f"not support operate to update flavour[{name}]'s cluster")
             doc = row.doc
-            cpu, mem = body.get("cpu") or doc["cpu"], body.get("mem") or doc["mem"]
+            cpu, mem = spec.cpu or doc["cpu"], spec.mem or doc["mem"]
             scalars = dict(doc.get("scalarResources") or {})
-            scalars.update({str(k): str(v) for k, v in (body.dict("scalarResources") or {}).items()})
+            scalars.update({str(k): str(v) for k, v in (spec.scalar_resources or {}).items()})
             self._flavour_quantities(cpu, mem, scalars)
             doc.update(cpu=str(cpu), mem=str(mem), scalarResources=scalars, updateTime=fmt_time())
             self.store.update("flavours", row)
@@ -287,12 +312,10 @@ class ClusterMixin:
 
     def list_flavours(
         self, marker: str | None, max_keys: int, name: str | None, cluster: str | None
-    ) -> dict[str, Any]:
+    ) -> Page[Doc]:
         rows = [
             (r.pk, r.doc)
             for r in self.store.select("flavours")
             if (not name or name in r.key) and (r.parent == "" or (cluster and r.parent == cluster))
         ]
-        page, env = paginate(rows, marker, max_keys)
-        env["flavourList"] = page
-        return env
+        return paginate(rows, marker, max_keys)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..engine import Engine
 from ..store import Store
 from .fs import FileSystems
 from .infra import Infra
@@ -38,15 +39,16 @@ class Config:
 class Backend:
     """Holds the services; handlers reach them as ``backend(request).<service>``."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, engine: Engine | None = None) -> None:
         self.config = config
+        self.engine = engine or Engine()
         self.data_dir = Path(config.data_dir).resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.data_dir / "paddleflow.db")
         self.stats: Counter[str] = Counter()
         self._stats_lock = threading.Lock()
         self.users = Users(self.store, config.root_password)
-        self._services: list[Any] = []
+        self._services: list[object] = []  # started in order; each may have start()/shutdown()
         self.stopping = False
         self._install_services()
 

@@ -14,14 +14,16 @@ import builtins
 import logging
 import shutil
 import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import engine
+from ..caller import Caller
+from ..engine import RunOverrides, WorkflowRunner, WorkflowSpec
 from ..errors import PFError
-from ..store import Row
-from ..util import fmt_time, paginate
-from ..web import Caller
+from ..store import Doc, Row
+from ..util import Page, fmt_time, paginate, parse_quantity
 from .access import owned_row
 from .rundoc import run_jobs
 from .sinks import FINAL_RUN, CacheStoreImpl, PlatformImpl, RunSinkImpl
@@ -72,7 +74,37 @@ DETAIL_KEYS = (
 )
 
 
-def brief(doc: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RunRequest:
+    """A create-run request. The YAML comes from the first source given: ``run_yaml_raw`` (base64), a
+    stored pipeline (version), or ``run_yaml_path`` on storage ``fs_name``; the rest override the YAML."""
+
+    run_yaml_raw: str = ""
+    pipeline_id: str = ""
+    pipeline_version_id: str = ""
+    fs_name: str = ""
+    run_yaml_path: str = ""
+    username: str = ""  # the storage's owner (root only)
+    name: str = ""
+    desc: str = ""
+    parameters: dict[str, Any] | None = None
+    disabled: str = ""
+    docker_env: str = ""
+    failure_strategy: str = ""
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """List filters; an empty list does not filter."""
+
+    users: list[str]
+    fs_names: list[str]
+    run_ids: list[str]
+    names: list[str]
+    statuses: list[str]
+
+
+def brief(doc: Doc) -> Doc:
     return {k: doc.get(k, "") for k in BRIEF_KEYS}
 
 
@@ -84,16 +116,13 @@ class Runs:
         self.store = backend.store
         self.runs_dir = backend.data_dir / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
-        self._runners: dict[str, Any] = {}
+        self.engine = backend.engine
+        self._runners: dict[str, WorkflowRunner] = {}
         self._lock = threading.Lock()
         self.sink = RunSinkImpl(backend)
         self.cache = CacheStoreImpl(backend)
         self.platform = PlatformImpl(backend)
-        self._final_hooks: list[Any] = []
-
-    @property
-    def wf(self) -> Any:
-        return engine.names()
+        self._final_hooks: list[Callable[[str, str], None]] = []  # (run id, final status)
 
     def run_dir(self, run_id: str) -> Path:
         return self.runs_dir / run_id
@@ -104,29 +133,29 @@ class Runs:
         return owned_row(self.store, "runs", run_id, who, missing=missing, resource="run")
 
     # --- create ---------------------------------------------------------------------------------
-    def _yaml_source(self, who: Caller, body: Any) -> tuple[str, str, str, str]:
+    def _yaml_source(self, who: Caller, req: RunRequest) -> tuple[str, str, str, str]:
         """(yaml text, source, pipelineID, pipelineVersionID) by the server's priority."""
-        raw = body.str("runYamlRaw")
+        raw = req.run_yaml_raw
         if raw:
             try:
                 return base64.b64decode(raw, validate=True).decode(), "", "", ""
             except (binascii.Error, ValueError, UnicodeDecodeError):
                 raise PFError("MalformedYaml", "runYamlRaw is not valid base64") from None
-        ppl_id = body.str("pipelineID")
+        ppl_id = req.pipeline_id
         if ppl_id:
             ppl = self.be.pipelines.get_row(who, ppl_id)
-            ver_id = body.str("pipelineVersionID")
+            ver_id = req.pipeline_version_id
             ver = (
                 self.be.pipelines.version_row(ppl.key, ver_id)
                 if ver_id
                 else self.be.pipelines.latest_version(ppl.key)
             )
             return ver.doc["pipelineYaml"], f"{ppl_id}-{ver_id}", ppl_id, ver.key
-        fs_name = body.str("fsName")
+        fs_name = req.fs_name
         if not fs_name:
             raise PFError("InvalidArguments", "can not get runYaml without fs")
-        path = body.str("runYamlPath") or "./run.yaml"
-        return self.be.pipelines.read_fs_yaml(who, fs_name, body.str("username"), path), path, "", ""
+        path = req.run_yaml_path or "./run.yaml"
+        return self.be.pipelines.read_fs_yaml(who, fs_name, req.username, path), path, "", ""
 
     def _fs_roots(self, who: Caller, fs_user: str, names: list[str]) -> dict[str, Path]:
         roots: dict[str, Path] = {}
@@ -139,24 +168,24 @@ class Runs:
     def create(
         self,
         who: Caller,
-        body: Any,
+        req: RunRequest,
         *,
         schedule: dict[str, str] | None = None,
         skip_message: str | None = None,
-    ) -> dict[str, Any]:
-        """Validate, insert (``initiating``) and start a run; ``schedule`` links it to a schedule tick."""
-        text, source, _, _ = self._yaml_source(who, body)
-        fs_user = body.str("username") if (who.is_root and body.str("username")) else who.name
-        failure = body.dict("failureOptions") or {}
-        overrides = {
-            "name": body.str("name") or None,
-            "parameters": body.dict("parameters"),
-            "disabled": body.str("disabled") or None,
-            "docker_env": body.str("dockerEnv") or None,
-            "failure_strategy": str(failure.get("strategy") or "") or None,
-            "fs_name": body.str("fsName") or None,
-        }
-        spec = engine.parse_run_yaml(text, **overrides)
+    ) -> str:
+        """Validate, insert (``initiating``) and start a run; returns its id. ``schedule`` links it to a
+        schedule tick."""
+        text, source, _, _ = self._yaml_source(who, req)
+        fs_user = req.username if (who.is_root and req.username) else who.name
+        overrides = RunOverrides(
+            name=req.name or None,
+            parameters=req.parameters,
+            disabled=req.disabled or None,
+            docker_env=req.docker_env or None,
+            failure_strategy=req.failure_strategy or None,
+            fs_name=req.fs_name or None,
+        )
+        spec = self.engine.parse_run_yaml(text, overrides)
         roots = self._fs_roots(who, fs_user, [spec.fs_name, *spec.extra_fs])
         source = source or spec.source_md5
         t = fmt_time()
@@ -188,7 +217,7 @@ class Runs:
             "username": who.name,
             "fsName": spec.fs_name,
             "fsOptions": fs_options,
-            "description": body.str("desc"),
+            "description": req.desc,
             "parameters": spec.parameters or None,
             "runYaml": text,
             "runtime": {},
@@ -205,7 +234,7 @@ class Runs:
             "activateTime": "",
             "updateTime": t,
             "_fsUser": fs_user,
-            "_overrides": overrides,
+            "_overrides": asdict(overrides),  # retries and restarts re-create the spec from it
         }
         with self.store.tx():  # the run and its schedule tick's record appear together
             row = self.store.insert(
@@ -222,17 +251,16 @@ class Runs:
         self.be.count("runs_created")
         if not skip_message:
             self._start(row, spec, roots)
-        return {"runID": row.key}
+        return row.key
 
     def _start(
         self,
         row: Row,
-        spec: Any,
+        spec: WorkflowSpec,
         roots: dict[str, Path],
         previous: tuple[dict[str, Any], dict[str, Any]] | None = None,
     ) -> None:
         run_id = row.key
-        wf = self.wf
         with self.store.tx():
             cur = self.store.get("runs", run_id)
             if cur is None:
@@ -240,7 +268,7 @@ class Runs:
             cur.status = cur.doc["status"] = "pending"
             self.store.update("runs", cur)
         try:
-            runner = wf.WorkflowRunner(
+            runner = self.engine.new_run(
                 spec,
                 run_id=run_id,
                 run_dir=self.run_dir(run_id),
@@ -273,9 +301,9 @@ class Runs:
             except Exception:
                 log.exception("run-final hook failed")
 
-    def _spec_for(self, row: Row) -> tuple[Any, dict[str, Path]]:
+    def _spec_for(self, row: Row) -> tuple[WorkflowSpec, dict[str, Path]]:
         ov = dict(row.doc.get("_overrides") or {})
-        spec = engine.parse_run_yaml(row.doc["runYaml"], **ov)
+        spec = self.engine.parse_run_yaml(row.doc["runYaml"], RunOverrides(**ov))
         owner = Caller(row.owner)
         roots = self._fs_roots(owner, row.doc.get("_fsUser", row.owner), [spec.fs_name, *spec.extra_fs])
         return spec, roots
@@ -314,7 +342,8 @@ class Runs:
             self.store.update("runs", row)
         self.on_final(run_id, status)
 
-    def retry(self, who: Caller, run_id: str) -> dict[str, Any]:
+    def retry(self, who: Caller, run_id: str) -> str:
+        """Start a new run that keeps the succeeded steps of ``run_id``; returns the new run's id."""
         old = self.get_row(who, run_id)
         if old.status not in ("failed", "terminated"):
             raise PFError("ActionNotAllowed", f"run[{run_id}] has status[{old.status}], no need to retry")
@@ -345,7 +374,7 @@ class Runs:
         self._start(
             row, spec, roots, previous=(old.doc.get("runtime") or {}, old.doc.get("postProcess") or {})
         )
-        return {"runID": row.key}
+        return row.key
 
     def delete(self, who: Caller, run_id: str, check_cache: bool) -> None:
         with self.store.tx():
@@ -373,34 +402,33 @@ class Runs:
                 shutil.rmtree(root / ".pipeline" / run_id, ignore_errors=True)
 
     # --- read -----------------------------------------------------------------------------------
-    def show(self, who: Caller, run_id: str) -> dict[str, Any]:
+    def show(self, who: Caller, run_id: str) -> Doc:
         doc = self.get_row(who, run_id).doc
         return {k: doc.get(k, "") for k in DETAIL_KEYS}
 
     def list(
         self,
         who: Caller,
-        filters: dict[str, list[str]],
+        f: RunFilter,
         marker: str | None,
         max_keys: int,
         schedule_id: str | None = None,
-    ) -> dict[str, Any]:
-        users = filters.get("user") if who.is_root else [who.name]
+    ) -> Page[Doc]:
+        """Brief run records, oldest first; non-root callers see only their own runs."""
+        users = f.users if who.is_root else [who.name]
         rows = []
         for r in self.store.select("runs", parent=schedule_id):
             d = r.doc
-            if (users and r.owner not in users) or (filters.get("fs") and d["fsName"] not in filters["fs"]):
+            if (users and r.owner not in users) or (f.fs_names and d["fsName"] not in f.fs_names):
                 continue
-            if filters.get("run") and r.key not in filters["run"]:
+            if f.run_ids and r.key not in f.run_ids:
                 continue
-            if filters.get("name") and d["name"] not in filters["name"]:
+            if f.names and d["name"] not in f.names:
                 continue
-            if filters.get("status") and r.status not in filters["status"]:
+            if f.statuses and r.status not in f.statuses:
                 continue
             rows.append((r.pk, brief(d)))
-        page, env = paginate(rows, marker, max_keys)
-        env["runList"] = page
-        return env
+        return paginate(rows, marker, max_keys)
 
     # --- platform facts -------------------------------------------------------------------------
     def _running_steps(self) -> builtins.list[dict[str, Any]]:
@@ -419,8 +447,6 @@ class Runs:
 
     def queue_usage(self, queue: str) -> tuple[float, float]:
         """(cpu cores, memory bytes) of the running steps on ``queue``, by their flavour."""
-        from ..util import parse_quantity
-
         cpu = mem = 0.0
         for s in self._running_steps():
             env = s.get("env") or {}
@@ -439,7 +465,7 @@ class Runs:
         First kill what a server that died without stopping its steps (SIGKILL) left running, so a
         resumed step never runs twice at once.
         """
-        engine.kill_leftover_processes(self.runs_dir, "step")
+        self.engine.kill_leftover_processes(self.runs_dir, "step")
         for row in self.store.select("runs", statuses=ACTIVE_RUN):
             was_stopping = row.status == "terminating"
             try:
@@ -465,6 +491,6 @@ class Runs:
 
     def shutdown(self) -> None:
         try:
-            self.wf.shutdown_all(timeout=10.0)
+            self.engine.stop_all_runs(timeout=10.0)
         except Exception:
             log.exception("stopping step processes failed")

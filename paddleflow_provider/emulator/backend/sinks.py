@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..engine import CacheEntry, RunState
 from ..util import fmt_time
 from .rundoc import find_job
 
@@ -25,7 +26,7 @@ class RunSinkImpl:
         self.be = backend
         self.store = backend.store
 
-    def update(self, run_id: str, state: Any) -> None:
+    def update(self, run_id: str, state: RunState) -> None:
         if self.be.stopping:
             # the server is shutting down: keep the last live snapshot so the run resumes on restart
             return
@@ -93,8 +94,7 @@ class CacheStoreImpl:
         self.be = backend
         self.store = backend.store
 
-    def find(self, first_fp: str, fs_name: str, username: str, source: str) -> list[Any]:
-        wf = self.be.runs.wf
+    def find(self, first_fp: str, fs_name: str, username: str, source: str) -> list[CacheEntry]:
         rows = [
             r
             for r in self.store.select("run_cache")
@@ -107,7 +107,7 @@ class CacheStoreImpl:
         for r in reversed(rows):
             d = r.doc
             out.append(
-                wf.CacheEntry(
+                CacheEntry(
                     cache_id=d["cacheID"],
                     first_fp=d["firstFp"],
                     second_fp=d["secondFp"],

@@ -5,9 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..backend.clusters import CLUSTER_TEXT_FIELDS, ClusterFields, FlavourSpec
+from ..backend.queues import GrantSpec, QueueSpec, QueueUpdate
 from ..errors import PFError
-from ..util import parse_max_keys, split_filter
-from ..web import backend, caller, empty, ok, q, read_body
+from .body import Body
+from .http import backend, caller, empty, ok, q, read_body
+from .wire import page_body, parse_max_keys, split_filter
 
 router = APIRouter()
 
@@ -17,16 +20,40 @@ def _page(request: Request) -> tuple[str | None, int]:
 
 
 # --- queues -------------------------------------------------------------------------------------
+def _queue_spec(body: Body) -> QueueSpec:
+    return QueueSpec(
+        name=body.str("name"),
+        cluster_name=body.str("clusterName"),
+        namespace=body.str("namespace"),
+        quota_type=body.str("quotaType"),
+        max_resources=body.dict("maxResources"),
+        min_resources=body.dict("minResources"),
+        location=body.dict("location"),
+        scheduling_policy=body.list("schedulingPolicy"),
+    )
+
+
+def _queue_update(body: Body) -> QueueUpdate:
+    return QueueUpdate(
+        max_resources=body.dict("maxResources"),
+        min_resources=body.dict("minResources"),
+        scheduling_policy=body.list("schedulingPolicy"),
+        location=body.dict("location"),
+    )
+
+
 @router.post("/queue")
 async def add_queue(request: Request) -> Response:
     body = await read_body(request)
-    return ok(backend(request).infra.create_queue(caller(request), body))
+    name = backend(request).infra.create_queue(caller(request), _queue_spec(body))
+    return ok({"name": name})
 
 
 @router.get("/queue")
 async def list_queue(request: Request) -> Response:
     marker, max_keys = _page(request)
-    return ok(backend(request).infra.list_queues(caller(request), marker, max_keys, q(request, "name")))
+    page = backend(request).infra.list_queues(caller(request), marker, max_keys, q(request, "name"))
+    return ok(page_body(page, "queueList"))
 
 
 @router.get("/queue/{name}")
@@ -40,7 +67,7 @@ async def update_queue(request: Request, name: str) -> Response:
     if q(request, "action") == "close":
         return ok(backend(request).infra.close_queue(caller(request), name))
     body = await read_body(request)
-    return ok(backend(request).infra.update_queue(caller(request), name, body))
+    return ok(backend(request).infra.update_queue(caller(request), name, _queue_update(body)))
 
 
 @router.delete("/queue/{name}")
@@ -53,7 +80,8 @@ async def del_queue(request: Request, name: str) -> Response:
 @router.post("/grant")
 async def grant(request: Request) -> Response:
     body = await read_body(request)
-    return ok(backend(request).infra.create_grant(caller(request), body))
+    spec = GrantSpec(body.str("userName"), body.str("resourceType"), body.str("resourceID"))
+    return ok({"grantID": backend(request).infra.create_grant(caller(request), spec)})
 
 
 @router.delete("/grant")
@@ -71,22 +99,33 @@ async def ungrant(request: Request) -> Response:
 async def list_grant(request: Request) -> Response:
     marker, max_keys = _page(request)
     user = q(request, "username") or q(request, "userName")
-    return ok(backend(request).infra.list_grants(caller(request), user, marker, max_keys))
+    page = backend(request).infra.list_grants(caller(request), user, marker, max_keys)
+    return ok(page_body(page, "grantList"))
 
 
 # --- flavours -----------------------------------------------------------------------------------
+def _flavour_spec(body: Body) -> FlavourSpec:
+    return FlavourSpec(
+        name=body.str("name"),
+        cluster_name=body.str("clusterName"),
+        cpu=body.get("cpu"),
+        mem=body.get("mem"),
+        scalar_resources=body.dict("scalarResources"),
+    )
+
+
 @router.post("/flavour")
 async def add_flavour(request: Request) -> Response:
     body = await read_body(request)
-    return ok(backend(request).infra.create_flavour(caller(request), body))
+    return ok({"name": backend(request).infra.create_flavour(caller(request), _flavour_spec(body))})
 
 
 @router.get("/flavour")
 async def list_flavour(request: Request) -> Response:
     marker, max_keys = _page(request)
-    return ok(
-        backend(request).infra.list_flavours(marker, max_keys, q(request, "name"), q(request, "clusterName"))
-    )
+    infra = backend(request).infra
+    page = infra.list_flavours(marker, max_keys, q(request, "name"), q(request, "clusterName"))
+    return ok(page_body(page, "flavourList"))
 
 
 @router.get("/flavour/{name}")
@@ -97,7 +136,7 @@ async def show_flavour(request: Request, name: str) -> Response:
 @router.put("/flavour/{name}")
 async def update_flavour(request: Request, name: str) -> Response:
     body = await read_body(request)
-    return ok(backend(request).infra.update_flavour(caller(request), name, body))
+    return ok(backend(request).infra.update_flavour(caller(request), name, _flavour_spec(body)))
 
 
 @router.delete("/flavour/{name}")
@@ -120,10 +159,21 @@ async def cluster_resource_v2(request: Request) -> Response:
     return ok(backend(request).infra.cluster_resources_v2(caller(request), names, body.str("queueName")))
 
 
+def _cluster_fields(body: Body) -> ClusterFields:
+    """Empty values count as not given; ``namespaceList`` may be given empty (it clears the list)."""
+    text = {key: body.str(key) for key in CLUSTER_TEXT_FIELDS if body.get(key)}
+    return ClusterFields(
+        text=text,
+        credential=body.str("credential") if body.get("credential") else "",
+        namespace_list=body.list("namespaceList"),
+    )
+
+
 @router.post("/cluster")
 async def create_cluster(request: Request) -> Response:
     body = await read_body(request, malformed="")
-    return ok(backend(request).infra.create_cluster(caller(request), body))
+    name = body.str("clusterName")
+    return ok(backend(request).infra.create_cluster(caller(request), name, _cluster_fields(body)))
 
 
 @router.get("/cluster")
@@ -133,7 +183,8 @@ async def list_cluster(request: Request) -> Response:
         request.query_params.getlist("clusterNames")[0] if "clusterNames" in request.query_params else ""
     )
     status = q(request, "clusterStatus")
-    return ok(backend(request).infra.list_clusters(caller(request), marker, max_keys, names, status))
+    page = backend(request).infra.list_clusters(caller(request), marker, max_keys, names, status)
+    return ok(page_body(page, "clusterList", page.items or None))
 
 
 @router.get("/cluster/{name}")
@@ -144,7 +195,7 @@ async def show_cluster(request: Request, name: str) -> Response:
 @router.put("/cluster/{name}")
 async def update_cluster(request: Request, name: str) -> Response:
     body = await read_body(request, malformed="")
-    return ok(backend(request).infra.update_cluster(caller(request), name, body))
+    return ok(backend(request).infra.update_cluster(caller(request), name, _cluster_fields(body)))
 
 
 @router.delete("/cluster/{name}")
