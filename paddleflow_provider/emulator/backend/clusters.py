@@ -21,11 +21,32 @@ from ..util import (
     paginate,
     parse_quantity,
 )
-
-if TYPE_CHECKING:
-    from .core import Backend
-
 from .infra_common import CLUSTER_TYPES, hex_id
+
+
+@dataclass(frozen=True)
+class Resources:
+    """CPU and memory as the server writes quantities (``"4"``, ``"500m"``, ``"8Gi"``)."""
+
+    cpu: str
+    memory: str
+
+
+@dataclass(frozen=True)
+class MachineResources:
+    node_name: str
+    total: Resources
+    idle: Resources
+
+
+@dataclass(frozen=True)
+class ClusterResources:
+    """A cluster's resources: this machine for a Local cluster, nothing for one the emulator cannot reach."""
+
+    name: str
+    source: str
+    machine: MachineResources | None
+
 
 CLUSTER_TEXT_FIELDS = ("endpoint", "clusterType", "description", "source", "setting", "status", "version")
 
@@ -55,9 +76,8 @@ class FlavourSpec:
 
 
 class ClusterMixin:
-    """Cluster and flavour operations; ``be``/``store`` come from :class:`Infra`."""
+    """Cluster and flavour operations; ``store`` comes from :class:`Infra`."""
 
-    be: Backend
     store: Store
 
     if TYPE_CHECKING:
@@ -165,18 +185,21 @@ class ClusterMixin:
         return paginate(rows, marker, max_keys)
 
     @staticmethod
-    def _machine() -> tuple[dict[str, Any], dict[str, Any]]:
+    def _machine() -> MachineResources:
+        """This machine's real CPU and memory now (psutil), formatted as the server formats quantities."""
         import psutil
 
         vm = psutil.virtual_memory()
         cpus = psutil.cpu_count() or 1
         busy = psutil.cpu_percent(interval=None) / 100.0
-        total = {"cpu": fmt_cpu(cpus), "memory": fmt_mem(vm.total)}
-        idle = {"cpu": fmt_cpu(round(cpus * (1 - busy), 3)), "memory": fmt_mem(vm.available)}
-        return total, idle
+        return MachineResources(
+            node_name=socket.gethostname(),
+            total=Resources(fmt_cpu(cpus), fmt_mem(vm.total)),
+            idle=Resources(fmt_cpu(round(cpus * (1 - busy), 3)), fmt_mem(vm.available)),
+        )
 
-    def cluster_resources(self, who: Caller, names: list[str]) -> dict[str, Any]:
-        """This machine's real CPU and memory (psutil) for every online Local cluster."""
+    def cluster_resources(self, who: Caller, names: list[str]) -> list[ClusterResources]:
+        """This machine's resources for every online Local cluster (others cannot be reached)."""
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         clusters = [r for r in self.store.select("clusters") if r.status == "online"]
@@ -184,51 +207,29 @@ class ClusterMixin:
         missing = [n for n in names if n not in known]
         if missing:
             raise PFError("", f"clusters {missing} not found or not online")
-        out: dict[str, Any] = {}
-        for row in clusters:
-            if names and row.key not in names:
-                continue
-            if row.doc.get("clusterType") == "Local":
-                total, idle = self._machine()
-                node = {"nodeName": socket.gethostname(), "schedulable": True, "total": total, "idle": idle}
-                out[row.key] = {"nodeList": [node], "summary": {"total": total, "idle": idle}, "errMsg": ""}
-            else:
-                zero = {"cpu": "0", "memory": "0"}
-                out[row.key] = {
-                    "nodeList": [],
-                    "summary": {"total": zero, "idle": zero},
-                    "errMsg": "the emulator cannot reach remote clusters",
-                }
-        return out
+        return [
+            self._resources(row, local_only_online=False) for row in clusters if not names or row.key in names
+        ]
 
-    def cluster_resources_v2(self, who: Caller, names: list[str], queue: str) -> dict[str, Any]:
+    def cluster_resources_v2(self, who: Caller, names: list[str], queue: str) -> list[ClusterResources]:
+        """Every named cluster (or the queue's), in any status; only an online Local one has a machine."""
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         if queue and not names:
             names = [self._queue(queue).parent]
-        out: dict[str, Any] = {}
-        for row in self.store.select("clusters"):
-            if names and row.key not in names:
-                continue
-            item: dict[str, Any] = {
-                "allocatable": {},
-                "capacity": {},
-                "labels": {},
-                "clusterName": row.key,
-                "clusterSource": row.doc.get("source", "OnPremise"),
-            }
-            if row.doc.get("clusterType") == "Local" and row.status == "online":
-                total, idle = self._machine()
-                host = socket.gethostname()
-                item["allocatable"] = {
-                    host: {"cpu": parse_quantity(idle["cpu"]), "memory": parse_quantity(idle["memory"])}
-                }
-                item["capacity"] = {host: total}
-                item["labels"] = {host: {"kubernetes.io/hostname": host}}
-            if queue:
-                item["queueName"] = queue
-            out[row.key] = item
-        return out
+        return [
+            self._resources(row, local_only_online=True)
+            for row in self.store.select("clusters")
+            if not names or row.key in names
+        ]
+
+    def _resources(self, row: Row, *, local_only_online: bool) -> ClusterResources:
+        local = row.doc.get("clusterType") == "Local" and (row.status == "online" or not local_only_online)
+        return ClusterResources(
+            name=row.key,
+            source=row.doc.get("source", "OnPremise"),
+            machine=self._machine() if local else None,
+        )
 
     # --- flavours -------------------------------------------------------------------------------
     @staticmethod

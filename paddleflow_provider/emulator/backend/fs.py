@@ -13,16 +13,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from ..caller import Caller
 from ..errors import PFError
 from ..store import Doc, Row
 from ..util import FS_NAME_RE, fmt_time
-
-if TYPE_CHECKING:
-    from .core import Backend
+from .context import Context
 
 FS_SCHEMES = ("hdfs", "local", "s3", "sftp", "mock", "cfs", "glusterfs", "bos", "afs")
 LINK_SCHEMES = ("hdfs", "local", "s3", "sftp", "cfs")
@@ -34,6 +32,10 @@ _REQUIRED_PROPS = {
     "mock": ("pvc", "namespace"),
     "afs": ("username", "password"),
 }
+
+
+class FsUser(Protocol):
+    def fs_in_use(self, owner: str, fs_name: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -95,11 +97,12 @@ def _masked(props: dict[str, str]) -> dict[str, str]:
 class FileSystems:
     """File systems, links and fs cache configs, with the local folders behind them."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
-        self.root = backend.data_dir / "storage"
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.root = ctx.data_dir / "storage"
         self.root.mkdir(parents=True, exist_ok=True)
+        self.fs_users: list[FsUser] = []  # what may keep a storage from being deleted (schedules)
 
     # --- helpers --------------------------------------------------------------------------------
     @staticmethod
@@ -196,7 +199,7 @@ class FileSystems:
                 "createTime": fmt_time(),
             }
             self.store.insert("fs", doc, key=fid, owner=owner, parent=name)
-        self.be.count("fs_created")
+        self.ctx.count("fs_created")
         return fid
 
     @staticmethod
@@ -219,8 +222,7 @@ class FileSystems:
             row = self.store.get("fs", fid)
             if row is None:
                 raise PFError("RecordNotFound", f"fs[{fid}] not exist")
-            schedules = getattr(self.be, "schedules", None)
-            if schedules is not None and schedules.fs_in_use(owner, name):
+            if any(user.fs_in_use(owner, name) for user in self.fs_users):
                 raise PFError(
                     "ActionNotAllowed", f"fs[{fid}] is used by a running schedule. deletion is not allowed"
                 )

@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..caller import Caller
 from ..engine import ProcessHandle
@@ -27,15 +27,37 @@ from ..errors import PFError
 from ..store import Doc, Row
 from ..util import Page, fmt_time, paginate, parse_time
 from .access import owned_row
+from .context import Context
+from .fs import FileSystems
+from .infra import Infra
 from .jobspec import UPDATE_PRIORITIES, JobRequest, JobSpecs
-
-if TYPE_CHECKING:
-    from .core import Backend
 
 log = logging.getLogger("paddleflow_provider.emulator")
 ACTIVE_JOB = ("init", "pending", "running", "terminating")
 IMMUTABLE_JOB = ("succeeded", "failed", "terminated", "skipped", "cancelled", "preempted")
 STOP_GRACE_S = 5.0
+
+
+@dataclass(frozen=True)
+class TaskRuntime:
+    """One process of a job as it runs on this machine."""
+
+    task_id: str
+    status: str
+    node_name: str
+    role: str
+    index: int
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A job (its stored document without private keys) and, once started, its tasks' runtimes."""
+
+    job_id: str
+    status: str
+    doc: Doc
+    job_type: str  # single | distributed
+    runtimes: list[TaskRuntime] | None  # None before the job started
 
 
 @dataclass(frozen=True)
@@ -75,11 +97,14 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
 class Jobs:
     """Job documents (table ``jobs``) and the processes behind the active ones."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
-        self.jobs_dir = backend.data_dir / "jobs"
-        self.specs = JobSpecs(backend)
+    def __init__(self, ctx: Context, infra: Infra, fs: FileSystems) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.engine = ctx.engine
+        self.infra = infra
+        self.fs = fs
+        self.jobs_dir = ctx.data_dir / "jobs"
+        self.specs = JobSpecs(ctx.store, infra, fs)
         self._live: dict[str, _Live] = {}
         self._lock = threading.Lock()
 
@@ -100,13 +125,13 @@ class Jobs:
         doc["acceptTime"] = fmt_time()
         queue = doc["schedulingPolicy"]["queue"]
         row = self.store.insert("jobs", doc, key=doc["id"], owner=who.name, parent=queue, status="pending")
-        self.be.count("jobs_created")
+        self.ctx.count("jobs_created")
         self._launch(row)
         return row.key
 
     def _env(self, row: Row, task: dict[str, Any], cwd: Path) -> dict[str, str]:
         doc = row.doc
-        env = self.be.engine.process_base_env()
+        env = self.engine.process_base_env()
         env.update(
             {
                 "PF_JOB_ID": row.key,
@@ -123,7 +148,7 @@ class Jobs:
     def _cwd(self, row: Row, task: dict[str, Any]) -> Path:
         fs = task.get("fs") or {}
         if fs.get("name"):
-            root = self.be.fs.root_of(row.owner, fs["name"])
+            root = self.fs.root_of(row.owner, fs["name"])
             if root is not None:
                 path = root / str(fs.get("subPath") or "").strip("/")
                 path.mkdir(parents=True, exist_ok=True)
@@ -141,7 +166,7 @@ class Jobs:
         try:
             for task in row.doc["_tasks"]:
                 cwd = self._cwd(row, task)
-                live.handles[task["id"]] = self.be.engine.start_process(
+                live.handles[task["id"]] = self.engine.start_process(
                     task["id"],
                     task["command"],
                     run_dir=self.job_dir(row.key),
@@ -157,7 +182,7 @@ class Jobs:
                 started = list(live.handles.values())
                 self._live.pop(row.key, None)
             for handle in started:
-                self.be.engine.stop_process(handle, 0.0)
+                self.engine.stop_process(handle, 0.0)
             self._set(row.key, "failed", f"start job failed: {err.strerror or err}", finishTime=fmt_time())
 
     def _exited(self, job_id: str, task_id: str, handle: ProcessHandle) -> None:
@@ -174,7 +199,7 @@ class Jobs:
             if done:
                 self._live.pop(job_id, None)
         for sibling in siblings:
-            self.be.engine.stop_process(sibling, 0.0)
+            self.engine.stop_process(sibling, 0.0)
         if done:
             # the store write may wait for the store lock: keep it off the thread that pumps every log
             threading.Thread(
@@ -182,7 +207,7 @@ class Jobs:
             ).start()
 
     def _finish(self, job_id: str, live: _Live) -> None:
-        if self.be.stopping:
+        if self.ctx.stopping:
             return  # the server is going down: the job is reported lost on the next start
         codes = list(live.exits.values())
         if live.stopping:
@@ -246,7 +271,7 @@ class Jobs:
             return
         self._set(row.key, "terminating", "job is terminating")
         for handle in handles:
-            self.be.engine.stop_process(handle, STOP_GRACE_S)
+            self.engine.stop_process(handle, STOP_GRACE_S)
 
     def delete(self, who: Caller, job_id: str) -> None:
         with self.store.tx():
@@ -257,25 +282,14 @@ class Jobs:
         shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
 
     # --- read -----------------------------------------------------------------------------------
-    def show(self, who: Caller, job_id: str) -> dict[str, Any]:
+    def show(self, who: Caller, job_id: str) -> JobView:
         row = self.get_row(who, job_id)
-        out = public(row.doc)
         if not row.doc.get("startTime"):
-            return out
+            return JobView(row.key, row.status, public(row.doc), row.doc["_type"], None)
         runtimes = [self._task_runtime(row, task) for task in row.doc["_tasks"]]
-        if row.doc["_type"] == "single":
-            out["runtime"] = runtimes[0]
-        else:
-            out["distributedRuntime"] = {
-                "name": row.key,
-                "namespace": "default",
-                "id": row.key,
-                "status": row.status,
-                "runtimes": runtimes,
-            }
-        return out
+        return JobView(row.key, row.status, public(row.doc), row.doc["_type"], runtimes)
 
-    def _task_runtime(self, row: Row, task: dict[str, Any]) -> dict[str, Any]:
+    def _task_runtime(self, row: Row, task: dict[str, Any]) -> TaskRuntime:
         with self._lock:
             live = self._live.get(row.key)
             code = live.exits.get(task["id"], -1) if live is not None else -1
@@ -286,21 +300,11 @@ class Jobs:
             status = "succeeded" if code == 0 else "failed"
         else:
             status = row.status
-        return {
-            "name": task["id"],
-            "namespace": "default",
-            "id": task["id"],
-            "status": status,
-            "nodeName": socket.gethostname(),
-            "role": task["role"],
-            "index": task["index"],
-            "acceleratorCards": "",
-            "logURL": "",
-        }
+        return TaskRuntime(task["id"], status, socket.gethostname(), task["role"], task["index"])
 
     def list(self, who: Caller, f: JobFilter, marker: str | None, max_keys: int) -> Page[Doc]:
         status, queue, labels, since, started = f.status, f.queue, f.labels, f.updated_since, f.started_after
-        if queue and self.be.infra.queue_status(queue) is None:
+        if queue and self.infra.queue_status(queue) is None:
             raise PFError("QueueNameNotFound", f"queue[{queue}] not found")
         rows = []
         for r in self.store.select("jobs", owner=None if who.is_root else who.name):
@@ -322,7 +326,7 @@ class Jobs:
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
         """Kill what a SIGKILLed server left running, then report the active jobs as lost."""
-        self.be.engine.kill_leftover_processes(self.jobs_dir, "job")
+        self.engine.kill_leftover_processes(self.jobs_dir, "job")
         for row in self.store.select("jobs", statuses=ACTIVE_JOB):
             if row.status == "terminating":
                 self._set(row.key, "terminated", "job is terminated", finishTime=fmt_time())

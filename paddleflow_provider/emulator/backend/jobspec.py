@@ -11,14 +11,13 @@ import re
 import shlex
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..caller import Caller
 from ..errors import PFError
-from ..store import Doc
-
-if TYPE_CHECKING:
-    from .core import Backend
+from ..store import Doc, Store
+from .fs import FileSystems
+from .infra import Infra
 
 JOB_TYPES = ("single", "distributed", "workflow")
 DISTRIBUTED_FRAMEWORKS = ("paddle", "tensorflow", "pytorch", "mxnet", "mpi", "spark", "ray", "aitj")
@@ -125,19 +124,20 @@ def _command(command: str, args: object) -> str:
 class JobSpecs:
     """Turns a create request into the stored document, checking it against the platform's state."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
+    def __init__(self, store: Store, infra: Infra, fs: FileSystems) -> None:
+        self.store = store
+        self.infra = infra
+        self.fs = fs
 
     def _queue(self, who: Caller, name: str) -> None:
         if not name:
             raise _fail("schedulingPolicy.queue is required")
-        status = self.be.infra.queue_status(name)
+        status = self.infra.queue_status(name)
         if status is None:
             raise _fail(f"queue[{name}] is not found")
         if status != "open":
             raise _fail(f"queue[{name}] status is {status}, and only queue with open status can submit jobs")
-        if not who.is_root and not self.be.infra._granted(who.name, name):
+        if not who.is_root and not self.infra.granted(who.name, name):
             raise _fail(f"user[{who.name}] has no access to queue[{name}]")
 
     def _flavour(self, flavour: JobFlavour) -> Doc:
@@ -162,7 +162,7 @@ class JobSpecs:
 
     def _fs(self, who: Caller, fs: JobFs) -> Doc:
         name = fs.name
-        if name and self.be.fs.root_of(who.name, name) is None:
+        if name and self.fs.root_of(who.name, name) is None:
             raise _fail(f"fs[{name}] of user[{who.name}] not found")
         return {
             "name": name,

@@ -5,16 +5,19 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..caller import Caller
 from ..errors import PFError
 from ..store import Doc, Row
 from ..util import Page, fmt_time, paginate
 from .access import owned_row
+from .context import Context
+from .fs import FileSystems
 
-if TYPE_CHECKING:
-    from .core import Backend
+
+class PipelineUser(Protocol):
+    def pipeline_in_use(self, pipeline_id: str, version_id: str | None = None) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -46,14 +49,17 @@ class PipelineDetail:
 class Pipelines:
     """Stored, versioned YAML; runs copy the YAML so deleting a pipeline never touches them."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
+    def __init__(self, ctx: Context, fs: FileSystems) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.engine = ctx.engine
+        self.fs = fs
+        self.pipeline_users: list[PipelineUser] = []  # schedules: a pipeline they run cannot be deleted
 
     # --- helpers --------------------------------------------------------------------------------
     def read_fs_yaml(self, who: Caller, fs_name: str, username: str | None, path: str) -> str:
         """Read ``path`` from the caller's (or, for root, ``username``'s) fs: the yaml-path source."""
-        root = self.be.fs.require_root(who, self.be.fs.owner_for(who, username), fs_name)
+        root = self.fs.require_root(who, self.fs.owner_for(who, username), fs_name)
         target = (root / path.lstrip("/")).resolve()
         if not str(target).startswith(str(root.resolve())):
             raise PFError("ReadYamlFileFailed", f"yaml path[{path}] escapes the fs")
@@ -88,10 +94,10 @@ class Pipelines:
 
     def check_yaml_fs(self, who: Caller, fs_user: str, text: str) -> None:
         """Every storage the YAML mounts must exist for the fs user (the server's dry-run check)."""
-        spec = self.be.engine.parse_run_yaml(text)
+        spec = self.engine.parse_run_yaml(text)
         for name in [spec.fs_name, *spec.extra_fs]:
             if name:
-                self.be.fs.require_root(who, fs_user, name)
+                self.fs.require_root(who, fs_user, name)
 
     def _check_desc(self, src: PipelineSource) -> str:
         desc = src.desc
@@ -139,8 +145,8 @@ class Pipelines:
     def create(self, who: Caller, src: PipelineSource) -> NewVersion:
         desc = self._check_desc(src)
         text, fs_name, path = self._source(who, src)
-        name = self.be.engine.validate_pipeline_yaml(text)
-        self.check_yaml_fs(who, self.be.fs.owner_for(who, src.username), text)
+        name = self.engine.validate_pipeline_yaml(text)
+        self.check_yaml_fs(who, self.fs.owner_for(who, src.username), text)
         owner = who.name
         with self.store.tx():
             if any(r.parent == name for r in self.store.select("pipelines", owner=owner)):
@@ -155,15 +161,15 @@ class Pipelines:
                 "pipelines", doc, owner=owner, parent=name, id_format="ppl-{:06d}", id_field="pipelineID"
             )
             version = self._add_version(ppl, text, fs_name, path, "")
-        self.be.count("pipelines_created")
+        self.ctx.count("pipelines_created")
         return NewVersion(ppl.key, version, name)
 
     def update(self, who: Caller, pipeline_id: str, src: PipelineSource) -> NewVersion:
         desc = self._check_desc(src)
         ppl = self.get_row(who, pipeline_id)
         text, fs_name, path = self._source(who, src)
-        name = self.be.engine.validate_pipeline_yaml(text)
-        self.check_yaml_fs(who, self.be.fs.owner_for(who, src.username), text)
+        name = self.engine.validate_pipeline_yaml(text)
+        self.check_yaml_fs(who, self.fs.owner_for(who, src.username), text)
         if name != ppl.doc["name"]:
             raise PFError(
                 "InvalidArguments",
@@ -173,7 +179,7 @@ class Pipelines:
         with self.store.tx():
             ppl = self.get_row(who, pipeline_id)
             version = self._add_version(ppl, text, fs_name, path, desc)
-        self.be.count("pipeline_versions_created")
+        self.ctx.count("pipeline_versions_created")
         return NewVersion(pipeline_id, version, name)
 
     def show(
@@ -193,8 +199,7 @@ class Pipelines:
         return ppl.doc, self.version_row(pipeline_id, version_id).doc
 
     def _running_schedules(self, pipeline_id: str, version_id: str | None = None) -> bool:
-        schedules = getattr(self.be, "schedules", None)
-        return bool(schedules and schedules.pipeline_in_use(pipeline_id, version_id))
+        return any(user.pipeline_in_use(pipeline_id, version_id) for user in self.pipeline_users)
 
     def delete(self, who: Caller, pipeline_id: str) -> None:
         with self.store.tx():

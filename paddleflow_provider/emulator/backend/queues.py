@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..caller import ROOT, Caller
 from ..errors import PFError
@@ -18,11 +18,8 @@ from ..util import (
     parse_quantity,
     rfc3339,
 )
-
-if TYPE_CHECKING:
-    from .core import Backend
-
 from .infra_common import DEFAULT_CLUSTER, hex_id, resources_out
+from .users import Users
 
 
 @dataclass(frozen=True)
@@ -67,11 +64,21 @@ def _quota_resources(spec: QueueSpec, quota: str) -> tuple[dict[str, Any], dict[
     return max_res, min_res
 
 
-class QueueMixin:
-    """Queue and grant operations; ``be``/``store`` come from :class:`Infra`."""
+class QueueUser(Protocol):
+    def queue_in_use(self, queue: str) -> bool: ...
 
-    be: Backend
+
+class QueueMeter(Protocol):
+    def queue_usage(self, queue: str) -> tuple[float, float]: ...
+
+
+class QueueMixin:
+    """Queue and grant operations; the attributes come from :class:`Infra`."""
+
     store: Store
+    users: Users
+    queue_users: list[QueueUser]
+    queue_meter: QueueMeter | None
 
     if TYPE_CHECKING:
 
@@ -90,8 +97,7 @@ class QueueMixin:
 
     def queue_in_use(self, name: str) -> bool:
         """Steps of active runs or active standalone jobs use the queue."""
-        runs, jobs = getattr(self.be, "runs", None), getattr(self.be, "jobs", None)
-        return bool((runs and runs.queue_in_use(name)) or (jobs and jobs.queue_in_use(name)))
+        return any(user.queue_in_use(name) for user in self.queue_users)
 
     def create_queue(self, who: Caller, spec: QueueSpec) -> str:
         """Create the queue; returns its name."""
@@ -182,13 +188,12 @@ class QueueMixin:
 
     def get_queue(self, who: Caller, name: str) -> Doc:
         row = self._queue(name)
-        if not who.is_root and not self._granted(who.name, name):
+        if not who.is_root and not self.granted(who.name, name):
             raise PFError("ActionNotAllowed")  # the queue handler renders only the code's text (api §7.13)
         doc = dict(row.doc)
         used = {"cpu": "0", "memory": "0"}
-        runs = getattr(self.be, "runs", None)
-        if runs is not None:
-            cpu, mem = runs.queue_usage(name)
+        if self.queue_meter is not None:
+            cpu, mem = self.queue_meter.queue_usage(name)
             used = {"cpu": fmt_cpu(cpu), "memory": fmt_mem(mem)}
         mx = doc["maxResources"]
         doc["usedResources"] = used
@@ -214,12 +219,13 @@ class QueueMixin:
         rows = [
             (r.pk, r.doc)
             for r in self.store.select("queues")
-            if (not name or r.key == name) and (who.is_root or self._granted(who.name, r.key))
+            if (not name or r.key == name) and (who.is_root or self.granted(who.name, r.key))
         ]
         return paginate(rows, marker, max_keys)
 
     # --- grants ---------------------------------------------------------------------------------
-    def _granted(self, user: str, queue: str) -> bool:
+    def granted(self, user: str, queue: str) -> bool:
+        """Whether ``user`` holds a grant on ``queue`` (root needs none)."""
         return any(
             g.doc["resourceType"] == "queue" for g in self.store.select("grants", owner=user, parent=queue)
         )
@@ -237,7 +243,7 @@ class QueueMixin:
             raise PFError("QueueNameNotFound")
         if rtype == "fs" and self.store.get("fs", rid) is None:
             raise PFError("UserNotExist")
-        if not self.be.users.exists(user):
+        if not self.users.exists(user):
             raise PFError("UserNotExist")
         with self.store.tx():
             if any(

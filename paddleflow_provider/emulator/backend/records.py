@@ -6,17 +6,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..caller import Caller
 from ..errors import PFError
 from ..store import Doc, Row
 from ..util import Page, paginate
 from .access import check_owner, owned_row
+from .context import Context
+from .jobs import Jobs
 from .rundoc import find_job, run_jobs
-
-if TYPE_CHECKING:
-    from .core import Backend
+from .runs import Runs
 
 _JOB_RUN_RE = re.compile(r"^job-(run-\d+)-")
 
@@ -71,9 +71,11 @@ class ArtifactFilter:
 class Records:
     """Cache records, artifact events, run logs and step statistics."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
+    def __init__(self, ctx: Context, runs: Runs, jobs: Jobs) -> None:
+        self.store = ctx.store
+        self.engine = ctx.engine
+        self.runs = runs
+        self.jobs = jobs
 
     # --- run cache ------------------------------------------------------------------------------
     def get_cache(self, who: Caller, cache_id: str) -> Row:
@@ -123,15 +125,15 @@ class Records:
     def run_log(
         self, who: Caller, run_id: str, *, job_id: str | None, page_no: int, page_size: int, position: str
     ) -> RunLog:
-        row = self.be.runs.get_row(who, run_id)
-        run_dir = self.be.runs.run_dir(run_id)
+        row = self.runs.get_row(who, run_id)
+        run_dir = self.runs.run_dir(run_id)
         prefix = f"job-{run_id}-".lower()
         entries = []
         for job in run_jobs(row.doc):
             jid = job.get("jobID") or ""
             if not jid.startswith(prefix) or (job_id and jid != job_id):
                 continue
-            engine = self.be.engine
+            engine = self.engine
             page = engine.read_log_page(
                 engine.job_log_path(run_dir, jid), page_no=page_no, page_size=page_size, position=position
             )
@@ -149,24 +151,26 @@ class Records:
         row = self.store.get("runs", m.group(1)) if m else None
         job = find_job(row.doc, job_id) if row is not None else None
         if row is not None and job is not None:
-            files = JobFiles(self.be.runs.run_dir(row.key), str(job.get("name", "")), [job_id])
+            files = JobFiles(self.runs.run_dir(row.key), str(job.get("name", "")), [job_id])
         else:
             row = self.store.get("jobs", job_id)
             if row is None:
                 raise PFError("JobNotFound", f"job[{job_id}] not found")
             tasks = [str(t["id"]) for t in row.doc.get("_tasks") or []]
-            files = JobFiles(self.be.jobs.job_dir(job_id), str(row.doc.get("name", "")), tasks)
+            files = JobFiles(self.jobs.job_dir(job_id), str(row.doc.get("name", "")), tasks)
         check_owner(who, row.owner, "job", job_id)
         return files
 
     def statistics(self, who: Caller, job_id: str) -> dict[str, Any]:
         files = self._job(who, job_id)
-        return dict(self.be.engine.statistics_summary(files.dir, files.tasks[0]))
+        return dict(self.engine.statistics_summary(files.dir, files.tasks[0]))
 
-    def statistics_detail(self, who: Caller, job_id: str, start: int, end: int, step: int) -> dict[str, Any]:
+    def statistics_detail(
+        self, who: Caller, job_id: str, start: int, end: int, step: int
+    ) -> tuple[list[Any], bool]:
+        """(samples between ``start`` and ``end`` every ``step`` seconds, cut short or not)."""
         files = self._job(who, job_id)
-        result, truncated = self.be.engine.statistics_detail(files.dir, files.tasks[0], start, end, step)
-        return {"result": result, "truncated": bool(truncated)}
+        return self.engine.statistics_detail(files.dir, files.tasks[0], start, end, step)
 
     # --- job log by limit (show_log_by_limit) ---------------------------------------------------
     def job_log(
@@ -192,7 +196,7 @@ class Records:
         tasks = []
         for task_id in files.tasks:
             content, more, truncated = _limited(
-                self.be.engine.job_log_path(files.dir, task_id), from_tail, line_limit, size_limit
+                self.engine.job_log_path(files.dir, task_id), from_tail, line_limit, size_limit
             )
             tasks.append(TaskLog(task_id, content, more, truncated))
         return JobLog(job_id, files.name, kind, tasks)

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..caller import Caller
 from ..engine import RunOverrides, WorkflowRunner, WorkflowSpec
@@ -25,53 +25,16 @@ from ..errors import PFError
 from ..store import Doc, Row
 from ..util import Page, fmt_time, paginate, parse_quantity
 from .access import owned_row
+from .context import Context
+from .fs import FileSystems
+from .infra import Infra
+from .pipelines import Pipelines
 from .rundoc import run_jobs
 from .sinks import FINAL_RUN, CacheStoreImpl, PlatformImpl, RunSinkImpl
-
-if TYPE_CHECKING:
-    from .core import Backend
 
 log = logging.getLogger("paddleflow_provider.emulator")
 ACTIVE_RUN = ("initiating", "pending", "running", "terminating")
 ACTIVE_JOB = ("pending", "running", "terminating")
-BRIEF_KEYS = (
-    "runID",
-    "name",
-    "source",
-    "username",
-    "fsName",
-    "description",
-    "scheduleID",
-    "runMsg",
-    "status",
-    "scheduledTime",
-    "createTime",
-    "activateTime",
-    "updateTime",
-)
-DETAIL_KEYS = (
-    "runID",
-    "name",
-    "source",
-    "username",
-    "fsName",
-    "fsOptions",
-    "description",
-    "parameters",
-    "runYaml",
-    "runtime",
-    "postProcess",
-    "failureOptions",
-    "dockerEnv",
-    "disabled",
-    "scheduleID",
-    "runMsg",
-    "status",
-    "runCachedIDs",
-    "createTime",
-    "activateTime",
-    "updateTime",
-)
 
 
 @dataclass(frozen=True)
@@ -104,25 +67,27 @@ class RunFilter:
     statuses: list[str]
 
 
-def brief(doc: Doc) -> Doc:
-    return {k: doc.get(k, "") for k in BRIEF_KEYS}
-
-
 class Runs:
     """Run state and the live :class:`WorkflowRunner` per active run."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
-        self.runs_dir = backend.data_dir / "runs"
+    def __init__(self, ctx: Context, fs: FileSystems, pipelines: Pipelines, infra: Infra) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.fs = fs
+        self.pipelines = pipelines
+        self.runs_dir = ctx.data_dir / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
-        self.engine = backend.engine
+        self.engine = ctx.engine
         self._runners: dict[str, WorkflowRunner] = {}
         self._lock = threading.Lock()
-        self.sink = RunSinkImpl(backend)
-        self.cache = CacheStoreImpl(backend)
-        self.platform = PlatformImpl(backend)
+        self.sink = RunSinkImpl(ctx, self.on_final)
+        self.cache = CacheStoreImpl(ctx.store)
+        self.platform = PlatformImpl(infra)
         self._final_hooks: list[Callable[[str, str], None]] = []  # (run id, final status)
+
+    def add_final_hook(self, hook: Callable[[str, str], None]) -> None:
+        """Call ``hook(run_id, status)`` whenever a run reaches its final status."""
+        self._final_hooks.append(hook)
 
     def run_dir(self, run_id: str) -> Path:
         return self.runs_dir / run_id
@@ -143,26 +108,26 @@ class Runs:
                 raise PFError("MalformedYaml", "runYamlRaw is not valid base64") from None
         ppl_id = req.pipeline_id
         if ppl_id:
-            ppl = self.be.pipelines.get_row(who, ppl_id)
+            ppl = self.pipelines.get_row(who, ppl_id)
             ver_id = req.pipeline_version_id
             ver = (
-                self.be.pipelines.version_row(ppl.key, ver_id)
+                self.pipelines.version_row(ppl.key, ver_id)
                 if ver_id
-                else self.be.pipelines.latest_version(ppl.key)
+                else self.pipelines.latest_version(ppl.key)
             )
             return ver.doc["pipelineYaml"], f"{ppl_id}-{ver_id}", ppl_id, ver.key
         fs_name = req.fs_name
         if not fs_name:
             raise PFError("InvalidArguments", "can not get runYaml without fs")
         path = req.run_yaml_path or "./run.yaml"
-        return self.be.pipelines.read_fs_yaml(who, fs_name, req.username, path), path, "", ""
+        return self.pipelines.read_fs_yaml(who, fs_name, req.username, path), path, "", ""
 
     def _fs_roots(self, who: Caller, fs_user: str, names: list[str]) -> dict[str, Path]:
         roots: dict[str, Path] = {}
         for name in names:
             if not name or name in roots:
                 continue
-            roots[name] = self.be.fs.require_root(who, fs_user, name)
+            roots[name] = self.fs.require_root(who, fs_user, name)
         return roots
 
     def create(
@@ -248,7 +213,7 @@ class Runs:
             )
             if doc["scheduleID"] and doc["scheduledTime"]:
                 self.store.record_tick(doc["scheduleID"], doc["scheduledTime"])
-        self.be.count("runs_created")
+        self.ctx.count("runs_created")
         if not skip_message:
             self._start(row, spec, roots)
         return row.key
@@ -369,8 +334,8 @@ class Runs:
             id_format="run-{:06d}",
             id_field="runID",
         )
-        self.be.count("runs_created")
-        self.be.count("runs_retried")
+        self.ctx.count("runs_created")
+        self.ctx.count("runs_retried")
         self._start(
             row, spec, roots, previous=(old.doc.get("runtime") or {}, old.doc.get("postProcess") or {})
         )
@@ -397,14 +362,13 @@ class Runs:
             self.store.update("runs", row)
         fs_name = row.doc.get("fsName")
         if fs_name:
-            root = self.be.fs.root_of(row.doc.get("_fsUser", row.owner), fs_name)
+            root = self.fs.root_of(row.doc.get("_fsUser", row.owner), fs_name)
             if root is not None:
                 shutil.rmtree(root / ".pipeline" / run_id, ignore_errors=True)
 
     # --- read -----------------------------------------------------------------------------------
     def show(self, who: Caller, run_id: str) -> Doc:
-        doc = self.get_row(who, run_id).doc
-        return {k: doc.get(k, "") for k in DETAIL_KEYS}
+        return self.get_row(who, run_id).doc
 
     def list(
         self,
@@ -414,7 +378,7 @@ class Runs:
         max_keys: int,
         schedule_id: str | None = None,
     ) -> Page[Doc]:
-        """Brief run records, oldest first; non-root callers see only their own runs."""
+        """Run records, oldest first; non-root callers see only their own runs."""
         users = f.users if who.is_root else [who.name]
         rows = []
         for r in self.store.select("runs", parent=schedule_id):
@@ -427,7 +391,7 @@ class Runs:
                 continue
             if f.statuses and r.status not in f.statuses:
                 continue
-            rows.append((r.pk, brief(d)))
+            rows.append((r.pk, d))
         return paginate(rows, marker, max_keys)
 
     # --- platform facts -------------------------------------------------------------------------
@@ -487,7 +451,7 @@ class Runs:
                 if runner is not None:
                     # a data dir from before the flag was recorded: stop as firmly as it used to
                     runner.stop(force=bool(row.doc.get("_stopForce", True)))
-            self.be.count("runs_resumed")
+            self.ctx.count("runs_resumed")
 
     def shutdown(self) -> None:
         try:

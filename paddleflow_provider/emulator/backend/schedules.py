@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
@@ -25,10 +25,9 @@ from ..errors import PFError
 from ..store import Doc, Row
 from ..util import SCHEDULE_NAME_RE, Page, fmt_time, paginate, parse_time
 from .access import check_owner, owned_row
-from .runs import ACTIVE_RUN, RunFilter, RunRequest
-
-if TYPE_CHECKING:
-    from .core import Backend
+from .context import Context
+from .pipelines import Pipelines
+from .runs import ACTIVE_RUN, RunFilter, RunRequest, Runs
 
 log = logging.getLogger("paddleflow_provider.emulator")
 FINAL_SCHEDULE = ("success", "failed", "terminated")
@@ -156,15 +155,19 @@ def _plan_ticks(
 class Schedules:
     """Schedule records plus the background thread that fires them."""
 
-    def __init__(self, backend: Backend, clock: Callable[[], datetime] | None = None) -> None:
-        self.be = backend
-        self.store = backend.store
+    def __init__(
+        self, ctx: Context, runs: Runs, pipelines: Pipelines, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.runs = runs
+        self.pipelines = pipelines
         self.offset = timedelta(0)
         self._clock = clock or datetime.now
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        backend.runs._final_hooks.append(lambda run_id, status: self._wake.set())
+        runs.add_final_hook(lambda run_id, status: self._wake.set())  # a freed slot may let a tick run
 
     def shift_clock(self, offset: timedelta) -> timedelta:
         """Run the scheduler ``offset`` ahead of the wall clock (test control API); wakes it up."""
@@ -189,9 +192,9 @@ class Schedules:
         ppl = self.store.get("pipelines", ppl_id)
         if ppl is None or not ver_id:
             raise PFError("PipelineNotFound", f"pipeline[{ppl_id}] version[{ver_id}] not exist")
-        version = self.be.pipelines.version_row(ppl_id, ver_id)
+        version = self.pipelines.version_row(ppl_id, ver_id)
         fs_user = spec.username if (who.is_root and spec.username) else who.name
-        self.be.pipelines.check_yaml_fs(who, fs_user, version.doc["pipelineYaml"])
+        self.pipelines.check_yaml_fs(who, fs_user, version.doc["pipelineYaml"])
         now = self.now()
         start, end = _window(spec, now)
         try:
@@ -238,7 +241,7 @@ class Schedules:
                 id_format="schedule-{:06d}",
                 id_field="scheduleID",
             )
-        self.be.count("schedules_created")
+        self.ctx.count("schedules_created")
         self._wake.set()
         return row.key
 
@@ -266,7 +269,7 @@ class Schedules:
         max_keys: int,
     ) -> ScheduleDetail:
         row = self._row(who, schedule_id)
-        runs = self.be.runs.list(
+        runs = self.runs.list(
             Caller("root"),
             RunFilter(users=[], fs_names=[], run_ids=run_filter, names=[], statuses=status_filter),
             marker,
@@ -335,7 +338,7 @@ class Schedules:
                 continue
             names = {ver.doc.get("fsName", "")}
             try:
-                fs_opts = (self.be.engine.load_yaml(ver.doc["pipelineYaml"]) or {}).get("fs_options") or {}
+                fs_opts = (self.ctx.engine.load_yaml(ver.doc["pipelineYaml"]) or {}).get("fs_options") or {}
                 names.add(str((fs_opts.get("main_fs") or {}).get("name", "")))
                 names.update(
                     str(m.get("name", "")) for m in fs_opts.get("extra_fs") or [] if isinstance(m, dict)
@@ -363,13 +366,13 @@ class Schedules:
                 self.tick()
             except Exception:
                 log.exception("scheduler pass failed")
-            self._wake.wait(self.be.config.scheduler_interval)
+            self._wake.wait(self.ctx.config.scheduler_interval)
             self._wake.clear()
 
     def tick(self) -> None:
         """One scheduler pass over every running schedule."""
         for row in self.store.select("schedules", statuses=["running"]):
-            if self._stop.is_set() or self.be.stopping:
+            if self._stop.is_set() or self.ctx.stopping:
                 return
             try:
                 self._fire(row.key)
@@ -426,7 +429,7 @@ class Schedules:
             self._run(owner, d, tick, skip_text.format(fmt_time(tick)) + why if why else None)
         for run in to_stop:
             with contextlib.suppress(PFError):  # it may have finished meanwhile
-                self.be.runs.stop(owner, run.key, False)
+                self.runs.stop(owner, run.key, False)
         self._advance(schedule_id, t, end)
 
     def _advance(self, schedule_id: str, next_tick: datetime, end: datetime | None) -> None:
@@ -450,13 +453,13 @@ class Schedules:
             username=d["fsConfig"].get("username") or "",
         )
         try:
-            self.be.runs.create(
+            self.runs.create(
                 owner,
                 req,
                 schedule={"id": d["scheduleID"], "time": fmt_time(tick)},
                 skip_message=skip_message,
             )
-            self.be.count("schedule_runs_created")
+            self.ctx.count("schedule_runs_created")
         except PFError as err:
             log.warning(
                 "schedule %s: creating the run for %s failed: %s", d["scheduleID"], fmt_time(tick), err

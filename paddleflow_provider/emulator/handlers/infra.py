@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..backend.clusters import CLUSTER_TEXT_FIELDS, ClusterFields, FlavourSpec
+from ..backend.clusters import CLUSTER_TEXT_FIELDS, ClusterFields, FlavourSpec, Resources
 from ..backend.queues import GrantSpec, QueueSpec, QueueUpdate
 from ..errors import PFError
+from ..util import parse_quantity
 from .body import Body
 from .http import backend, caller, empty, ok, q, read_body
 from .wire import page_body, parse_max_keys, split_filter
@@ -149,14 +152,51 @@ async def del_flavour(request: Request, name: str) -> Response:
 @router.get("/cluster/resource")
 async def cluster_resource(request: Request) -> Response:
     names = split_filter(q(request, "clusterNames"))
-    return ok(backend(request).infra.cluster_resources(caller(request), names))
+    out: dict[str, Any] = {}
+    for c in backend(request).infra.cluster_resources(caller(request), names):
+        if c.machine is not None:
+            total, idle = _resources(c.machine.total), _resources(c.machine.idle)
+            node = {"nodeName": c.machine.node_name, "schedulable": True, "total": total, "idle": idle}
+            out[c.name] = {"nodeList": [node], "summary": {"total": total, "idle": idle}, "errMsg": ""}
+        else:
+            zero = {"cpu": "0", "memory": "0"}
+            out[c.name] = {
+                "nodeList": [],
+                "summary": {"total": zero, "idle": zero},
+                "errMsg": "the emulator cannot reach remote clusters",
+            }
+    return ok(out)
+
+
+def _resources(r: Resources) -> dict[str, str]:
+    return {"cpu": r.cpu, "memory": r.memory}
 
 
 @router.post("/cluster/resource")
 async def cluster_resource_v2(request: Request) -> Response:
     body = await read_body(request)
     names = [str(n) for n in body.list("clusterNames") or []]
-    return ok(backend(request).infra.cluster_resources_v2(caller(request), names, body.str("queueName")))
+    queue = body.str("queueName")
+    out: dict[str, Any] = {}
+    for c in backend(request).infra.cluster_resources_v2(caller(request), names, queue):
+        item: dict[str, Any] = {
+            "allocatable": {},
+            "capacity": {},
+            "labels": {},
+            "clusterName": c.name,
+            "clusterSource": c.source,
+        }
+        if c.machine is not None:
+            host, idle = c.machine.node_name, c.machine.idle
+            item["allocatable"] = {
+                host: {"cpu": parse_quantity(idle.cpu), "memory": parse_quantity(idle.memory)}
+            }
+            item["capacity"] = {host: _resources(c.machine.total)}
+            item["labels"] = {host: {"kubernetes.io/hostname": host}}
+        if queue:
+            item["queueName"] = queue
+        out[c.name] = item
+    return ok(out)
 
 
 def _cluster_fields(body: Body) -> ClusterFields:

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..backend.jobs import JobChange, JobFilter
+from ..backend.jobs import JobChange, JobFilter, TaskRuntime
 from ..backend.jobspec import JobFlavour, JobFs, JobRequest, MemberRequest
 from ..errors import PFError
 from ..util import parse_time
@@ -163,7 +163,36 @@ async def list_job(request: Request) -> Response:
 
 @router.get("/job/{job_id}")
 async def show_job(request: Request, job_id: str) -> Response:
-    return ok(backend(request).jobs.show(caller(request), job_id))
+    view = backend(request).jobs.show(caller(request), job_id)
+    out = dict(view.doc)
+    if view.runtimes is None:
+        return ok(out)
+    runtimes = [_runtime(t) for t in view.runtimes]
+    if view.job_type == "single":
+        out["runtime"] = runtimes[0]
+    else:
+        out["distributedRuntime"] = {
+            "name": view.job_id,
+            "namespace": "default",
+            "id": view.job_id,
+            "status": view.status,
+            "runtimes": runtimes,
+        }
+    return ok(out)
+
+
+def _runtime(task: TaskRuntime) -> dict[str, Any]:
+    return {
+        "name": task.task_id,
+        "namespace": "default",
+        "id": task.task_id,
+        "status": task.status,
+        "nodeName": task.node_name,
+        "role": task.role,
+        "index": task.index,
+        "acceleratorCards": "",
+        "logURL": "",
+    }
 
 
 @router.put("/job/{job_id}")

@@ -126,7 +126,8 @@ async def statistics_detail(request: Request, job_id: str) -> Response:
             "InvalidURI",
             f"start[{start}] end[{end}] step[{step}] are invalid: need 0 <= start <= end, step > 0",
         )
-    return ok(backend(request).records.statistics_detail(caller(request), job_id, start, end, step))
+    result, truncated = backend(request).records.statistics_detail(caller(request), job_id, start, end, step)
+    return ok({"result": result, "truncated": bool(truncated)})
 
 
 @router.get("/log/job")

@@ -7,11 +7,61 @@ from fastapi.responses import Response
 
 from ..backend.runs import RunFilter, RunRequest
 from ..errors import PFError
+from ..store import Doc
 from .body import Body
 from .http import backend, caller, empty, ok, q, read_body
 from .wire import page_body, parse_max_keys, split_filter
 
 router = APIRouter()
+
+BRIEF_KEYS = (
+    "runID",
+    "name",
+    "source",
+    "username",
+    "fsName",
+    "description",
+    "scheduleID",
+    "runMsg",
+    "status",
+    "scheduledTime",
+    "createTime",
+    "activateTime",
+    "updateTime",
+)
+DETAIL_KEYS = (
+    "runID",
+    "name",
+    "source",
+    "username",
+    "fsName",
+    "fsOptions",
+    "description",
+    "parameters",
+    "runYaml",
+    "runtime",
+    "postProcess",
+    "failureOptions",
+    "dockerEnv",
+    "disabled",
+    "scheduleID",
+    "runMsg",
+    "status",
+    "runCachedIDs",
+    "createTime",
+    "activateTime",
+    "updateTime",
+)
+
+
+def run_brief(doc: Doc) -> Doc:
+    """A run as lists show it (missing fields are "")."""
+    return {k: doc.get(k, "") for k in BRIEF_KEYS}
+
+
+def run_detail(doc: Doc) -> Doc:
+    """A run as ``GET /run/{id}`` shows it: the stored document without its private keys."""
+    return {k: doc.get(k, "") for k in DETAIL_KEYS}
 
 
 def run_request(body: Body) -> RunRequest:
@@ -54,12 +104,12 @@ async def list_run(request: Request) -> Response:
     page = backend(request).runs.list(
         caller(request), f, q(request, "marker"), parse_max_keys(q(request, "maxKeys"))
     )
-    return ok(page_body(page, "runList"))
+    return ok(page_body(page, "runList", [run_brief(d) for d in page.items]))
 
 
 @router.get("/run/{run_id}")
 async def show_run(request: Request, run_id: str) -> Response:
-    return ok(backend(request).runs.show(caller(request), run_id))
+    return ok(run_detail(backend(request).runs.show(caller(request), run_id)))
 
 
 @router.put("/run/{run_id}")

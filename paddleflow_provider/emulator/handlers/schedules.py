@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from ..backend.schedules import ScheduleFilter, ScheduleSpec
 from .http import backend, caller, empty, ok, q, read_body
+from .runs import run_brief
 from .wire import page_body, parse_max_keys, split_filter
 
 router = APIRouter()
@@ -61,7 +62,8 @@ async def show_schedule(request: Request, schedule_id: str) -> Response:
         marker=q(request, "marker"),
         max_keys=parse_max_keys(q(request, "maxKeys")),
     )
-    return ok({**detail.schedule, "runs": page_body(detail.runs, "runList")})
+    runs = page_body(detail.runs, "runList", [run_brief(d) for d in detail.runs.items])
+    return ok({**detail.schedule, "runs": runs})
 
 
 @router.put("/schedule/{schedule_id}")
