@@ -10,6 +10,7 @@ import json
 import logging
 import uuid
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,8 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import errors
 from .backend.core import Backend
+from .caller import ROOT
 from .errors import PFError
-from .web import ROOT
+from .faults import FaultInjector
+from .handlers import control, fs, infra, jobs, pipelines, records, runs, schedules, users
 
 PREFIX = "/api/paddleflow/v1"
 log = logging.getLogger("paddleflow_provider.emulator")
@@ -63,8 +66,6 @@ class PaddleFlowMiddleware:
                 user = self.backend.users.authenticate(headers.get("x-pf-authorization"))
                 state["user"] = user
                 if scope["method"] in ("GET", "DELETE"):
-                    from urllib.parse import parse_qs
-
                     other = parse_qs(scope.get("query_string", b"").decode()).get("userName", [""])[0]
                     if other and other != user and user.lower() != ROOT:
                         raise PFError("AuthIllegalUser")
@@ -77,17 +78,9 @@ class PaddleFlowMiddleware:
 
 def create_app(backend: Backend, *, faults: bool = False) -> Any:
     """Build the FastAPI app around ``backend`` (optionally wrapped by the fault injector)."""
-    from .handlers import control, infra, users
-
     app = FastAPI(title="PaddleFlow emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.backend = backend
-    for module in (users, infra):
-        app.include_router(module.router, prefix=PREFIX)
-    for name in ("fs", "pipelines", "runs", "schedules", "jobs"):
-        try:
-            module = __import__(f"{__package__}.handlers.{name}", fromlist=["router"])
-        except ImportError:  # pragma: no cover - during development only
-            continue
+    for module in (users, infra, fs, pipelines, runs, records, schedules, jobs):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(control.router)
 
@@ -117,7 +110,5 @@ def create_app(backend: Backend, *, faults: bool = False) -> Any:
 
     asgi: Any = PaddleFlowMiddleware(app, backend)
     if faults:
-        from .faults import FaultInjector
-
         asgi = FaultInjector(asgi)
     return asgi

@@ -47,7 +47,7 @@ class Crontab:
             return (after + timedelta(seconds=delay)).replace(microsecond=0)
         from croniter import croniter
 
-        return croniter(self.expr, after.replace(microsecond=0)).get_next(datetime)  # type: ignore[no-any-return]
+        return croniter(self.expr, after.replace(microsecond=0)).get_next(datetime)
 
 
 def parse(text: str) -> Crontab:

@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from .backend.core import Backend, Config
+from .engine import Engine
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 log = logging.getLogger("paddleflow_provider.emulator")
@@ -71,7 +72,7 @@ def serve(config: Config, *, stop_with_parent: bool = False) -> int:
     sock = bind(config.host, config.port)
     port = sock.getsockname()[1]
     config.port = port
-    backend = Backend(config)
+    backend = Backend(config, engine=Engine())
     app = create_app(backend, faults=config.faults)
     server = uvicorn.Server(
         uvicorn.Config(

@@ -44,6 +44,10 @@ KINDS = (
 )
 
 
+Doc = dict[str, Any]
+"""A stored document: the wire object the server answers with, plus private ``_`` keys."""
+
+
 @dataclass
 class Row:
     """One stored object: its integer ``pk``, indexed columns and the JSON ``doc``."""

@@ -6,8 +6,9 @@ import base64
 import binascii
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .errors import PFError
 
@@ -65,39 +66,24 @@ def decode_marker(marker: str | None) -> int:
         raise PFError("InvalidMarker") from None
 
 
-def parse_max_keys(value: str | None, *, default: int = 50, label: str = "maxKeys") -> int:
-    """``maxKeys``: default 50, an integer in 1..1000, otherwise ``InvalidURI``."""
-    if value is None or value == "":
-        return default
-    try:
-        n = int(value)
-    except ValueError:
-        n = -1
-    if not 1 <= n <= 1000:
-        raise PFError("InvalidURI", f"{label}[{value}] is invalid")
-    return n
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a marker-paged list; the handler turns it into the wire envelope."""
+
+    items: list[T]
+    max_keys: int
+    truncated: bool
+    next_marker: str | None  # None on the last page
 
 
-def paginate(
-    items: Sequence[tuple[int, T]], marker: str | None, max_keys: int
-) -> tuple[list[T], dict[str, Any]]:
-    """Marker paging over ``(pk, item)`` pairs in ascending pk order.
-
-    Returns the page and the ``{maxKeys, isTruncated, nextMarker?}`` envelope; ``nextMarker`` is
-    omitted on the last page, as the server's ``omitempty`` does.
-    """
+def paginate(items: Sequence[tuple[int, T]], marker: str | None, max_keys: int) -> Page[T]:
+    """Marker paging over ``(pk, item)`` pairs in ascending pk order."""
     after = decode_marker(marker)
     rest = [(pk, it) for pk, it in items if pk > after]
     page = rest[:max_keys]
-    env: dict[str, Any] = {"maxKeys": max_keys, "isTruncated": len(rest) > max_keys}
-    if len(rest) > max_keys:
-        env["nextMarker"] = encode_marker(page[-1][0])
-    return [it for _, it in page], env
-
-
-def split_filter(value: str | None) -> list[str]:
-    """Comma-separated list filters (``statusFilter=a,b``); blanks are dropped."""
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
+    truncated = len(rest) > max_keys
+    next_marker = encode_marker(page[-1][0]) if truncated else None
+    return Page([it for _, it in page], max_keys, truncated, next_marker)
 
 
 # --- quantities ---------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..caller import Caller
 from ..errors import PFError
 from ..store import Row, Store
-from ..web import Caller
 
 
 def check_owner(who: Caller, owner: str, resource: str, key: str, code: str = "AccessDenied") -> None:

@@ -5,31 +5,79 @@ from __future__ import annotations
 import base64
 import binascii
 import socket
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..caller import Caller
 from ..errors import PFError
-from ..store import Row, Store
+from ..store import Doc, Row, Store
 from ..util import (
     CLUSTER_NAME_RE,
     DNS1123_RE,
+    Page,
     fmt_cpu,
     fmt_mem,
     fmt_time,
     paginate,
     parse_quantity,
 )
-from ..web import Caller
-
-if TYPE_CHECKING:
-    from .core import Backend
-
 from .infra_common import CLUSTER_TYPES, hex_id
 
 
-class ClusterMixin:
-    """Cluster and flavour operations; ``be``/``store`` come from :class:`Infra`."""
+@dataclass(frozen=True)
+class Resources:
+    """CPU and memory as the server writes quantities (``"4"``, ``"500m"``, ``"8Gi"``)."""
 
-    be: Backend
+    cpu: str
+    memory: str
+
+
+@dataclass(frozen=True)
+class MachineResources:
+    node_name: str
+    total: Resources
+    idle: Resources
+
+
+@dataclass(frozen=True)
+class ClusterResources:
+    """A cluster's resources: this machine for a Local cluster, nothing for one the emulator cannot reach."""
+
+    name: str
+    source: str
+    machine: MachineResources | None
+
+
+CLUSTER_TEXT_FIELDS = ("endpoint", "clusterType", "description", "source", "setting", "status", "version")
+
+
+@dataclass(frozen=True)
+class ClusterFields:
+    """The settable fields of a create/update-cluster request.
+
+    :param text: the non-empty text fields given, by wire name (``endpoint``, ``clusterType``, ...).
+    :param namespace_list: ``None`` when not given; its items are checked here, not by the decoder.
+    """
+
+    text: dict[str, str] = field(default_factory=dict)
+    credential: str = ""
+    namespace_list: list[object] | None = None
+
+
+@dataclass(frozen=True)
+class FlavourSpec:
+    """A create/update-flavour request; ``cpu``/``mem`` are the request's raw JSON values."""
+
+    name: str = ""
+    cluster_name: str = ""
+    cpu: object = None  # None: not given
+    mem: object = None
+    scalar_resources: dict[str, Any] | None = None
+
+
+class ClusterMixin:
+    """Cluster and flavour operations; ``store`` comes from :class:`Infra`."""
+
     store: Store
 
     if TYPE_CHECKING:
@@ -45,14 +93,13 @@ class ClusterMixin:
             raise PFError(code, f"cluster[{name}] not found" if code != "" else "record not found")
         return row
 
-    def create_cluster(self, who: Caller, body: Any) -> dict[str, Any]:
-        name = body.str("clusterName")
+    def create_cluster(self, who: Caller, name: str, fields: ClusterFields) -> Doc:
         if not CLUSTER_NAME_RE.match(name):
             raise PFError("InvalidNamePattern", f"clusterName[{name}] does not match the cluster name rule")
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         doc = self._cluster_fields(
-            body, {"clusterName": name, "source": "OnPremise", "status": "online"}, code="InternalError"
+            fields, {"clusterName": name, "source": "OnPremise", "status": "online"}, code="InternalError"
         )
         with self.store.tx():
             if self.store.get("clusters", name) is not None:
@@ -62,7 +109,7 @@ class ClusterMixin:
             self.store.insert("clusters", doc, key=name, status=doc["status"])
         return doc
 
-    def _cluster_fields(self, body: Any, base: dict[str, Any], *, code: str) -> dict[str, Any]:
+    def _cluster_fields(self, fields: ClusterFields, base: Doc, *, code: str) -> Doc:
         doc = {
             "description": "",
             "endpoint": "",
@@ -73,18 +120,16 @@ class ClusterMixin:
             "namespaceList": None,
             **base,
         }
-        for key in ("endpoint", "clusterType", "description", "source", "setting", "status", "version"):
-            if body.get(key):
-                doc[key] = body.str(key)
-        if body.get("credential"):
-            cred = body.str("credential")
+        doc.update(fields.text)
+        if fields.credential:
+            cred = fields.credential
             try:
                 base64.b64decode(cred, validate=True)
             except (binascii.Error, ValueError):
                 raise PFError("InvalidClusterCredential", "credential must be base64 encoded") from None
             doc["credential"] = cred
-        if body.has("namespaceList"):
-            ns = body.list("namespaceList") or []
+        if fields.namespace_list is not None:
+            ns = fields.namespace_list
             bad = [n for n in ns if not isinstance(n, str) or not DNS1123_RE.match(n)]
             if bad:
                 raise PFError(code, f"namespace {bad} is not a valid DNS-1123 label")
@@ -99,18 +144,18 @@ class ClusterMixin:
             raise PFError(code, f"status[{doc['status']}] should be online or offline")
         return doc
 
-    def update_cluster(self, who: Caller, name: str, body: Any) -> dict[str, Any]:
+    def update_cluster(self, who: Caller, name: str, fields: ClusterFields) -> Doc:
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         with self.store.tx():
             row = self._cluster(name, "ClusterNameNotFound")
-            doc = self._cluster_fields(body, dict(row.doc), code="InvalidClusterProperties")
+            doc = self._cluster_fields(fields, dict(row.doc), code="InvalidClusterProperties")
             doc["updateTime"] = fmt_time()
             row.doc, row.status = doc, doc["status"]
             self.store.update("clusters", row)
         return doc
 
-    def get_cluster(self, who: Caller, name: str) -> dict[str, Any]:
+    def get_cluster(self, who: Caller, name: str) -> Doc:
         if not who.is_root:
             raise PFError("AccessDenied")
         return self._cluster(name, "").doc
@@ -129,7 +174,7 @@ class ClusterMixin:
 
     def list_clusters(
         self, who: Caller, marker: str | None, max_keys: int, names: list[str], status: str | None
-    ) -> dict[str, Any]:
+    ) -> Page[Doc]:
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         rows = [
@@ -137,23 +182,24 @@ class ClusterMixin:
             for r in self.store.select("clusters")
             if (not names or r.key in names) and (not status or r.status == status)
         ]
-        page, env = paginate(rows, marker, max_keys)
-        env["clusterList"] = page or None
-        return env
+        return paginate(rows, marker, max_keys)
 
     @staticmethod
-    def _machine() -> tuple[dict[str, Any], dict[str, Any]]:
+    def _machine() -> MachineResources:
+        """This machine's real CPU and memory now (psutil), formatted as the server formats quantities."""
         import psutil
 
         vm = psutil.virtual_memory()
         cpus = psutil.cpu_count() or 1
         busy = psutil.cpu_percent(interval=None) / 100.0
-        total = {"cpu": fmt_cpu(cpus), "memory": fmt_mem(vm.total)}
-        idle = {"cpu": fmt_cpu(round(cpus * (1 - busy), 3)), "memory": fmt_mem(vm.available)}
-        return total, idle
+        return MachineResources(
+            node_name=socket.gethostname(),
+            total=Resources(fmt_cpu(cpus), fmt_mem(vm.total)),
+            idle=Resources(fmt_cpu(round(cpus * (1 - busy), 3)), fmt_mem(vm.available)),
+        )
 
-    def cluster_resources(self, who: Caller, names: list[str]) -> dict[str, Any]:
-        """This machine's real CPU and memory (psutil) for every online Local cluster."""
+    def cluster_resources(self, who: Caller, names: list[str]) -> list[ClusterResources]:
+        """This machine's resources for every online Local cluster (others cannot be reached)."""
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         clusters = [r for r in self.store.select("clusters") if r.status == "online"]
@@ -161,55 +207,33 @@ class ClusterMixin:
         missing = [n for n in names if n not in known]
         if missing:
             raise PFError("", f"clusters {missing} not found or not online")
-        out: dict[str, Any] = {}
-        for row in clusters:
-            if names and row.key not in names:
-                continue
-            if row.doc.get("clusterType") == "Local":
-                total, idle = self._machine()
-                node = {"nodeName": socket.gethostname(), "schedulable": True, "total": total, "idle": idle}
-                out[row.key] = {"nodeList": [node], "summary": {"total": total, "idle": idle}, "errMsg": ""}
-            else:
-                zero = {"cpu": "0", "memory": "0"}
-                out[row.key] = {
-                    "nodeList": [],
-                    "summary": {"total": zero, "idle": zero},
-                    "errMsg": "the emulator cannot reach remote clusters",
-                }
-        return out
+        return [
+            self._resources(row, local_only_online=False) for row in clusters if not names or row.key in names
+        ]
 
-    def cluster_resources_v2(self, who: Caller, names: list[str], queue: str) -> dict[str, Any]:
+    def cluster_resources_v2(self, who: Caller, names: list[str], queue: str) -> list[ClusterResources]:
+        """Every named cluster (or the queue's), in any status; only an online Local one has a machine."""
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         if queue and not names:
             names = [self._queue(queue).parent]
-        out: dict[str, Any] = {}
-        for row in self.store.select("clusters"):
-            if names and row.key not in names:
-                continue
-            item: dict[str, Any] = {
-                "allocatable": {},
-                "capacity": {},
-                "labels": {},
-                "clusterName": row.key,
-                "clusterSource": row.doc.get("source", "OnPremise"),
-            }
-            if row.doc.get("clusterType") == "Local" and row.status == "online":
-                total, idle = self._machine()
-                host = socket.gethostname()
-                item["allocatable"] = {
-                    host: {"cpu": parse_quantity(idle["cpu"]), "memory": parse_quantity(idle["memory"])}
-                }
-                item["capacity"] = {host: total}
-                item["labels"] = {host: {"kubernetes.io/hostname": host}}
-            if queue:
-                item["queueName"] = queue
-            out[row.key] = item
-        return out
+        return [
+            self._resources(row, local_only_online=True)
+            for row in self.store.select("clusters")
+            if not names or row.key in names
+        ]
+
+    def _resources(self, row: Row, *, local_only_online: bool) -> ClusterResources:
+        local = row.doc.get("clusterType") == "Local" and (row.status == "online" or not local_only_online)
+        return ClusterResources(
+            name=row.key,
+            source=row.doc.get("source", "OnPremise"),
+            machine=self._machine() if local else None,
+        )
 
     # --- flavours -------------------------------------------------------------------------------
     @staticmethod
-    def _flavour_quantities(cpu: Any, mem: Any, scalars: dict[str, Any]) -> None:
+    def _flavour_quantities(cpu: object, mem: object, scalars: dict[str, str]) -> None:
         try:
             ok = parse_quantity(cpu) > 0 and parse_quantity(mem) > 0
             ok = ok and all(parse_quantity(v) >= 0 for v in scalars.values())
@@ -221,15 +245,17 @@ class ClusterMixin:
                 f"cpu[{cpu}] and mem[{mem}] must be quantities > 0, scalar resources >= 0",
             )
 
-    def create_flavour(self, who: Caller, body: Any) -> dict[str, Any]:
-        name = body.str("name")
+    def create_flavour(self, who: Caller, spec: FlavourSpec) -> str:
+        """Create the flavour; returns its name."""
+        name = spec.name
         if not name:
             raise PFError("FlavourNotFound", "field not be empty")
-        cluster = body.str("clusterName")
+        cluster = spec.cluster_name
         if cluster and self.store.get("clusters", cluster) is None:
             raise PFError("ClusterNameNotFound", f"cluster[{cluster}] not found")
-        cpu, mem = body.get("cpu", ""), body.get("mem", "")
-        scalars = {str(k): str(v) for k, v in (body.dict("scalarResources") or {}).items()}
+        cpu = "" if spec.cpu is None else spec.cpu
+        mem = "" if spec.mem is None else spec.mem
+        scalars = {str(k): str(v) for k, v in (spec.scalar_resources or {}).items()}
         self._flavour_quantities(cpu, mem, scalars)
         with self.store.tx():
             if self.store.get("flavours", name) is not None:
@@ -245,9 +271,9 @@ class ClusterMixin:
                 "updateTime": t,
             }
             self.store.insert("flavours", doc, key=name, parent=cluster)
-        return {"name": name}
+        return name
 
-    def get_flavour(self, name: str) -> dict[str, Any]:
+    def get_flavour(self, name: str) -> Doc:
         if not name:
             raise PFError("FlavourNameEmpty")
         row = self.store.get("flavours", name)
@@ -258,19 +284,19 @@ class ClusterMixin:
     def flavour_exists(self, name: str) -> bool:
         return self.store.get("flavours", name) is not None
 
-    def update_flavour(self, who: Caller, name: str, body: Any) -> dict[str, Any]:
+    def update_flavour(self, who: Caller, name: str, spec: FlavourSpec) -> Doc:
         with self.store.tx():
             row = self.store.get("flavours", name)
             if row is None:
                 raise PFError("", f"flavour[{name}] not found")
             if not who.is_root:
                 raise PFError("ActionNotAllowed")
-            if body.str("clusterName") != row.parent:
+            if spec.cluster_name != row.parent:
                 raise PFError("", f"not support operate to update flavour[{name}]'s cluster")
             doc = row.doc
-            cpu, mem = body.get("cpu") or doc["cpu"], body.get("mem") or doc["mem"]
+            cpu, mem = spec.cpu or doc["cpu"], spec.mem or doc["mem"]
             scalars = dict(doc.get("scalarResources") or {})
-            scalars.update({str(k): str(v) for k, v in (body.dict("scalarResources") or {}).items()})
+            scalars.update({str(k): str(v) for k, v in (spec.scalar_resources or {}).items()})
             self._flavour_quantities(cpu, mem, scalars)
             doc.update(cpu=str(cpu), mem=str(mem), scalarResources=scalars, updateTime=fmt_time())
             self.store.update("flavours", row)
@@ -287,12 +313,10 @@ class ClusterMixin:
 
     def list_flavours(
         self, marker: str | None, max_keys: int, name: str | None, cluster: str | None
-    ) -> dict[str, Any]:
+    ) -> Page[Doc]:
         rows = [
             (r.pk, r.doc)
             for r in self.store.select("flavours")
             if (not name or name in r.key) and (r.parent == "" or (cluster and r.parent == cluster))
         ]
-        page, env = paginate(rows, marker, max_keys)
-        env["flavourList"] = page
-        return env
+        return paginate(rows, marker, max_keys)

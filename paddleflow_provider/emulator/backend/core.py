@@ -1,98 +1,80 @@
-"""The backend container: configuration, the store and every domain service, wired together."""
+"""The backend container: builds the shared :class:`Context` and every domain service, and wires them.
+
+Services get what they use in their constructors; the few checks that look "upwards" (is this queue,
+storage or pipeline still used by runs, jobs or schedules?) are registered here after construction, so
+no service module imports another one that imports it back.
+"""
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from ..engine import Engine
 from ..store import Store
+from .context import Config, Context
+from .fs import FileSystems
+from .infra import Infra
+from .jobs import Jobs
+from .pipelines import Pipelines
+from .records import Records
+from .runs import Runs
+from .schedules import Schedules
 from .users import Users
 
+__all__ = ["Backend", "Config"]
+
 log = logging.getLogger("paddleflow_provider.emulator")
-
-
-@dataclass
-class Config:
-    """How one emulator instance runs (see the CLI options in ``__main__``)."""
-
-    data_dir: Path
-    root_password: str = "paddleflow"  # noqa: S105 - the documented default
-    faults: bool = False
-    host: str = "127.0.0.1"
-    port: int = 8999
-    scheduler_interval: float = 0.2
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Backend:
     """Holds the services; handlers reach them as ``backend(request).<service>``."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, engine: Engine | None = None) -> None:
         self.config = config
+        self.engine = engine or Engine()
         self.data_dir = Path(config.data_dir).resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.data_dir / "paddleflow.db")
-        self.stats: Counter[str] = Counter()
-        self._stats_lock = threading.Lock()
+        self.ctx = Context(config, self.data_dir, self.store, self.engine)
         self.users = Users(self.store, config.root_password)
-        self._services: list[Any] = []
-        self.stopping = False
-        self._install_services()
+        self.infra = Infra(self.ctx, self.users)
+        self.fs = FileSystems(self.ctx)
+        self.pipelines = Pipelines(self.ctx, self.fs)
+        self.runs = Runs(self.ctx, self.fs, self.pipelines, self.infra)
+        self.jobs = Jobs(self.ctx, self.infra, self.fs)
+        self.records = Records(self.ctx, self.runs, self.jobs)
+        self.schedules = Schedules(self.ctx, self.runs, self.pipelines)
+        self.infra.queue_users.extend([self.runs, self.jobs])
+        self.infra.queue_meter = self.runs
+        self.fs.fs_users.append(self.schedules)
+        self.pipelines.pipeline_users.append(self.schedules)
 
-    def _install_services(self) -> None:
-        """Services that exist so far; each module adds itself here (kept import-light)."""
-        from .infra import Infra
+    @property
+    def stats(self) -> Counter[str]:
+        return self.ctx.stats
 
-        self.infra = Infra(self)
-        self._services.append(self.infra)
-        try:
-            from .fs import FileSystems
-        except ImportError:  # pragma: no cover - during development only
-            return
-        self.fs = FileSystems(self)
-        from .pipelines import Pipelines
-
-        self.pipelines = Pipelines(self)
-        from .runs import Runs
-
-        self.runs = Runs(self)
-        self._services.append(self.runs)
-        from .records import Records
-
-        self.records = Records(self)
-        from .schedules import Schedules
-
-        self.schedules = Schedules(self)
-        self._services.append(self.schedules)
-        from .jobs import Jobs
-
-        self.jobs = Jobs(self)
-        self._services.append(self.jobs)
+    @property
+    def stopping(self) -> bool:
+        return self.ctx.stopping
 
     def count(self, name: str, n: int = 1) -> None:
-        """Bump a counter reported by ``GET /_emulator/stats`` (tests prove "no duplicates" with it)."""
-        with self._stats_lock:
-            self.stats[name] += n
+        self.ctx.count(name, n)
 
     def start(self) -> None:
-        for svc in self._services:
-            start = getattr(svc, "start", None)
-            if start:
-                start()
+        """Resume runs, start the scheduler, report lost jobs (in this order)."""
+        self.runs.start()
+        self.schedules.start()
+        self.jobs.start()
 
     def shutdown(self) -> None:
-        if self.stopping:
+        if self.ctx.stopping:
             return
-        self.stopping = True
-        for svc in reversed(self._services):
-            stop = getattr(svc, "shutdown", None)
-            if stop:
-                try:
-                    stop()
-                except Exception:
-                    log.exception("shutdown of %s failed", type(svc).__name__)
+        self.ctx.stopping = True
+        for name, stop in (("schedules", self.schedules.shutdown), ("runs", self.runs.shutdown)):
+            try:
+                stop()
+            except Exception:
+                log.exception("shutdown of %s failed", name)
         self.store.close()

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
+from ..caller import Caller
 from ..errors import PFError
-from ..store import Row
+from ..store import Doc, Row
 from ..util import FS_NAME_RE, fmt_time
-from ..web import Caller
-
-if TYPE_CHECKING:
-    from .core import Backend
+from .context import Context
 
 FS_SCHEMES = ("hdfs", "local", "s3", "sftp", "mock", "cfs", "glusterfs", "bos", "afs")
 LINK_SCHEMES = ("hdfs", "local", "s3", "sftp", "cfs")
@@ -34,6 +34,58 @@ _REQUIRED_PROPS = {
 }
 
 
+class FsUser(Protocol):
+    def fs_in_use(self, owner: str, fs_name: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class FsSpec:
+    """A create-fs request; ``username`` names the owner (root may create for others)."""
+
+    name: str = ""
+    url: str = ""
+    username: str = ""
+    properties: dict[str, Any] | None = None
+    independent_mount_process: bool = False
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """An add-link request: mount ``url`` at ``fs_path`` inside fs ``fs_name``."""
+
+    fs_name: str = ""
+    username: str = ""
+    fs_path: str = ""
+    url: str = ""
+    properties: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class FsCacheSpec:
+    """A create-fs-cache-config request (stored as given once its values pass the server's checks)."""
+
+    fs_name: str = ""
+    username: str = ""
+    meta_driver: str = ""
+    cache_dir: str = ""
+    block_size: int = 0
+    quota: int = 0
+    clean_cache: bool = False
+    resource: dict[str, Any] | None = None
+    node_taint_toleration: dict[str, Any] | None = None
+    extra_config: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class TimePage:
+    """One page of an fs or link list: newest first, the next page starts below ``next_marker``."""
+
+    items: list[Doc]
+    marker: str
+    truncated: bool
+    next_marker: str  # "" on the last page
+
+
 def fs_id(owner: str, name: str) -> str:
     return f"fs-{owner}-{name}"
 
@@ -45,11 +97,12 @@ def _masked(props: dict[str, str]) -> dict[str, str]:
 class FileSystems:
     """File systems, links and fs cache configs, with the local folders behind them."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
-        self.root = backend.data_dir / "storage"
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.root = ctx.data_dir / "storage"
         self.root.mkdir(parents=True, exist_ok=True)
+        self.fs_users: list[FsUser] = []  # what may keep a storage from being deleted (schedules)
 
     # --- helpers --------------------------------------------------------------------------------
     @staticmethod
@@ -106,17 +159,18 @@ class FileSystems:
         return root
 
     # --- fs -------------------------------------------------------------------------------------
-    def create(self, who: Caller, body: Any) -> dict[str, Any]:
-        owner = body.str("username") or who.name
-        name = body.str("name")
+    def create(self, who: Caller, spec: FsSpec) -> str:
+        """Create the fs and its folder; returns its id."""
+        owner = spec.username or who.name
+        name = spec.name
         if not FS_NAME_RE.match(name) or len(owner) + len(name) > 59:
             raise PFError(
                 "FileSystemNameFormatError",
                 f"fs name[{name}] should match ^[a-zA-Z0-9_-]{{1,63}}$ and len(username)+len(name) <= 59",
             )
-        url = body.str("url")
+        url = spec.url
         fs_type, server, sub_path = self._parse_url(url, "InvalidFileSystemParamsURL", FS_SCHEMES)
-        props = {str(k): str(v) for k, v in (body.dict("properties") or {}).items()}
+        props = {str(k): str(v) for k, v in (spec.properties or {}).items()}
         need = _REQUIRED_PROPS.get(fs_type, ())
         if fs_type == "hdfs" and not ({"user", "group"} <= props.keys() or "kerberos.principal" in props):
             need = ("user", "group")
@@ -141,20 +195,20 @@ class FileSystems:
                 "subPath": sub_path,
                 "username": owner,
                 "properties": props,
-                "independentMountProcess": body.bool("independentMountProcess"),
+                "independentMountProcess": spec.independent_mount_process,
                 "createTime": fmt_time(),
             }
             self.store.insert("fs", doc, key=fid, owner=owner, parent=name)
-        self.be.count("fs_created")
-        return {"fsName": name, "fsID": fid}
+        self.ctx.count("fs_created")
+        return fid
 
     @staticmethod
-    def _out(doc: dict[str, Any]) -> dict[str, Any]:
+    def _out(doc: Doc) -> Doc:
         out = {k: v for k, v in doc.items() if k != "createTime"}
         out["properties"] = _masked(doc.get("properties") or {})
         return out
 
-    def get(self, who: Caller, name: str, username: str | None) -> dict[str, Any]:
+    def get(self, who: Caller, name: str, username: str | None) -> Doc:
         owner = self.owner_for(who, username)
         row = self.get_row(owner, name)
         if row is None:
@@ -168,8 +222,7 @@ class FileSystems:
             row = self.store.get("fs", fid)
             if row is None:
                 raise PFError("RecordNotFound", f"fs[{fid}] not exist")
-            schedules = getattr(self.be, "schedules", None)
-            if schedules is not None and schedules.fs_in_use(owner, name):
+            if any(user.fs_in_use(owner, name) for user in self.fs_users):
                 raise PFError(
                     "ActionNotAllowed", f"fs[{fid}] is used by a running schedule. deletion is not allowed"
                 )
@@ -182,30 +235,26 @@ class FileSystems:
 
     def list(
         self, who: Caller, username: str | None, name: str | None, marker: str | None, max_keys: int
-    ) -> dict[str, Any]:
+    ) -> TimePage:
         if who.is_root:
             rows = self.store.select("fs", owner=username or None)
         else:
             rows = self.store.select("fs", owner=who.name)
         docs = [r.doc for r in rows if not name or r.parent == name]
-        return self._time_page(docs, marker, max_keys, "fsList", self._out)
+        return self._time_page(docs, marker, max_keys, self._out)
 
     @staticmethod
     def _time_page(
-        docs: builtins.list[dict[str, Any]], marker: str | None, max_keys: int, key: str, out: Any
-    ) -> dict[str, Any]:
+        docs: builtins.list[Doc], marker: str | None, max_keys: int, out: Callable[[Doc], Doc]
+    ) -> TimePage:
         """fs/link lists page by creation time, newest first, with ``marker``/``truncated`` keys."""
         docs = sorted(docs, key=lambda d: d.get("createTime", ""), reverse=True)
         if marker:
             docs = [d for d in docs if d.get("createTime", "") < marker]
         page = docs[:max_keys]
         truncated = len(docs) > max_keys
-        return {
-            "marker": marker or "",
-            "truncated": truncated,
-            "nextMarker": page[-1].get("createTime", "") if truncated else "",
-            key: [out(d) for d in page] or None,
-        }
+        next_marker = page[-1].get("createTime", "") if truncated else ""
+        return TimePage([out(d) for d in page], marker or "", truncated, next_marker)
 
     # --- links ----------------------------------------------------------------------------------
     def _fs_for_link(self, who: Caller, name: str, username: str | None, code: str) -> Row:
@@ -215,18 +264,18 @@ class FileSystems:
             raise PFError(code, f"fs[{fs_id(owner, name)}] not exist")
         return row
 
-    def add_link(self, who: Caller, body: Any) -> None:
-        fs = self._fs_for_link(who, body.str("fsName"), body.str("username"), "LinkFileSystemNotExist")
+    def add_link(self, who: Caller, spec: LinkSpec) -> None:
+        fs = self._fs_for_link(who, spec.fs_name, spec.username, "LinkFileSystemNotExist")
         if fs.doc["type"] in ("local", "mock"):
             raise PFError(
                 "InvalidFileSystemFsName", f"fs[{fs.key}] of type {fs.doc['type']} does not support links"
             )
-        fs_path = body.str("fsPath")
+        fs_path = spec.fs_path
         if not fs_path.startswith("/") or fs_path.rstrip("/") == "":
             raise PFError("InvalidLinkURL", f"fsPath[{fs_path}] must be an absolute path below /")
-        url = body.str("url")
+        url = spec.url
         scheme, server, sub_path = self._parse_url(url, "InvalidLinkURL", LINK_SCHEMES)
-        props = {str(k): str(v) for k, v in (body.dict("properties") or {}).items()}
+        props = {str(k): str(v) for k, v in (spec.properties or {}).items()}
         if scheme == "local" and props.get("debug") != "true":
             raise PFError("InvalidLinkProperties", 'a local link needs the property debug: "true"')
         norm = "/" + fs_path.strip("/")
@@ -274,7 +323,7 @@ class FileSystems:
         username: str | None,
         marker: str | None,
         max_keys: int,
-    ) -> dict[str, Any]:
+    ) -> TimePage:
         fs = self._fs_for_link(who, name, username, "RecordNotFound")
         docs = [r.doc for r in self.store.select("links", parent=fs.key)]
         if fs_path:
@@ -283,46 +332,46 @@ class FileSystems:
             if not docs:
                 raise PFError("", "record not found")
 
-        def out(d: dict[str, Any]) -> dict[str, Any]:
+        def out(d: Doc) -> Doc:
             o = {k: v for k, v in d.items() if k != "createTime"}
             o["properties"] = _masked(d.get("properties") or {})
             return o
 
-        return self._time_page(docs, marker, max_keys, "linkList", out)
+        return self._time_page(docs, marker, max_keys, out)
 
     # --- fs cache config ------------------------------------------------------------------------
-    def create_cache(self, who: Caller, body: Any) -> None:
-        owner = self.owner_for(who, body.str("username"))
-        name = body.str("fsName")
+    def create_cache(self, who: Caller, spec: FsCacheSpec) -> None:
+        owner = self.owner_for(who, spec.username)
+        name = spec.fs_name
         fid = fs_id(owner, name)
         if self.store.get("fs", fid) is None:
             raise PFError("RecordNotFound", f"fs[{fid}] not exist")
-        driver = body.str("metaDriver")
-        cache_dir = body.str("cacheDir")
+        driver = spec.meta_driver
+        cache_dir = spec.cache_dir
         if driver not in ("", "mem", "disk"):
             raise PFError("InvalidArguments", f"metaDriver[{driver}] should be mem or disk")
         if cache_dir and not cache_dir.startswith("/"):
             raise PFError("InvalidArguments", f"cacheDir[{cache_dir}] should be an absolute path")
         if driver == "disk" and not cache_dir:
             raise PFError("InvalidArguments", "cacheDir is required when metaDriver is disk")
-        if body.int("blockSize") < 0 or body.int("quota") < 0:
+        if spec.block_size < 0 or spec.quota < 0:
             raise PFError("InvalidArguments", "blockSize and quota must not be negative")
-        resource = body.dict("resource") or {}
+        resource = spec.resource or {}
         if not re.fullmatch(r"[0-9.]*m?", str(resource.get("cpuLimit", ""))):
             raise PFError("InvalidArguments", f"resource.cpuLimit[{resource.get('cpuLimit')}] is invalid")
         t = fmt_time()
         doc = {
             "cacheDir": cache_dir,
-            "quota": body.int("quota"),
+            "quota": spec.quota,
             "metaDriver": driver,
-            "blockSize": body.int("blockSize"),
-            "cleanCache": body.bool("cleanCache"),
+            "blockSize": spec.block_size,
+            "cleanCache": spec.clean_cache,
             "resource": {
                 "cpuLimit": str(resource.get("cpuLimit", "")),
                 "memoryLimit": str(resource.get("memoryLimit", "")),
             },
-            "nodeTaintToleration": body.dict("nodeTaintToleration"),
-            "extraConfig": body.dict("extraConfig"),
+            "nodeTaintToleration": spec.node_taint_toleration,
+            "extraConfig": spec.extra_config,
             "fsName": name,
             "username": owner,
             "createTime": t,
@@ -336,7 +385,7 @@ class FileSystems:
             else:
                 self.store.insert("fs_cache", doc, key=fid, owner=owner)
 
-    def get_cache(self, who: Caller, name: str, username: str | None) -> dict[str, Any]:
+    def get_cache(self, who: Caller, name: str, username: str | None) -> Doc:
         fid = fs_id(self.owner_for(who, username), name)
         row = self.store.get("fs_cache", fid)
         if row is None:

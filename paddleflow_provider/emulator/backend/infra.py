@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..util import fmt_time
 from .clusters import ClusterMixin
+from .context import Context
 from .infra_common import DEFAULT_CLUSTER, DEFAULT_QUEUE, SEED_FLAVOURS, hex_id
-from .queues import QueueMixin
-
-if TYPE_CHECKING:
-    from .core import Backend
+from .queues import QueueMeter, QueueMixin, QueueUser
+from .users import Users
 
 
 class Infra(ClusterMixin, QueueMixin):
     """Queues, grants, flavours and clusters; seeds the single-cluster defaults on first start."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
+    def __init__(self, ctx: Context, users: Users) -> None:
+        self.store = ctx.store
+        self.users = users
+        self.queue_users: list[QueueUser] = []  # runs and jobs: a queue they use cannot be deleted
+        self.queue_meter: QueueMeter | None = None  # the runs: what their steps use of a queue
         with self.store.tx():
             self._seed()
 

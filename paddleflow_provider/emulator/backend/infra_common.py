@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import PFError
 from ..util import (
@@ -11,9 +11,6 @@ from ..util import (
     fmt_mem,
     parse_quantity,
 )
-
-if TYPE_CHECKING:
-    pass
 
 DEFAULT_CLUSTER = "default-cluster"
 DEFAULT_QUEUE = "default-queue"

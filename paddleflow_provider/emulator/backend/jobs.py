@@ -11,7 +11,7 @@ server stopped come back ``failed`` (``terminated`` if they were being stopped) 
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import shutil
 import socket
@@ -19,18 +19,18 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import engine
+from ..caller import Caller
+from ..engine import ProcessHandle
 from ..errors import PFError
-from ..store import Row
-from ..util import fmt_time, paginate, parse_time
-from ..web import Body, Caller
+from ..store import Doc, Row
+from ..util import Page, fmt_time, paginate, parse_time
 from .access import owned_row
-from .jobspec import UPDATE_PRIORITIES, JobSpecs
-
-if TYPE_CHECKING:
-    from .core import Backend
+from .context import Context
+from .fs import FileSystems
+from .infra import Infra
+from .jobspec import UPDATE_PRIORITIES, JobRequest, JobSpecs
 
 log = logging.getLogger("paddleflow_provider.emulator")
 ACTIVE_JOB = ("init", "pending", "running", "terminating")
@@ -38,12 +38,54 @@ IMMUTABLE_JOB = ("succeeded", "failed", "terminated", "skipped", "cancelled", "p
 STOP_GRACE_S = 5.0
 
 
+@dataclass(frozen=True)
+class TaskRuntime:
+    """One process of a job as it runs on this machine."""
+
+    task_id: str
+    status: str
+    node_name: str
+    role: str
+    index: int
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A job (its stored document without private keys) and, once started, its tasks' runtimes."""
+
+    job_id: str
+    status: str
+    doc: Doc
+    job_type: str  # single | distributed
+    runtimes: list[TaskRuntime] | None  # None before the job started
+
+
+@dataclass(frozen=True)
+class JobChange:
+    """A modify-job request; "" / ``None`` leaves a field as it is, maps are merged into the job's."""
+
+    priority: str = ""
+    labels: dict[str, Any] | None = None
+    annotations: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class JobFilter:
+    """List filters ("" / ``None`` = no filter)."""
+
+    status: str = ""
+    queue: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    updated_since: float | None = None  # Unix seconds
+    started_after: datetime | None = None
+
+
 @dataclass
 class _Live:
     """In-memory state of a job whose processes this server started."""
 
     expected: int
-    handles: dict[str, Any] = field(default_factory=dict)
+    handles: dict[str, ProcessHandle] = field(default_factory=dict)
     exits: dict[str, int | None] = field(default_factory=dict)
     stopping: bool = False
 
@@ -55,11 +97,14 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
 class Jobs:
     """Job documents (table ``jobs``) and the processes behind the active ones."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
-        self.jobs_dir = backend.data_dir / "jobs"
-        self.specs = JobSpecs(backend)
+    def __init__(self, ctx: Context, infra: Infra, fs: FileSystems) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.engine = ctx.engine
+        self.infra = infra
+        self.fs = fs
+        self.jobs_dir = ctx.data_dir / "jobs"
+        self.specs = JobSpecs(ctx.store, infra, fs)
         self._live: dict[str, _Live] = {}
         self._lock = threading.Lock()
 
@@ -74,18 +119,19 @@ class Jobs:
         )
 
     # --- create and run -------------------------------------------------------------------------
-    def create(self, who: Caller, job_type: str, body: Body) -> dict[str, str]:
-        doc = self.specs.build(who, job_type, body)
+    def create(self, who: Caller, job_type: str, req: JobRequest) -> str:
+        """Create the job and start its processes; returns its id."""
+        doc = self.specs.build(who, job_type, req)
         doc["acceptTime"] = fmt_time()
         queue = doc["schedulingPolicy"]["queue"]
         row = self.store.insert("jobs", doc, key=doc["id"], owner=who.name, parent=queue, status="pending")
-        self.be.count("jobs_created")
+        self.ctx.count("jobs_created")
         self._launch(row)
-        return {"id": row.key}
+        return row.key
 
     def _env(self, row: Row, task: dict[str, Any], cwd: Path) -> dict[str, str]:
         doc = row.doc
-        env = engine.names().process_base_env()
+        env = self.engine.process_base_env()
         env.update(
             {
                 "PF_JOB_ID": row.key,
@@ -102,7 +148,7 @@ class Jobs:
     def _cwd(self, row: Row, task: dict[str, Any]) -> Path:
         fs = task.get("fs") or {}
         if fs.get("name"):
-            root = self.be.fs.root_of(row.owner, fs["name"])
+            root = self.fs.root_of(row.owner, fs["name"])
             if root is not None:
                 path = root / str(fs.get("subPath") or "").strip("/")
                 path.mkdir(parents=True, exist_ok=True)
@@ -113,7 +159,6 @@ class Jobs:
 
     def _launch(self, row: Row) -> None:
         """Mark the job running, then start one process per task (a failed start fails the job)."""
-        wf = engine.names()
         live = _Live(expected=len(row.doc["_tasks"]))
         with self._lock:
             self._live[row.key] = live
@@ -121,13 +166,13 @@ class Jobs:
         try:
             for task in row.doc["_tasks"]:
                 cwd = self._cwd(row, task)
-                live.handles[task["id"]] = wf.start_process(
+                live.handles[task["id"]] = self.engine.start_process(
                     task["id"],
                     task["command"],
                     run_dir=self.job_dir(row.key),
                     cwd=cwd,
                     env=self._env(row, task, cwd),
-                    on_exit=lambda h, job=row.key, tid=task["id"]: self._exited(job, tid, h),
+                    on_exit=functools.partial(self._exited, row.key, task["id"]),
                     marker=("PF_JOB_ID", row.key),
                 )
         except OSError as err:
@@ -137,10 +182,10 @@ class Jobs:
                 started = list(live.handles.values())
                 self._live.pop(row.key, None)
             for handle in started:
-                wf.stop_process(handle, 0.0)
+                self.engine.stop_process(handle, 0.0)
             self._set(row.key, "failed", f"start job failed: {err.strerror or err}", finishTime=fmt_time())
 
-    def _exited(self, job_id: str, task_id: str, handle: Any) -> None:
+    def _exited(self, job_id: str, task_id: str, handle: ProcessHandle) -> None:
         """On the process I/O thread: one task ended; a failed replica stops its siblings."""
         code = handle.returncode
         with self._lock:
@@ -154,7 +199,7 @@ class Jobs:
             if done:
                 self._live.pop(job_id, None)
         for sibling in siblings:
-            engine.names().stop_process(sibling, 0.0)
+            self.engine.stop_process(sibling, 0.0)
         if done:
             # the store write may wait for the store lock: keep it off the thread that pumps every log
             threading.Thread(
@@ -162,7 +207,7 @@ class Jobs:
             ).start()
 
     def _finish(self, job_id: str, live: _Live) -> None:
-        if self.be.stopping:
+        if self.ctx.stopping:
             return  # the server is going down: the job is reported lost on the next start
         codes = list(live.exits.values())
         if live.stopping:
@@ -191,7 +236,7 @@ class Jobs:
             self.store.update("jobs", row)
 
     # --- stop / update / delete -----------------------------------------------------------------
-    def update(self, who: Caller, job_id: str, action: str, body: Body) -> None:
+    def update(self, who: Caller, job_id: str, action: str, change: JobChange) -> None:
         if action not in ("stop", "modify"):
             raise PFError("ActionNotAllowed", f"action[{action}] is not supported for job")
         row = self.get_row(who, job_id)
@@ -200,15 +245,14 @@ class Jobs:
             return
         with self.store.tx():
             row = self.get_row(who, job_id)
-            priority = body.str("priority")
+            priority = change.priority
             if priority:
                 if priority.upper() not in UPDATE_PRIORITIES:
                     raise PFError(
                         "InvalidArguments", f"priority[{priority}] should be in {list(UPDATE_PRIORITIES)}"
                     )
                 row.doc["schedulingPolicy"]["priority"] = priority.upper()
-            for key in ("labels", "annotations"):
-                value = body.dict(key)
+            for key, value in (("labels", change.labels), ("annotations", change.annotations)):
                 if value is not None:
                     row.doc[key] = {**row.doc.get(key, {}), **{str(k): str(v) for k, v in value.items()}}
             row.doc["_updated"] = datetime.now().timestamp()
@@ -227,7 +271,7 @@ class Jobs:
             return
         self._set(row.key, "terminating", "job is terminating")
         for handle in handles:
-            engine.names().stop_process(handle, STOP_GRACE_S)
+            self.engine.stop_process(handle, STOP_GRACE_S)
 
     def delete(self, who: Caller, job_id: str) -> None:
         with self.store.tx():
@@ -238,25 +282,14 @@ class Jobs:
         shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
 
     # --- read -----------------------------------------------------------------------------------
-    def show(self, who: Caller, job_id: str) -> dict[str, Any]:
+    def show(self, who: Caller, job_id: str) -> JobView:
         row = self.get_row(who, job_id)
-        out = public(row.doc)
         if not row.doc.get("startTime"):
-            return out
+            return JobView(row.key, row.status, public(row.doc), row.doc["_type"], None)
         runtimes = [self._task_runtime(row, task) for task in row.doc["_tasks"]]
-        if row.doc["_type"] == "single":
-            out["runtime"] = runtimes[0]
-        else:
-            out["distributedRuntime"] = {
-                "name": row.key,
-                "namespace": "default",
-                "id": row.key,
-                "status": row.status,
-                "runtimes": runtimes,
-            }
-        return out
+        return JobView(row.key, row.status, public(row.doc), row.doc["_type"], runtimes)
 
-    def _task_runtime(self, row: Row, task: dict[str, Any]) -> dict[str, Any]:
+    def _task_runtime(self, row: Row, task: dict[str, Any]) -> TaskRuntime:
         with self._lock:
             live = self._live.get(row.key)
             code = live.exits.get(task["id"], -1) if live is not None else -1
@@ -267,27 +300,12 @@ class Jobs:
             status = "succeeded" if code == 0 else "failed"
         else:
             status = row.status
-        return {
-            "name": task["id"],
-            "namespace": "default",
-            "id": task["id"],
-            "status": status,
-            "nodeName": socket.gethostname(),
-            "role": task["role"],
-            "index": task["index"],
-            "acceleratorCards": "",
-            "logURL": "",
-        }
+        return TaskRuntime(task["id"], status, socket.gethostname(), task["role"], task["index"])
 
-    def list(
-        self, who: Caller, query: dict[str, str | None], marker: str | None, max_keys: int
-    ) -> dict[str, Any]:
-        status, queue = query.get("status") or "", query.get("queue") or ""
-        if queue and self.be.infra.queue_status(queue) is None:
+    def list(self, who: Caller, f: JobFilter, marker: str | None, max_keys: int) -> Page[Doc]:
+        status, queue, labels, since, started = f.status, f.queue, f.labels, f.updated_since, f.started_after
+        if queue and self.infra.queue_status(queue) is None:
             raise PFError("QueueNameNotFound", f"queue[{queue}] not found")
-        labels = _labels_filter(query.get("labels"))
-        since = _timestamp(query.get("timestamp"))
-        started = _start_time(query.get("startTime"))
         rows = []
         for r in self.store.select("jobs", owner=None if who.is_root else who.name):
             d = r.doc
@@ -300,9 +318,7 @@ class Jobs:
             if started is not None and (not d.get("startTime") or parse_time(d["startTime"]) < started):
                 continue
             rows.append((r.pk, public(d)))
-        page, env = paginate(rows, marker, max_keys)
-        env["jobList"] = page
-        return env
+        return paginate(rows, marker, max_keys)
 
     def queue_in_use(self, queue: str) -> bool:
         return bool(self.store.select("jobs", parent=queue, statuses=ACTIVE_JOB))
@@ -310,40 +326,10 @@ class Jobs:
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
         """Kill what a SIGKILLed server left running, then report the active jobs as lost."""
-        engine.kill_leftover_processes(self.jobs_dir, "job")
+        self.engine.kill_leftover_processes(self.jobs_dir, "job")
         for row in self.store.select("jobs", statuses=ACTIVE_JOB):
             if row.status == "terminating":
                 self._set(row.key, "terminated", "job is terminated", finishTime=fmt_time())
             else:
                 message = "job is failed: the emulator stopped while it ran (job processes are not resumed)"
                 self._set(row.key, "failed", message, finishTime=fmt_time())
-
-
-def _labels_filter(value: str | None) -> dict[str, str]:
-    if not value:
-        return {}
-    try:
-        labels = json.loads(value)
-    except ValueError:
-        labels = None
-    if not isinstance(labels, dict):
-        raise PFError("InvalidURI", f"labels[{value}] should be a JSON object")
-    return {str(k): str(v) for k, v in labels.items()}
-
-
-def _timestamp(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return float(int(value))
-    except ValueError:
-        raise PFError("InvalidURI", f"timestamp[{value}] should be Unix seconds") from None
-
-
-def _start_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return parse_time(value)
-    except ValueError:
-        raise PFError("InvalidURI", f"startTime[{value}] should be YYYY-MM-DD hh:mm:ss") from None

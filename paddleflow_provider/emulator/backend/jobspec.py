@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import shlex
 import uuid
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
+from ..caller import Caller
 from ..errors import PFError
-from ..web import Body, Caller
-
-if TYPE_CHECKING:
-    from .core import Backend
+from ..store import Doc, Store
+from .fs import FileSystems
+from .infra import Infra
 
 JOB_TYPES = ("single", "distributed", "workflow")
 DISTRIBUTED_FRAMEWORKS = ("paddle", "tensorflow", "pytorch", "mxnet", "mpi", "spark", "ray", "aitj")
@@ -27,29 +28,94 @@ CUSTOM_FLAVOUR = "customFlavour"
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
+@dataclass(frozen=True)
+class JobFs:
+    """The storage a job (member) works on; ``name`` "" means none."""
+
+    name: str = ""
+    mount_path: str = ""
+    sub_path: str = ""
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class JobFlavour:
+    """A named flavour, or ``customFlavour`` / no name with its own ``cpu``/``mem``."""
+
+    name: str = ""
+    cpu: str = ""
+    mem: str = ""
+    scalar_resources: object = None  # stored as given
+
+
+@dataclass(frozen=True)
+class MemberRequest:
+    """One role of a distributed job. ``env``/``labels``/``annotations``/``args`` are the request's raw
+    values: their shape is checked here, in the server's order."""
+
+    role: str = ""
+    replicas: int = 1
+    name: str = ""
+    image: str = ""
+    command: str = ""
+    args: object = None
+    port: int = 0
+    env: object = None
+    fs: JobFs = field(default_factory=JobFs)
+    extra_fs: list[Any] | None = None
+    flavour: JobFlavour = field(default_factory=JobFlavour)
+    labels: object = None
+    annotations: object = None
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """A create-job request (``single`` uses the top-level fields, ``distributed`` its ``members``).
+
+    ``members`` holds ``None`` for an item that is not an object (refused when its turn comes).
+    """
+
+    id: str = ""
+    name: str = ""
+    framework: str = ""
+    queue: str = ""
+    priority: object = None  # raw: echoed as given in the error text
+    image: str = ""
+    command: str = ""
+    args: object = None
+    port: int = 0
+    env: object = None
+    fs: JobFs = field(default_factory=JobFs)
+    extra_fs: list[Any] | None = None
+    flavour: JobFlavour = field(default_factory=JobFlavour)
+    labels: object = None
+    annotations: object = None
+    extension_template: object = None
+    members: list[MemberRequest | None] = field(default_factory=list)
+
+
 def _fail(message: str) -> PFError:
     return PFError("JobCreateFailed", message)
 
 
-def _str_map(value: Any, field: str) -> dict[str, str]:
+def _str_map(value: object, name: str) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise _fail(f"{field} should be a map of strings")
+        raise _fail(f"{name} should be a map of strings")
     return {str(k): v for k, v in value.items()}
 
 
-def _priority(policy: dict[str, Any]) -> str:
-    priority = str(policy.get("priority") or "NORMAL").upper()
+def _priority(requested: object) -> str:
+    priority = str(requested or "NORMAL").upper()
     if priority not in CREATE_PRIORITIES:
-        raise _fail(f"invalid job priority {policy.get('priority')}, should be in [LOW, NORMAL, HIGH]")
+        raise _fail(f"invalid job priority {requested}, should be in [LOW, NORMAL, HIGH]")
     return priority
 
 
-def _command(spec: Body) -> str:
+def _command(command: str, args: object) -> str:
     """``command`` plus ``args`` as one shell text (args are quoted words, as a container gets them)."""
-    command = spec.str("command")
-    args = spec.get("args") or []
+    args = args or []
     if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
         raise _fail("args should be a list of strings")
     return " ".join([command, *(shlex.quote(a) for a in args)]).strip()
@@ -58,24 +124,24 @@ def _command(spec: Body) -> str:
 class JobSpecs:
     """Turns a create request into the stored document, checking it against the platform's state."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
+    def __init__(self, store: Store, infra: Infra, fs: FileSystems) -> None:
+        self.store = store
+        self.infra = infra
+        self.fs = fs
 
     def _queue(self, who: Caller, name: str) -> None:
         if not name:
             raise _fail("schedulingPolicy.queue is required")
-        status = self.be.infra.queue_status(name)
+        status = self.infra.queue_status(name)
         if status is None:
             raise _fail(f"queue[{name}] is not found")
         if status != "open":
             raise _fail(f"queue[{name}] status is {status}, and only queue with open status can submit jobs")
-        if not who.is_root and not self.be.infra._granted(who.name, name):
+        if not who.is_root and not self.infra.granted(who.name, name):
             raise _fail(f"user[{who.name}] has no access to queue[{name}]")
 
-    def _flavour(self, value: Any) -> dict[str, Any]:
-        flavour = value if isinstance(value, dict) else {}
-        name = str(flavour.get("name") or "")
+    def _flavour(self, flavour: JobFlavour) -> Doc:
+        name = flavour.name
         if name and name != CUSTOM_FLAVOUR:
             row = self.store.get("flavours", name)
             if row is None:
@@ -89,22 +155,21 @@ class JobSpecs:
             }
         return {
             "name": name,
-            "cpu": str(flavour.get("cpu") or "1"),
-            "mem": str(flavour.get("mem") or "1Gi"),
-            "scalarResources": flavour.get("scalarResources") or {},
+            "cpu": flavour.cpu or "1",
+            "mem": flavour.mem or "1Gi",
+            "scalarResources": flavour.scalar_resources or {},
         }
 
-    def _fs(self, who: Caller, value: Any) -> dict[str, Any]:
-        fs = value if isinstance(value, dict) else {}
-        name = str(fs.get("name") or "")
-        if name and self.be.fs.root_of(who.name, name) is None:
+    def _fs(self, who: Caller, fs: JobFs) -> Doc:
+        name = fs.name
+        if name and self.fs.root_of(who.name, name) is None:
             raise _fail(f"fs[{name}] of user[{who.name}] not found")
         return {
             "name": name,
             "type": "",
-            "mountPath": str(fs.get("mountPath") or ""),
-            "subPath": str(fs.get("subPath") or ""),
-            "readOnly": bool(fs.get("readOnly") or False),
+            "mountPath": fs.mount_path,
+            "subPath": fs.sub_path,
+            "readOnly": fs.read_only,
         }
 
     def _job_id(self, requested: str) -> str:
@@ -116,51 +181,50 @@ class JobSpecs:
             raise _fail(f"job id[{requested}] already exists")
         return requested
 
-    def build(self, who: Caller, job_type: str, body: Body) -> dict[str, Any]:
+    def build(self, who: Caller, job_type: str, req: JobRequest) -> Doc:
         """The stored document of a new job (status ``pending``); raises ``JobCreateFailed``."""
         if job_type == "workflow":
             raise _fail("workflow (argo) jobs are not supported by the emulator")
-        policy = body.dict("schedulingPolicy") or {}
-        queue = str(policy.get("queue") or "")
+        queue = req.queue
         self._queue(who, queue)
-        priority = _priority(policy)
-        framework = body.str("framework")
-        tasks: list[dict[str, Any]] = []
-        members: list[dict[str, Any]] = []
-        job_id = self._job_id(body.str("id"))
-        if job_type == "single":
+        priority = _priority(req.priority)
+        framework = req.framework
+        tasks: list[Doc] = []
+        members: list[Doc] = []
+        job_id = self._job_id(req.id)
+        single = job_type == "single"
+        if single:
             if framework not in ("", "standalone"):
                 raise _fail(f"framework[{framework}] is not supported for single job, should be standalone")
-            if not body.str("image"):
+            if not req.image:
                 raise _fail("required fields in {image} are empty, please fill it")
-            env = _str_map(body.get("env"), "env")
-            fs = self._fs(who, body.get("fs"))
-            tasks.append(
-                {"id": job_id, "role": "", "index": 0, "command": _command(body), "env": env, "fs": fs}
-            )
+            env = _str_map(req.env, "env")
+            fs = self._fs(who, req.fs)
+            command = _command(req.command, req.args)
+            tasks.append({"id": job_id, "role": "", "index": 0, "command": command, "env": env, "fs": fs})
         else:
             if framework not in DISTRIBUTED_FRAMEWORKS:
                 raise _fail(
                     f"framework[{framework}] is not supported, should be in {list(DISTRIBUTED_FRAMEWORKS)}"
                 )
-            members, tasks = self._members(who, job_id, queue, priority, body)
-        doc: dict[str, Any] = {
+            members, tasks = self._members(who, job_id, queue, priority, req.members)
+        doc: Doc = {
             "id": job_id,
-            "name": body.str("name"),
-            "labels": _str_map(body.get("labels"), "labels"),
-            "annotations": _str_map(body.get("annotations"), "annotations"),
+            "name": req.name,
+            "labels": _str_map(req.labels, "labels"),
+            "annotations": _str_map(req.annotations, "annotations"),
             "schedulingPolicy": {"queue": queue, "priority": priority},
             "UserName": who.name,
-            "flavour": self._flavour(body.get("flavour")) if job_type == "single" else {},
+            "flavour": self._flavour(req.flavour) if single else {},
             "limitFlavour": {"cpu": "", "mem": "", "name": ""},
-            "fs": tasks[0]["fs"] if job_type == "single" else {"name": "", "type": ""},
-            "extraFS": body.list("extraFS") if job_type == "single" else None,
-            "image": body.str("image") if job_type == "single" else "",
-            "env": _str_map(body.get("env"), "env") if job_type == "single" else {},
-            "command": body.str("command") if job_type == "single" else "",
-            "args": body.list("args") if job_type == "single" else None,
-            "port": body.int("port") if job_type == "single" else 0,
-            "extensionTemplate": body.get("extensionTemplate"),
+            "fs": tasks[0]["fs"] if single else {"name": "", "type": ""},
+            "extraFS": req.extra_fs if single else None,
+            "image": req.image if single else "",
+            "env": _str_map(req.env, "env") if single else {},
+            "command": req.command if single else "",
+            "args": req.args if single else None,
+            "port": req.port if single else 0,
+            "extensionTemplate": req.extension_template,
             "status": "pending",
             "message": "",
             "acceptTime": "",
@@ -169,56 +233,54 @@ class JobSpecs:
             "_type": job_type,
             "_tasks": tasks,
         }
-        if framework or job_type == "single":
+        if framework or single:
             doc["framework"] = framework or "standalone"
         if members:
             doc["members"] = members
         return doc
 
     def _members(
-        self, who: Caller, job_id: str, queue: str, priority: str, body: Body
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        raw = body.list("members") or []
-        if not raw:
+        self, who: Caller, job_id: str, queue: str, priority: str, requested: list[MemberRequest | None]
+    ) -> tuple[list[Doc], list[Doc]]:
+        if not requested:
             raise _fail("members of a distributed job are required")
         members, tasks = [], []
-        for item in raw:
-            if not isinstance(item, dict):
+        for spec in requested:
+            if spec is None:
                 raise _fail("each member should be an object")
-            spec = Body(item, "JobCreateFailed")
-            role = spec.str("role")
+            role = spec.role
             if role not in ROLES:
                 raise _fail(f"member role[{role}] is not supported, should be in {list(ROLES)}")
-            replicas = spec.int("replicas", 1)
+            replicas = spec.replicas
             if replicas < 1:
                 raise _fail(f"replicas of member[{role}] should be at least 1")
-            if not spec.str("image"):
+            if not spec.image:
                 raise _fail("required fields in {image} are empty, please fill it")
-            env = _str_map(spec.get("env"), "env")
-            command = _command(spec)
-            fs = self._fs(who, spec.get("fs"))
+            env = _str_map(spec.env, "env")
+            command = _command(spec.command, spec.args)
+            fs = self._fs(who, spec.fs)
             members.append(
                 {
                     "id": f"{job_id}-{role}",
                     "replicas": replicas,
                     "role": role,
-                    "name": spec.str("name"),
+                    "name": spec.name,
                     "fs": fs,
-                    "extraFS": spec.list("extraFS"),
-                    "flavour": self._flavour(spec.get("flavour")),
+                    "extraFS": spec.extra_fs,
+                    "flavour": self._flavour(spec.flavour),
                     "limitFlavour": {"cpu": "", "mem": "", "name": ""},
                     "priority": priority,
                     "clusterID": "default-cluster",
                     "queueID": queue,
                     "queueName": queue,
                     "kindGroupVersion": "",
-                    "labels": _str_map(spec.get("labels"), "labels"),
-                    "annotations": _str_map(spec.get("annotations"), "annotations"),
+                    "labels": _str_map(spec.labels, "labels"),
+                    "annotations": _str_map(spec.annotations, "annotations"),
                     "env": env,
-                    "command": spec.str("command"),
-                    "image": spec.str("image"),
-                    "port": spec.int("port"),
-                    "args": spec.list("args"),
+                    "command": spec.command,
+                    "image": spec.image,
+                    "port": spec.port,
+                    "args": spec.args,
                 }
             )
             for index in range(replicas):

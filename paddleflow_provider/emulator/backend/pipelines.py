@@ -4,30 +4,62 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Protocol
 
-from .. import engine
+from ..caller import Caller
 from ..errors import PFError
-from ..store import Row
-from ..util import fmt_time, paginate
-from ..web import Caller
+from ..store import Doc, Row
+from ..util import Page, fmt_time, paginate
 from .access import owned_row
+from .context import Context
+from .fs import FileSystems
 
-if TYPE_CHECKING:
-    from .core import Backend
+
+class PipelineUser(Protocol):
+    def pipeline_in_use(self, pipeline_id: str, version_id: str | None = None) -> bool: ...
+
+
+@dataclass(frozen=True)
+class PipelineSource:
+    """A create/update-pipeline request: YAML from ``yaml_raw`` (base64) or ``yaml_path`` on a storage."""
+
+    yaml_raw: str = ""
+    yaml_path: str = ""
+    fs_name: str = ""
+    username: str = ""  # the storage's owner (root only)
+    desc: str = ""
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    pipeline_id: str
+    version_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PipelineDetail:
+    """A pipeline and one page of its versions."""
+
+    pipeline: Doc
+    versions: Page[Doc]
 
 
 class Pipelines:
     """Stored, versioned YAML; runs copy the YAML so deleting a pipeline never touches them."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
+    def __init__(self, ctx: Context, fs: FileSystems) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.engine = ctx.engine
+        self.fs = fs
+        self.pipeline_users: list[PipelineUser] = []  # schedules: a pipeline they run cannot be deleted
 
     # --- helpers --------------------------------------------------------------------------------
     def read_fs_yaml(self, who: Caller, fs_name: str, username: str | None, path: str) -> str:
         """Read ``path`` from the caller's (or, for root, ``username``'s) fs: the yaml-path source."""
-        root = self.be.fs.require_root(who, self.be.fs.owner_for(who, username), fs_name)
+        root = self.fs.require_root(who, self.fs.owner_for(who, username), fs_name)
         target = (root / path.lstrip("/")).resolve()
         if not str(target).startswith(str(root.resolve())):
             raise PFError("ReadYamlFileFailed", f"yaml path[{path}] escapes the fs")
@@ -39,9 +71,9 @@ class Pipelines:
             reason = f"not UTF-8 text ({err.reason} at byte {err.start})"
         raise PFError("ReadYamlFileFailed", f"read yaml[{path}] on fs[{fs_name}] failed: {reason}")
 
-    def _source(self, who: Caller, body: Any) -> tuple[str, str, str]:
+    def _source(self, who: Caller, src: PipelineSource) -> tuple[str, str, str]:
         """(yaml text, fsName, yamlPath) from exactly one source."""
-        raw, path, fs_name = body.str("yamlRaw"), body.str("yamlPath"), body.str("fsName")
+        raw, path, fs_name = src.yaml_raw, src.yaml_path, src.fs_name
         if raw:
             if path:
                 raise PFError("InvalidArguments", "you can only specify one of YamlPath and YamlRaw")
@@ -58,17 +90,17 @@ class Pipelines:
                 "InvalidArguments",
                 f"cannot get pipeline: fsname shall not be empty while you specified YamlPath[{path}]",
             )
-        return self.read_fs_yaml(who, fs_name, body.str("username"), path), fs_name, path
+        return self.read_fs_yaml(who, fs_name, src.username, path), fs_name, path
 
     def check_yaml_fs(self, who: Caller, fs_user: str, text: str) -> None:
         """Every storage the YAML mounts must exist for the fs user (the server's dry-run check)."""
-        spec = engine.parse_run_yaml(text)
+        spec = self.engine.parse_run_yaml(text)
         for name in [spec.fs_name, *spec.extra_fs]:
             if name:
-                self.be.fs.require_root(who, fs_user, name)
+                self.fs.require_root(who, fs_user, name)
 
-    def _check_desc(self, body: Any) -> str:
-        desc = body.str("desc")
+    def _check_desc(self, src: PipelineSource) -> str:
+        desc = src.desc
         if len(desc.encode()) > 256:
             raise PFError("InvalidArguments", "desc too long, should be less than 256")
         return desc
@@ -110,11 +142,11 @@ class Pipelines:
         return version
 
     # --- operations -----------------------------------------------------------------------------
-    def create(self, who: Caller, body: Any) -> dict[str, Any]:
-        desc = self._check_desc(body)
-        text, fs_name, path = self._source(who, body)
-        name = engine.validate_pipeline_yaml(text)
-        self.check_yaml_fs(who, self.be.fs.owner_for(who, body.str("username")), text)
+    def create(self, who: Caller, src: PipelineSource) -> NewVersion:
+        desc = self._check_desc(src)
+        text, fs_name, path = self._source(who, src)
+        name = self.engine.validate_pipeline_yaml(text)
+        self.check_yaml_fs(who, self.fs.owner_for(who, src.username), text)
         owner = who.name
         with self.store.tx():
             if any(r.parent == name for r in self.store.select("pipelines", owner=owner)):
@@ -129,15 +161,15 @@ class Pipelines:
                 "pipelines", doc, owner=owner, parent=name, id_format="ppl-{:06d}", id_field="pipelineID"
             )
             version = self._add_version(ppl, text, fs_name, path, "")
-        self.be.count("pipelines_created")
-        return {"pipelineID": ppl.key, "pipelineVersionID": version, "name": name}
+        self.ctx.count("pipelines_created")
+        return NewVersion(ppl.key, version, name)
 
-    def update(self, who: Caller, pipeline_id: str, body: Any) -> dict[str, Any]:
-        desc = self._check_desc(body)
+    def update(self, who: Caller, pipeline_id: str, src: PipelineSource) -> NewVersion:
+        desc = self._check_desc(src)
         ppl = self.get_row(who, pipeline_id)
-        text, fs_name, path = self._source(who, body)
-        name = engine.validate_pipeline_yaml(text)
-        self.check_yaml_fs(who, self.be.fs.owner_for(who, body.str("username")), text)
+        text, fs_name, path = self._source(who, src)
+        name = self.engine.validate_pipeline_yaml(text)
+        self.check_yaml_fs(who, self.fs.owner_for(who, src.username), text)
         if name != ppl.doc["name"]:
             raise PFError(
                 "InvalidArguments",
@@ -147,29 +179,27 @@ class Pipelines:
         with self.store.tx():
             ppl = self.get_row(who, pipeline_id)
             version = self._add_version(ppl, text, fs_name, path, desc)
-        self.be.count("pipeline_versions_created")
-        return {"pipelineID": pipeline_id, "pipelineVersionID": version}
+        self.ctx.count("pipeline_versions_created")
+        return NewVersion(pipeline_id, version, name)
 
     def show(
         self, who: Caller, pipeline_id: str, fs_filter: list[str], marker: str | None, max_keys: int
-    ) -> dict[str, Any]:
+    ) -> PipelineDetail:
         ppl = self.get_row(who, pipeline_id)
         rows = [
             (r.pk, r.doc)
             for r in self.store.select("pipeline_versions", parent=pipeline_id)
             if not fs_filter or r.doc["fsName"] in fs_filter
         ]
-        page, env = paginate(rows, marker, max_keys)
-        env["pplVersionList"] = page
-        return {"pipeline": ppl.doc, "pplVersions": env}
+        return PipelineDetail(ppl.doc, paginate(rows, marker, max_keys))
 
-    def show_version(self, who: Caller, pipeline_id: str, version_id: str) -> dict[str, Any]:
+    def show_version(self, who: Caller, pipeline_id: str, version_id: str) -> tuple[Doc, Doc]:
+        """(pipeline, version)."""
         ppl = self.get_row(who, pipeline_id)
-        return {"pipeline": ppl.doc, "pipelineVersion": self.version_row(pipeline_id, version_id).doc}
+        return ppl.doc, self.version_row(pipeline_id, version_id).doc
 
     def _running_schedules(self, pipeline_id: str, version_id: str | None = None) -> bool:
-        schedules = getattr(self.be, "schedules", None)
-        return bool(schedules and schedules.pipeline_in_use(pipeline_id, version_id))
+        return any(user.pipeline_in_use(pipeline_id, version_id) for user in self.pipeline_users)
 
     def delete(self, who: Caller, pipeline_id: str) -> None:
         with self.store.tx():
@@ -206,7 +236,7 @@ class Pipelines:
 
     def list(
         self, who: Caller, user_filter: list[str], name_filter: list[str], marker: str | None, max_keys: int
-    ) -> dict[str, Any]:
+    ) -> Page[Doc]:
         if user_filter and not who.is_root:
             raise PFError("AccessDenied", "only root user can set userFilter!")
         rows = [
@@ -214,6 +244,4 @@ class Pipelines:
             for r in self.store.select("pipelines", owner=None if who.is_root else who.name)
             if (not user_filter or r.owner in user_filter) and (not name_filter or r.parent in name_filter)
         ]
-        page, env = paginate(rows, marker, max_keys)
-        env["pipelineList"] = page
-        return env
+        return paginate(rows, marker, max_keys)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
+from ..caller import ROOT, Caller
 from ..errors import PFError
-from ..store import Row, Store
+from ..store import Doc, Row, Store
 from ..util import (
     DNS1123_RE,
+    Page,
     fmt_cpu,
     fmt_mem,
     fmt_time,
@@ -15,19 +18,67 @@ from ..util import (
     parse_quantity,
     rfc3339,
 )
-from ..web import ROOT, Caller
-
-if TYPE_CHECKING:
-    from .core import Backend
-
 from .infra_common import DEFAULT_CLUSTER, hex_id, resources_out
+from .users import Users
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """A create-queue request. Resources are the request's ``{cpu, mem, scalarResources}`` maps."""
+
+    name: str = ""
+    cluster_name: str = ""
+    namespace: str = ""
+    quota_type: str = ""
+    max_resources: dict[str, Any] | None = None
+    min_resources: dict[str, Any] | None = None  # None: not given
+    location: dict[str, Any] | None = None
+    scheduling_policy: list[Any] | None = None
+
+
+@dataclass(frozen=True)
+class QueueUpdate:
+    """An update-queue request; ``None`` leaves a field as it is."""
+
+    max_resources: dict[str, Any] | None = None
+    min_resources: dict[str, Any] | None = None
+    scheduling_policy: list[Any] | None = None  # ``name-`` removes a policy
+    location: dict[str, Any] | None = None  # an empty value removes a key
+
+
+@dataclass(frozen=True)
+class GrantSpec:
+    user_name: str
+    resource_type: str
+    resource_id: str
+
+
+def _quota_resources(spec: QueueSpec, quota: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(max, min) resources in wire form; an elastic quota's minimum must not exceed its maximum."""
+    max_res = resources_out(spec.max_resources)
+    min_res = resources_out(spec.min_resources)
+    if quota == "elasticQuota" and spec.min_resources is not None:
+        for k in ("cpu", "memory"):
+            if parse_quantity(min_res[k]) > parse_quantity(max_res[k]):
+                raise PFError("InvalidComputeResource", "minResources must not exceed maxResources")
+    return max_res, min_res
+
+
+class QueueUser(Protocol):
+    def queue_in_use(self, queue: str) -> bool: ...
+
+
+class QueueMeter(Protocol):
+    def queue_usage(self, queue: str) -> tuple[float, float]: ...
 
 
 class QueueMixin:
-    """Queue and grant operations; ``be``/``store`` come from :class:`Infra`."""
+    """Queue and grant operations; the attributes come from :class:`Infra`."""
 
-    be: Backend
     store: Store
+    users: Users
+    queue_users: list[QueueUser]
+    queue_meter: QueueMeter | None
 
     if TYPE_CHECKING:
 
@@ -46,35 +97,30 @@ class QueueMixin:
 
     def queue_in_use(self, name: str) -> bool:
         """Steps of active runs or active standalone jobs use the queue."""
-        runs, jobs = getattr(self.be, "runs", None), getattr(self.be, "jobs", None)
-        return bool((runs and runs.queue_in_use(name)) or (jobs and jobs.queue_in_use(name)))
+        return any(user.queue_in_use(name) for user in self.queue_users)
 
-    def create_queue(self, who: Caller, body: Any) -> dict[str, Any]:
+    def create_queue(self, who: Caller, spec: QueueSpec) -> str:
+        """Create the queue; returns its name."""
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
-        name = body.str("name")
+        name = spec.name
         if not name:
             raise PFError("QueueNameNotFound", "queueName is not found.")
-        cluster_name = body.str("clusterName") or DEFAULT_CLUSTER
+        cluster_name = spec.cluster_name or DEFAULT_CLUSTER
         cluster = self._cluster(cluster_name)
         if cluster.status != "online":
             raise PFError("InvalidClusterStatus", f"cluster[{cluster_name}] is not online")
-        ns = body.str("namespace")
+        ns = spec.namespace
         allowed = cluster.doc.get("namespaceList") or []
         if not ns or not DNS1123_RE.match(ns) or (allowed and ns not in allowed):
             raise PFError("NamespaceNotFound", f"namespace[{ns}] is not valid for cluster[{cluster_name}]")
         if not DNS1123_RE.match(name):
             raise PFError("InvalidNamePattern", f"queue name[{name}] must be a DNS-1123 label")
-        quota = body.str("quotaType") or "elasticQuota"
+        quota = spec.quota_type or "elasticQuota"
         if quota not in ("elasticQuota", "volcanoCapabilityQuota"):
             raise PFError("QueueQuotaTypeIsNotSupported", f"quotaType[{quota}] is not supported")
-        max_res = resources_out(body.dict("maxResources"))
-        min_res = resources_out(body.dict("minResources"))
-        if quota == "elasticQuota" and body.has("minResources"):
-            for k in ("cpu", "memory"):
-                if parse_quantity(min_res[k]) > parse_quantity(max_res[k]):
-                    raise PFError("InvalidComputeResource", "minResources must not exceed maxResources")
-        location = {str(k): str(v) for k, v in (body.dict("location") or {}).items()}
+        max_res, min_res = _quota_resources(spec, quota)
+        location = {str(k): str(v) for k, v in (spec.location or {}).items()}
         if quota == "elasticQuota":
             location.setdefault("paddleflow.baidu.com/resource-isolation-type", "logical")
         t = fmt_time()
@@ -91,16 +137,16 @@ class QueueMixin:
             "createTime": t,
             "updateTime": t,
         }
-        policy = [str(p) for p in body.list("schedulingPolicy") or []]
+        policy = [str(p) for p in spec.scheduling_policy or []]
         if policy:
             doc["schedulingPolicy"] = policy
         with self.store.tx():
             if name.lower() == "default" or self.store.get("queues", name) is not None:
                 raise PFError("QueueNameDuplicated", "request name duplicated")
             self.store.insert("queues", doc, key=name, parent=cluster_name, status="open")
-        return {"name": name}
+        return name
 
-    def update_queue(self, who: Caller, name: str, body: Any) -> dict[str, Any]:
+    def update_queue(self, who: Caller, name: str, change: QueueUpdate) -> Doc:
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         with self.store.tx():
@@ -108,11 +154,11 @@ class QueueMixin:
             if row is None:
                 raise PFError("RecordNotFound", f"queue[{name}] not found")
             doc = row.doc
-            if body.has("maxResources"):
-                doc["maxResources"] = resources_out(body.dict("maxResources"))
-            if body.has("minResources"):
-                doc["minResources"] = resources_out(body.dict("minResources"))
-            for p in body.list("schedulingPolicy") or []:
+            if change.max_resources is not None:
+                doc["maxResources"] = resources_out(change.max_resources)
+            if change.min_resources is not None:
+                doc["minResources"] = resources_out(change.min_resources)
+            for p in change.scheduling_policy or []:
                 pol = doc.setdefault("schedulingPolicy", [])
                 if str(p).endswith("-"):
                     doc["schedulingPolicy"] = [x for x in pol if x != str(p)[:-1]]
@@ -120,7 +166,7 @@ class QueueMixin:
                     pol.append(str(p))
             if not doc.get("schedulingPolicy"):
                 doc.pop("schedulingPolicy", None)
-            for k, v in (body.dict("location") or {}).items():
+            for k, v in (change.location or {}).items():
                 if v in ("", None):
                     doc["location"].pop(k, None)
                 else:
@@ -129,7 +175,7 @@ class QueueMixin:
             self.store.update("queues", row)
         return doc
 
-    def close_queue(self, who: Caller, name: str) -> dict[str, Any]:
+    def close_queue(self, who: Caller, name: str) -> Doc:
         """The close action (SDK ``stop_queue``): a closed queue refuses new jobs."""
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
@@ -140,15 +186,14 @@ class QueueMixin:
             self.store.update("queues", row)
         return row.doc
 
-    def get_queue(self, who: Caller, name: str) -> dict[str, Any]:
+    def get_queue(self, who: Caller, name: str) -> Doc:
         row = self._queue(name)
-        if not who.is_root and not self._granted(who.name, name):
+        if not who.is_root and not self.granted(who.name, name):
             raise PFError("ActionNotAllowed")  # the queue handler renders only the code's text (api §7.13)
         doc = dict(row.doc)
         used = {"cpu": "0", "memory": "0"}
-        runs = getattr(self.be, "runs", None)
-        if runs is not None:
-            cpu, mem = runs.queue_usage(name)
+        if self.queue_meter is not None:
+            cpu, mem = self.queue_meter.queue_usage(name)
             used = {"cpu": fmt_cpu(cpu), "memory": fmt_mem(mem)}
         mx = doc["maxResources"]
         doc["usedResources"] = used
@@ -170,26 +215,26 @@ class QueueMixin:
                 if g.doc["resourceType"] == "queue":
                     self.store.remove("grants", g.pk)
 
-    def list_queues(self, who: Caller, marker: str | None, max_keys: int, name: str | None) -> dict[str, Any]:
+    def list_queues(self, who: Caller, marker: str | None, max_keys: int, name: str | None) -> Page[Doc]:
         rows = [
             (r.pk, r.doc)
             for r in self.store.select("queues")
-            if (not name or r.key == name) and (who.is_root or self._granted(who.name, r.key))
+            if (not name or r.key == name) and (who.is_root or self.granted(who.name, r.key))
         ]
-        page, env = paginate(rows, marker, max_keys)
-        env["queueList"] = page
-        return env
+        return paginate(rows, marker, max_keys)
 
     # --- grants ---------------------------------------------------------------------------------
-    def _granted(self, user: str, queue: str) -> bool:
+    def granted(self, user: str, queue: str) -> bool:
+        """Whether ``user`` holds a grant on ``queue`` (root needs none)."""
         return any(
             g.doc["resourceType"] == "queue" for g in self.store.select("grants", owner=user, parent=queue)
         )
 
-    def create_grant(self, who: Caller, body: Any) -> dict[str, Any]:
+    def create_grant(self, who: Caller, spec: GrantSpec) -> str:
+        """Grant a user a resource; returns the grant id."""
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
-        user, rtype, rid = body.str("userName"), body.str("resourceType"), body.str("resourceID")
+        user, rtype, rid = spec.user_name, spec.resource_type, spec.resource_id
         if user.lower() == ROOT:
             raise PFError("GrantRootActionNotSupport")
         if rtype not in ("queue", "fs", "user"):
@@ -198,7 +243,7 @@ class QueueMixin:
             raise PFError("QueueNameNotFound")
         if rtype == "fs" and self.store.get("fs", rid) is None:
             raise PFError("UserNotExist")
-        if not self.be.users.exists(user):
+        if not self.users.exists(user):
             raise PFError("UserNotExist")
         with self.store.tx():
             if any(
@@ -215,7 +260,7 @@ class QueueMixin:
                 "updateTime": t,
             }
             self.store.insert("grants", doc, key=doc["grantID"], owner=user, parent=rid)
-        return {"grantID": doc["grantID"]}
+        return doc["grantID"]
 
     def delete_grant(self, who: Caller, user: str, rtype: str, rid: str) -> None:
         if not who.is_root:
@@ -233,10 +278,8 @@ class QueueMixin:
             for g in found:
                 self.store.remove("grants", g.pk)
 
-    def list_grants(self, who: Caller, user: str | None, marker: str | None, max_keys: int) -> dict[str, Any]:
+    def list_grants(self, who: Caller, user: str | None, marker: str | None, max_keys: int) -> Page[Doc]:
         if not who.is_root:
             raise PFError("OnlyRootAllowed")
         rows = [(r.pk, r.doc) for r in self.store.select("grants", owner=user or None)]
-        page, env = paginate(rows, marker, max_keys)
-        env["grantList"] = page
-        return env
+        return paginate(rows, marker, max_keys)

@@ -14,86 +14,80 @@ import builtins
 import logging
 import shutil
 import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import engine
+from ..caller import Caller
+from ..engine import RunOverrides, WorkflowRunner, WorkflowSpec
 from ..errors import PFError
-from ..store import Row
-from ..util import fmt_time, paginate
-from ..web import Caller
+from ..store import Doc, Row
+from ..util import Page, fmt_time, paginate, parse_quantity
 from .access import owned_row
+from .context import Context
+from .fs import FileSystems
+from .infra import Infra
+from .pipelines import Pipelines
 from .rundoc import run_jobs
 from .sinks import FINAL_RUN, CacheStoreImpl, PlatformImpl, RunSinkImpl
-
-if TYPE_CHECKING:
-    from .core import Backend
 
 log = logging.getLogger("paddleflow_provider.emulator")
 ACTIVE_RUN = ("initiating", "pending", "running", "terminating")
 ACTIVE_JOB = ("pending", "running", "terminating")
-BRIEF_KEYS = (
-    "runID",
-    "name",
-    "source",
-    "username",
-    "fsName",
-    "description",
-    "scheduleID",
-    "runMsg",
-    "status",
-    "scheduledTime",
-    "createTime",
-    "activateTime",
-    "updateTime",
-)
-DETAIL_KEYS = (
-    "runID",
-    "name",
-    "source",
-    "username",
-    "fsName",
-    "fsOptions",
-    "description",
-    "parameters",
-    "runYaml",
-    "runtime",
-    "postProcess",
-    "failureOptions",
-    "dockerEnv",
-    "disabled",
-    "scheduleID",
-    "runMsg",
-    "status",
-    "runCachedIDs",
-    "createTime",
-    "activateTime",
-    "updateTime",
-)
 
 
-def brief(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: doc.get(k, "") for k in BRIEF_KEYS}
+@dataclass(frozen=True)
+class RunRequest:
+    """A create-run request. The YAML comes from the first source given: ``run_yaml_raw`` (base64), a
+    stored pipeline (version), or ``run_yaml_path`` on storage ``fs_name``; the rest override the YAML."""
+
+    run_yaml_raw: str = ""
+    pipeline_id: str = ""
+    pipeline_version_id: str = ""
+    fs_name: str = ""
+    run_yaml_path: str = ""
+    username: str = ""  # the storage's owner (root only)
+    name: str = ""
+    desc: str = ""
+    parameters: dict[str, Any] | None = None
+    disabled: str = ""
+    docker_env: str = ""
+    failure_strategy: str = ""
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """List filters; an empty list does not filter."""
+
+    users: list[str]
+    fs_names: list[str]
+    run_ids: list[str]
+    names: list[str]
+    statuses: list[str]
 
 
 class Runs:
     """Run state and the live :class:`WorkflowRunner` per active run."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
-        self.runs_dir = backend.data_dir / "runs"
+    def __init__(self, ctx: Context, fs: FileSystems, pipelines: Pipelines, infra: Infra) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.fs = fs
+        self.pipelines = pipelines
+        self.runs_dir = ctx.data_dir / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
-        self._runners: dict[str, Any] = {}
+        self.engine = ctx.engine
+        self._runners: dict[str, WorkflowRunner] = {}
         self._lock = threading.Lock()
-        self.sink = RunSinkImpl(backend)
-        self.cache = CacheStoreImpl(backend)
-        self.platform = PlatformImpl(backend)
-        self._final_hooks: list[Any] = []
+        self.sink = RunSinkImpl(ctx, self.on_final)
+        self.cache = CacheStoreImpl(ctx.store)
+        self.platform = PlatformImpl(infra)
+        self._final_hooks: list[Callable[[str, str], None]] = []  # (run id, final status)
 
-    @property
-    def wf(self) -> Any:
-        return engine.names()
+    def add_final_hook(self, hook: Callable[[str, str], None]) -> None:
+        """Call ``hook(run_id, status)`` whenever a run reaches its final status."""
+        self._final_hooks.append(hook)
 
     def run_dir(self, run_id: str) -> Path:
         return self.runs_dir / run_id
@@ -104,59 +98,59 @@ class Runs:
         return owned_row(self.store, "runs", run_id, who, missing=missing, resource="run")
 
     # --- create ---------------------------------------------------------------------------------
-    def _yaml_source(self, who: Caller, body: Any) -> tuple[str, str, str, str]:
+    def _yaml_source(self, who: Caller, req: RunRequest) -> tuple[str, str, str, str]:
         """(yaml text, source, pipelineID, pipelineVersionID) by the server's priority."""
-        raw = body.str("runYamlRaw")
+        raw = req.run_yaml_raw
         if raw:
             try:
                 return base64.b64decode(raw, validate=True).decode(), "", "", ""
             except (binascii.Error, ValueError, UnicodeDecodeError):
                 raise PFError("MalformedYaml", "runYamlRaw is not valid base64") from None
-        ppl_id = body.str("pipelineID")
+        ppl_id = req.pipeline_id
         if ppl_id:
-            ppl = self.be.pipelines.get_row(who, ppl_id)
-            ver_id = body.str("pipelineVersionID")
+            ppl = self.pipelines.get_row(who, ppl_id)
+            ver_id = req.pipeline_version_id
             ver = (
-                self.be.pipelines.version_row(ppl.key, ver_id)
+                self.pipelines.version_row(ppl.key, ver_id)
                 if ver_id
-                else self.be.pipelines.latest_version(ppl.key)
+                else self.pipelines.latest_version(ppl.key)
             )
             return ver.doc["pipelineYaml"], f"{ppl_id}-{ver_id}", ppl_id, ver.key
-        fs_name = body.str("fsName")
+        fs_name = req.fs_name
         if not fs_name:
             raise PFError("InvalidArguments", "can not get runYaml without fs")
-        path = body.str("runYamlPath") or "./run.yaml"
-        return self.be.pipelines.read_fs_yaml(who, fs_name, body.str("username"), path), path, "", ""
+        path = req.run_yaml_path or "./run.yaml"
+        return self.pipelines.read_fs_yaml(who, fs_name, req.username, path), path, "", ""
 
     def _fs_roots(self, who: Caller, fs_user: str, names: list[str]) -> dict[str, Path]:
         roots: dict[str, Path] = {}
         for name in names:
             if not name or name in roots:
                 continue
-            roots[name] = self.be.fs.require_root(who, fs_user, name)
+            roots[name] = self.fs.require_root(who, fs_user, name)
         return roots
 
     def create(
         self,
         who: Caller,
-        body: Any,
+        req: RunRequest,
         *,
         schedule: dict[str, str] | None = None,
         skip_message: str | None = None,
-    ) -> dict[str, Any]:
-        """Validate, insert (``initiating``) and start a run; ``schedule`` links it to a schedule tick."""
-        text, source, _, _ = self._yaml_source(who, body)
-        fs_user = body.str("username") if (who.is_root and body.str("username")) else who.name
-        failure = body.dict("failureOptions") or {}
-        overrides = {
-            "name": body.str("name") or None,
-            "parameters": body.dict("parameters"),
-            "disabled": body.str("disabled") or None,
-            "docker_env": body.str("dockerEnv") or None,
-            "failure_strategy": str(failure.get("strategy") or "") or None,
-            "fs_name": body.str("fsName") or None,
-        }
-        spec = engine.parse_run_yaml(text, **overrides)
+    ) -> str:
+        """Validate, insert (``initiating``) and start a run; returns its id. ``schedule`` links it to a
+        schedule tick."""
+        text, source, _, _ = self._yaml_source(who, req)
+        fs_user = req.username if (who.is_root and req.username) else who.name
+        overrides = RunOverrides(
+            name=req.name or None,
+            parameters=req.parameters,
+            disabled=req.disabled or None,
+            docker_env=req.docker_env or None,
+            failure_strategy=req.failure_strategy or None,
+            fs_name=req.fs_name or None,
+        )
+        spec = self.engine.parse_run_yaml(text, overrides)
         roots = self._fs_roots(who, fs_user, [spec.fs_name, *spec.extra_fs])
         source = source or spec.source_md5
         t = fmt_time()
@@ -188,7 +182,7 @@ class Runs:
             "username": who.name,
             "fsName": spec.fs_name,
             "fsOptions": fs_options,
-            "description": body.str("desc"),
+            "description": req.desc,
             "parameters": spec.parameters or None,
             "runYaml": text,
             "runtime": {},
@@ -205,7 +199,7 @@ class Runs:
             "activateTime": "",
             "updateTime": t,
             "_fsUser": fs_user,
-            "_overrides": overrides,
+            "_overrides": asdict(overrides),  # retries and restarts re-create the spec from it
         }
         with self.store.tx():  # the run and its schedule tick's record appear together
             row = self.store.insert(
@@ -219,20 +213,19 @@ class Runs:
             )
             if doc["scheduleID"] and doc["scheduledTime"]:
                 self.store.record_tick(doc["scheduleID"], doc["scheduledTime"])
-        self.be.count("runs_created")
+        self.ctx.count("runs_created")
         if not skip_message:
             self._start(row, spec, roots)
-        return {"runID": row.key}
+        return row.key
 
     def _start(
         self,
         row: Row,
-        spec: Any,
+        spec: WorkflowSpec,
         roots: dict[str, Path],
         previous: tuple[dict[str, Any], dict[str, Any]] | None = None,
     ) -> None:
         run_id = row.key
-        wf = self.wf
         with self.store.tx():
             cur = self.store.get("runs", run_id)
             if cur is None:
@@ -240,7 +233,7 @@ class Runs:
             cur.status = cur.doc["status"] = "pending"
             self.store.update("runs", cur)
         try:
-            runner = wf.WorkflowRunner(
+            runner = self.engine.new_run(
                 spec,
                 run_id=run_id,
                 run_dir=self.run_dir(run_id),
@@ -273,9 +266,9 @@ class Runs:
             except Exception:
                 log.exception("run-final hook failed")
 
-    def _spec_for(self, row: Row) -> tuple[Any, dict[str, Path]]:
+    def _spec_for(self, row: Row) -> tuple[WorkflowSpec, dict[str, Path]]:
         ov = dict(row.doc.get("_overrides") or {})
-        spec = engine.parse_run_yaml(row.doc["runYaml"], **ov)
+        spec = self.engine.parse_run_yaml(row.doc["runYaml"], RunOverrides(**ov))
         owner = Caller(row.owner)
         roots = self._fs_roots(owner, row.doc.get("_fsUser", row.owner), [spec.fs_name, *spec.extra_fs])
         return spec, roots
@@ -314,7 +307,8 @@ class Runs:
             self.store.update("runs", row)
         self.on_final(run_id, status)
 
-    def retry(self, who: Caller, run_id: str) -> dict[str, Any]:
+    def retry(self, who: Caller, run_id: str) -> str:
+        """Start a new run that keeps the succeeded steps of ``run_id``; returns the new run's id."""
         old = self.get_row(who, run_id)
         if old.status not in ("failed", "terminated"):
             raise PFError("ActionNotAllowed", f"run[{run_id}] has status[{old.status}], no need to retry")
@@ -340,12 +334,12 @@ class Runs:
             id_format="run-{:06d}",
             id_field="runID",
         )
-        self.be.count("runs_created")
-        self.be.count("runs_retried")
+        self.ctx.count("runs_created")
+        self.ctx.count("runs_retried")
         self._start(
             row, spec, roots, previous=(old.doc.get("runtime") or {}, old.doc.get("postProcess") or {})
         )
-        return {"runID": row.key}
+        return row.key
 
     def delete(self, who: Caller, run_id: str, check_cache: bool) -> None:
         with self.store.tx():
@@ -368,39 +362,37 @@ class Runs:
             self.store.update("runs", row)
         fs_name = row.doc.get("fsName")
         if fs_name:
-            root = self.be.fs.root_of(row.doc.get("_fsUser", row.owner), fs_name)
+            root = self.fs.root_of(row.doc.get("_fsUser", row.owner), fs_name)
             if root is not None:
                 shutil.rmtree(root / ".pipeline" / run_id, ignore_errors=True)
 
     # --- read -----------------------------------------------------------------------------------
-    def show(self, who: Caller, run_id: str) -> dict[str, Any]:
-        doc = self.get_row(who, run_id).doc
-        return {k: doc.get(k, "") for k in DETAIL_KEYS}
+    def show(self, who: Caller, run_id: str) -> Doc:
+        return self.get_row(who, run_id).doc
 
     def list(
         self,
         who: Caller,
-        filters: dict[str, list[str]],
+        f: RunFilter,
         marker: str | None,
         max_keys: int,
         schedule_id: str | None = None,
-    ) -> dict[str, Any]:
-        users = filters.get("user") if who.is_root else [who.name]
+    ) -> Page[Doc]:
+        """Run records, oldest first; non-root callers see only their own runs."""
+        users = f.users if who.is_root else [who.name]
         rows = []
         for r in self.store.select("runs", parent=schedule_id):
             d = r.doc
-            if (users and r.owner not in users) or (filters.get("fs") and d["fsName"] not in filters["fs"]):
+            if (users and r.owner not in users) or (f.fs_names and d["fsName"] not in f.fs_names):
                 continue
-            if filters.get("run") and r.key not in filters["run"]:
+            if f.run_ids and r.key not in f.run_ids:
                 continue
-            if filters.get("name") and d["name"] not in filters["name"]:
+            if f.names and d["name"] not in f.names:
                 continue
-            if filters.get("status") and r.status not in filters["status"]:
+            if f.statuses and r.status not in f.statuses:
                 continue
-            rows.append((r.pk, brief(d)))
-        page, env = paginate(rows, marker, max_keys)
-        env["runList"] = page
-        return env
+            rows.append((r.pk, d))
+        return paginate(rows, marker, max_keys)
 
     # --- platform facts -------------------------------------------------------------------------
     def _running_steps(self) -> builtins.list[dict[str, Any]]:
@@ -419,8 +411,6 @@ class Runs:
 
     def queue_usage(self, queue: str) -> tuple[float, float]:
         """(cpu cores, memory bytes) of the running steps on ``queue``, by their flavour."""
-        from ..util import parse_quantity
-
         cpu = mem = 0.0
         for s in self._running_steps():
             env = s.get("env") or {}
@@ -439,7 +429,7 @@ class Runs:
         First kill what a server that died without stopping its steps (SIGKILL) left running, so a
         resumed step never runs twice at once.
         """
-        engine.kill_leftover_processes(self.runs_dir, "step")
+        self.engine.kill_leftover_processes(self.runs_dir, "step")
         for row in self.store.select("runs", statuses=ACTIVE_RUN):
             was_stopping = row.status == "terminating"
             try:
@@ -461,10 +451,10 @@ class Runs:
                 if runner is not None:
                     # a data dir from before the flag was recorded: stop as firmly as it used to
                     runner.stop(force=bool(row.doc.get("_stopForce", True)))
-            self.be.count("runs_resumed")
+            self.ctx.count("runs_resumed")
 
     def shutdown(self) -> None:
         try:
-            self.wf.shutdown_all(timeout=10.0)
+            self.engine.stop_all_runs(timeout=10.0)
         except Exception:
             log.exception("stopping step processes failed")

@@ -12,94 +12,193 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-from .. import crontab, engine
+from .. import crontab
+from ..caller import Caller
+from ..engine import WorkflowError
 from ..errors import PFError
-from ..store import Row
-from ..util import SCHEDULE_NAME_RE, fmt_time, paginate, parse_time
-from ..web import Body, Caller
+from ..store import Doc, Row
+from ..util import SCHEDULE_NAME_RE, Page, fmt_time, paginate, parse_time
 from .access import check_owner, owned_row
-from .runs import ACTIVE_RUN
-
-if TYPE_CHECKING:
-    from .core import Backend
+from .context import Context
+from .pipelines import Pipelines
+from .runs import ACTIVE_RUN, RunFilter, RunRequest, Runs
 
 log = logging.getLogger("paddleflow_provider.emulator")
 FINAL_SCHEDULE = ("success", "failed", "terminated")
 POLICIES = ("suspend", "replace", "skip")
 
 
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A create-schedule request; times are ``YYYY-MM-DD hh:mm:ss`` text ("" = not given)."""
+
+    name: str = ""
+    desc: str = ""
+    pipeline_id: str = ""
+    pipeline_version_id: str = ""
+    username: str = ""  # the storage's owner for the runs (root only)
+    crontab: str = ""
+    start_time: str = ""
+    end_time: str = ""
+    concurrency: int = 0
+    concurrency_policy: str = ""
+    expire_interval: int = 0
+    catchup: bool = True
+
+
+@dataclass(frozen=True)
+class ScheduleFilter:
+    """List filters; an empty list does not filter."""
+
+    users: list[str] = field(default_factory=list)
+    pipeline_ids: list[str] = field(default_factory=list)
+    version_ids: list[str] = field(default_factory=list)
+    schedule_ids: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScheduleDetail:
+    """A schedule and one page of the runs it made."""
+
+    schedule: Doc
+    runs: Page[Doc]
+
+
+def _options(spec: ScheduleSpec) -> tuple[int, str, int]:
+    """(concurrency, concurrency policy, expire interval), checked in the server's order."""
+    if len(spec.desc.encode()) > 256:
+        raise PFError("InvalidArguments", "desc too long, should be less than 256")
+    if spec.concurrency < 0:
+        raise PFError("InvalidArguments", "concurrency should not be negative")
+    policy = spec.concurrency_policy or "suspend"
+    if policy not in POLICIES:
+        raise PFError("InvalidArguments", f"concurrency policy[{policy}] not supported")
+    if spec.expire_interval < 0:
+        raise PFError("InvalidArguments", "expireInterval should not be negative")
+    return spec.concurrency, policy, spec.expire_interval
+
+
+def _window(spec: ScheduleSpec, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """(start, end) of the schedule; both must lie after ``now`` and end after start."""
+    start = end = None
+    try:
+        if spec.start_time:
+            start = parse_time(spec.start_time)
+        if spec.end_time:
+            end = parse_time(spec.end_time)
+    except ValueError:
+        raise PFError(
+            "InvalidArguments", "startTime/endTime should be in format YYYY-MM-DD hh:mm:ss"
+        ) from None
+    if start is not None and start <= now:
+        raise PFError(
+            "InvalidArguments", f"starttime[{fmt_time(start)}] not after currentTime[{fmt_time(now)}]"
+        )
+    if end is not None and end <= now:
+        raise PFError("InvalidArguments", f"endtime[{fmt_time(end)}] not after currentTime[{fmt_time(now)}]")
+    if start is not None and end is not None and end <= start:
+        raise PFError("InvalidArguments", f"endtime[{fmt_time(end)}] not after startTime[{fmt_time(start)}]")
+    return start, end
+
+
+@dataclass
+class _TickPlan:
+    """The due ticks of one scheduler pass, by what becomes of them, and where the cursor goes next."""
+
+    expired: list[datetime]
+    planned: list[datetime]
+    skipped: list[datetime]
+    next_tick: datetime
+
+
+def _plan_ticks(
+    cron: crontab.Crontab,
+    first: datetime,
+    *,
+    now: datetime,
+    end: datetime | None,
+    fired: set[str],
+    opts: dict[str, Any],
+    active: int,
+) -> _TickPlan:
+    """Walk the ticks from ``first`` up to ``now`` (and the end time): expired, to run, or skipped by the
+    concurrency policy; ``suspend`` stops the walk at the first tick over the limit."""
+    conc, policy, expire = opts["concurrency"], opts["concurrencyPolicy"], opts["expireInterval"]
+    plan = _TickPlan([], [], [], first)
+    t = first
+    while t <= now and (end is None or t <= end):
+        if fmt_time(t) in fired:
+            pass  # created before a restart: never twice
+        elif expire > 0 and t + timedelta(seconds=expire) < now:
+            plan.expired.append(t)
+        elif conc == 0 or active + len(plan.planned) < conc:
+            plan.planned.append(t)
+        elif policy == "suspend":
+            break
+        elif policy == "skip":
+            plan.skipped.append(t)
+        else:
+            plan.planned.append(t)
+        t = cron.next(t)
+    plan.next_tick = t
+    return plan
+
+
 class Schedules:
     """Schedule records plus the background thread that fires them."""
 
-    def __init__(self, backend: Backend, clock: Callable[[], datetime] | None = None) -> None:
-        self.be = backend
-        self.store = backend.store
+    def __init__(
+        self, ctx: Context, runs: Runs, pipelines: Pipelines, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.runs = runs
+        self.pipelines = pipelines
         self.offset = timedelta(0)
         self._clock = clock or datetime.now
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        backend.runs._final_hooks.append(lambda run_id, status: self._wake.set())
+        runs.add_final_hook(lambda run_id, status: self._wake.set())  # a freed slot may let a tick run
+
+    def shift_clock(self, offset: timedelta) -> timedelta:
+        """Run the scheduler ``offset`` ahead of the wall clock (test control API); wakes it up."""
+        self.offset = offset
+        self._wake.set()
+        return self.offset
 
     def now(self) -> datetime:
         return (self._clock() + self.offset).replace(microsecond=0)
 
     # --- create ---------------------------------------------------------------------------------
-    def create(self, who: Caller, body: Body) -> dict[str, Any]:
-        name = body.str("name")
+    def create(self, who: Caller, spec: ScheduleSpec) -> str:
+        """Create a running schedule; returns its id."""
+        name = spec.name
         if not SCHEDULE_NAME_RE.match(name):
             raise PFError(
                 "InvalidNamePattern", f"name[{name}] of schedule should match ^[A-Za-z_][A-Za-z0-9_]{{1,49}}$"
             )
-        desc = body.str("desc")
-        if len(desc.encode()) > 256:
-            raise PFError("InvalidArguments", "desc too long, should be less than 256")
-        concurrency = body.int("concurrency")
-        if concurrency < 0:
-            raise PFError("InvalidArguments", "concurrency should not be negative")
-        policy = body.str("concurrencyPolicy") or "suspend"
-        if policy not in POLICIES:
-            raise PFError("InvalidArguments", f"concurrency policy[{policy}] not supported")
-        expire = body.int("expireInterval")
-        if expire < 0:
-            raise PFError("InvalidArguments", "expireInterval should not be negative")
-        ppl_id, ver_id = body.str("pipelineID"), body.str("pipelineVersionID")
+        desc = spec.desc
+        concurrency, policy, expire = _options(spec)
+        ppl_id, ver_id = spec.pipeline_id, spec.pipeline_version_id
         ppl = self.store.get("pipelines", ppl_id)
         if ppl is None or not ver_id:
             raise PFError("PipelineNotFound", f"pipeline[{ppl_id}] version[{ver_id}] not exist")
-        version = self.be.pipelines.version_row(ppl_id, ver_id)
-        fs_user = body.str("username") if (who.is_root and body.str("username")) else who.name
-        self.be.pipelines.check_yaml_fs(who, fs_user, version.doc["pipelineYaml"])
+        version = self.pipelines.version_row(ppl_id, ver_id)
+        fs_user = spec.username if (who.is_root and spec.username) else who.name
+        self.pipelines.check_yaml_fs(who, fs_user, version.doc["pipelineYaml"])
         now = self.now()
-        start = end = None
+        start, end = _window(spec, now)
         try:
-            if body.str("startTime"):
-                start = parse_time(body.str("startTime"))
-            if body.str("endTime"):
-                end = parse_time(body.str("endTime"))
-        except ValueError:
-            raise PFError(
-                "InvalidArguments", "startTime/endTime should be in format YYYY-MM-DD hh:mm:ss"
-            ) from None
-        if start is not None and start <= now:
-            raise PFError(
-                "InvalidArguments", f"starttime[{fmt_time(start)}] not after currentTime[{fmt_time(now)}]"
-            )
-        if end is not None and end <= now:
-            raise PFError(
-                "InvalidArguments", f"endtime[{fmt_time(end)}] not after currentTime[{fmt_time(now)}]"
-            )
-        if start is not None and end is not None and end <= start:
-            raise PFError(
-                "InvalidArguments", f"endtime[{fmt_time(end)}] not after startTime[{fmt_time(start)}]"
-            )
-        try:
-            cron = crontab.parse(body.str("crontab"))
+            cron = crontab.parse(spec.crontab)
         except ValueError as err:
             raise PFError("InvalidArguments", f"check crontab failed: {err}") from None
         check_owner(who, ppl.owner, "pipeline", ppl_id)
@@ -118,9 +217,9 @@ class Schedules:
                 "pipelineVersionID": ver_id,
                 "username": who.name,
                 "fsConfig": {"username": fs_user if fs_user != who.name else ""},
-                "crontab": body.str("crontab"),
+                "crontab": spec.crontab,
                 "options": {
-                    "catchup": body.bool("catchup", True),
+                    "catchup": spec.catchup,
                     "expireInterval": expire,
                     "concurrency": concurrency,
                     "concurrencyPolicy": policy,
@@ -142,9 +241,9 @@ class Schedules:
                 id_format="schedule-{:06d}",
                 id_field="scheduleID",
             )
-        self.be.count("schedules_created")
+        self.ctx.count("schedules_created")
         self._wake.set()
-        return {"scheduleID": row.key}
+        return row.key
 
     # --- access ---------------------------------------------------------------------------------
     def _row(self, who: Caller, schedule_id: str, *, denied_code: str = "AccessDenied") -> Row:
@@ -168,16 +267,16 @@ class Schedules:
         status_filter: list[str],
         marker: str | None,
         max_keys: int,
-    ) -> dict[str, Any]:
+    ) -> ScheduleDetail:
         row = self._row(who, schedule_id)
-        runs = self.be.runs.list(
+        runs = self.runs.list(
             Caller("root"),
-            {"run": run_filter, "status": status_filter},
+            RunFilter(users=[], fs_names=[], run_ids=run_filter, names=[], statuses=status_filter),
             marker,
             max_keys,
             schedule_id=schedule_id,
         )
-        return {**row.doc, "runs": runs}
+        return ScheduleDetail(row.doc, runs)
 
     def stop(self, who: Caller, schedule_id: str) -> None:
         with self.store.tx():
@@ -203,25 +302,23 @@ class Schedules:
             row.deleted = True
             self.store.update("schedules", row)
 
-    def list(self, who: Caller, f: dict[str, list[str]], marker: str | None, max_keys: int) -> dict[str, Any]:
-        if f.get("user") and not who.is_root:
+    def list(self, who: Caller, f: ScheduleFilter, marker: str | None, max_keys: int) -> Page[Doc]:
+        if f.users and not who.is_root:
             raise PFError("AccessDenied", "only root user can set userFilter!")
         rows = []
         for r in self.store.select("schedules", owner=None if who.is_root else who.name):
             d = r.doc
             checks = (
-                ("user", r.owner),
-                ("ppl", d["pipelineID"]),
-                ("pplVersion", d["pipelineVersionID"]),
-                ("schedule", r.key),
-                ("name", d["name"]),
-                ("status", r.status),
+                (f.users, r.owner),
+                (f.pipeline_ids, d["pipelineID"]),
+                (f.version_ids, d["pipelineVersionID"]),
+                (f.schedule_ids, r.key),
+                (f.names, d["name"]),
+                (f.statuses, r.status),
             )
-            if all(not f.get(k) or v in f[k] for k, v in checks):
+            if all(not wanted or v in wanted for wanted, v in checks):
                 rows.append((r.pk, d))
-        page, env = paginate(rows, marker, max_keys)
-        env["scheduleList"] = page
-        return env
+        return paginate(rows, marker, max_keys)
 
     # --- cross-object rules ---------------------------------------------------------------------
     def pipeline_in_use(self, pipeline_id: str, version_id: str | None = None) -> bool:
@@ -241,12 +338,12 @@ class Schedules:
                 continue
             names = {ver.doc.get("fsName", "")}
             try:
-                fs_opts = (engine.load_yaml(ver.doc["pipelineYaml"]) or {}).get("fs_options") or {}
+                fs_opts = (self.ctx.engine.load_yaml(ver.doc["pipelineYaml"]) or {}).get("fs_options") or {}
                 names.add(str((fs_opts.get("main_fs") or {}).get("name", "")))
                 names.update(
                     str(m.get("name", "")) for m in fs_opts.get("extra_fs") or [] if isinstance(m, dict)
                 )
-            except (yaml.YAMLError, AttributeError, engine.names().WorkflowError):
+            except (yaml.YAMLError, AttributeError, WorkflowError):
                 pass
             if fs_name in names:
                 return True
@@ -269,13 +366,13 @@ class Schedules:
                 self.tick()
             except Exception:
                 log.exception("scheduler pass failed")
-            self._wake.wait(self.be.config.scheduler_interval)
+            self._wake.wait(self.ctx.config.scheduler_interval)
             self._wake.clear()
 
     def tick(self) -> None:
         """One scheduler pass over every running schedule."""
         for row in self.store.select("schedules", statuses=["running"]):
-            if self._stop.is_set() or self.be.stopping:
+            if self._stop.is_set() or self.ctx.stopping:
                 return
             try:
                 self._fire(row.key)
@@ -302,24 +399,16 @@ class Schedules:
             conc, policy, expire = opts["concurrency"], opts["concurrencyPolicy"], opts["expireInterval"]
             active = self.store.select("runs", parent=schedule_id, statuses=ACTIVE_RUN)
             fired = self.store.fired_ticks(schedule_id, d["nextRunTime"])
-            t = parse_time(d["nextRunTime"])
-            expired: list[datetime] = []
-            planned: list[datetime] = []
-            skipped: list[datetime] = []
-            while t <= now and (end is None or t <= end):
-                if fmt_time(t) in fired:
-                    pass  # created before a restart: never twice
-                elif expire > 0 and t + timedelta(seconds=expire) < now:
-                    expired.append(t)
-                elif conc == 0 or len(active) + len(planned) < conc:
-                    planned.append(t)
-                elif policy == "suspend":
-                    break
-                elif policy == "skip":
-                    skipped.append(t)
-                else:
-                    planned.append(t)
-                t = cron.next(t)
+            plan = _plan_ticks(
+                cron,
+                parse_time(d["nextRunTime"]),
+                now=now,
+                end=end,
+                fired=fired,
+                opts=opts,
+                active=len(active),
+            )
+            expired, planned, skipped, t = plan.expired, plan.planned, plan.skipped, plan.next_tick
             replaced: list[datetime] = []
             to_stop: list[Row] = []
             if policy == "replace" and conc and len(active) + len(planned) > conc:
@@ -340,35 +429,37 @@ class Schedules:
             self._run(owner, d, tick, skip_text.format(fmt_time(tick)) + why if why else None)
         for run in to_stop:
             with contextlib.suppress(PFError):  # it may have finished meanwhile
-                self.be.runs.stop(owner, run.key, False)
+                self.runs.stop(owner, run.key, False)
+        self._advance(schedule_id, t, end)
+
+    def _advance(self, schedule_id: str, next_tick: datetime, end: datetime | None) -> None:
+        """Move the schedule's cursor to ``next_tick``; past its end time it has succeeded."""
         with self.store.tx():
             cur = self.store.get("schedules", schedule_id)
             if cur is None or cur.status != "running":
                 return  # stopped meanwhile: its status wins
-            cur.doc["nextRunTime"] = fmt_time(t)
-            if end is not None and t > end:
+            cur.doc["nextRunTime"] = fmt_time(next_tick)
+            if end is not None and next_tick > end:
                 cur.status = cur.doc["status"] = "success"
             cur.doc["updateTime"] = fmt_time()
             self.store.update("schedules", cur)
 
     def _run(self, owner: Caller, d: dict[str, Any], tick: datetime, skip_message: str | None) -> None:
-        body = Body(
-            {
-                "pipelineID": d["pipelineID"],
-                "pipelineVersionID": d["pipelineVersionID"],
-                "name": d["name"],
-                "desc": d["desc"],
-                "username": d["fsConfig"].get("username") or None,
-            }
+        req = RunRequest(
+            pipeline_id=d["pipelineID"],
+            pipeline_version_id=d["pipelineVersionID"],
+            name=d["name"],
+            desc=d["desc"],
+            username=d["fsConfig"].get("username") or "",
         )
         try:
-            self.be.runs.create(
+            self.runs.create(
                 owner,
-                body,
+                req,
                 schedule={"id": d["scheduleID"], "time": fmt_time(tick)},
                 skip_message=skip_message,
             )
-            self.be.count("schedule_runs_created")
+            self.ctx.count("schedule_runs_created")
         except PFError as err:
             log.warning(
                 "schedule %s: creating the run for %s failed: %s", d["scheduleID"], fmt_time(tick), err

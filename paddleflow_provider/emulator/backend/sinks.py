@@ -7,13 +7,15 @@ never interleaves with an HTTP request touching the same run.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
+from ..engine import CacheEntry, RunState
+from ..store import Store
 from ..util import fmt_time
+from .context import Context
+from .infra import Infra
 from .rundoc import find_job
-
-if TYPE_CHECKING:
-    from .core import Backend
 
 FINAL_RUN = ("succeeded", "failed", "terminated", "skipped")
 
@@ -21,12 +23,13 @@ FINAL_RUN = ("succeeded", "failed", "terminated", "skipped")
 class RunSinkImpl:
     """Persists each :class:`RunState` snapshot into the run's document."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
+    def __init__(self, ctx: Context, on_final: Callable[[str, str], None]) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.on_final = on_final  # (run id, final status), once the final status is stored
 
-    def update(self, run_id: str, state: Any) -> None:
-        if self.be.stopping:
+    def update(self, run_id: str, state: RunState) -> None:
+        if self.ctx.stopping:
             # the server is shutting down: keep the last live snapshot so the run resumes on restart
             return
         with self.store.tx():
@@ -52,7 +55,7 @@ class RunSinkImpl:
             for src in getattr(state, "cache_source_runs", None) or []:
                 self._link_cache(src, run_id)
         if state_status in FINAL_RUN:
-            self.be.runs.on_final(run_id, state_status)
+            self.on_final(run_id, state_status)
 
     def _link_cache(self, source_run: str, user_run: str) -> None:
         """``runCachedIDs`` lives on the *cached* run: the runs that reused its steps."""
@@ -89,12 +92,10 @@ class RunSinkImpl:
 class CacheStoreImpl:
     """The ``runCache`` table as the engine's :class:`CacheStore`."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
-        self.store = backend.store
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
-    def find(self, first_fp: str, fs_name: str, username: str, source: str) -> list[Any]:
-        wf = self.be.runs.wf
+    def find(self, first_fp: str, fs_name: str, username: str, source: str) -> list[CacheEntry]:
         rows = [
             r
             for r in self.store.select("run_cache")
@@ -107,7 +108,7 @@ class CacheStoreImpl:
         for r in reversed(rows):
             d = r.doc
             out.append(
-                wf.CacheEntry(
+                CacheEntry(
                     cache_id=d["cacheID"],
                     first_fp=d["firstFp"],
                     second_fp=d["secondFp"],
@@ -177,11 +178,11 @@ def _custom_text(custom: dict[str, Any] | str | None) -> str:
 class PlatformImpl:
     """Queue and flavour facts the engine checks when a step starts."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.be = backend
+    def __init__(self, infra: Infra) -> None:
+        self.infra = infra
 
     def queue_status(self, name: str) -> str | None:
-        return self.be.infra.queue_status(name)
+        return self.infra.queue_status(name)
 
     def flavour_exists(self, name: str) -> bool:
-        return bool(self.be.infra.flavour_exists(name))
+        return self.infra.flavour_exists(name)

@@ -14,12 +14,12 @@ import hmac
 import json
 import secrets
 import threading
-from typing import Any
+from dataclasses import dataclass
 
+from ..caller import ROOT, Caller
 from ..errors import PFError
 from ..store import Store
-from ..util import USER_NAME_RE, paginate, password_ok, rfc3339
-from ..web import ROOT, Caller
+from ..util import USER_NAME_RE, Page, paginate, password_ok, rfc3339
 
 _N, _R, _P = 2**14, 8, 1
 
@@ -36,6 +36,14 @@ def check_password(password: str, stored: str) -> bool:
     except ValueError:
         return False
     return hmac.compare_digest(hash_password(password, bytes.fromhex(salt_hex)).split("$")[2], digest_hex)
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """A user as listed (the password hash never leaves this module)."""
+
+    name: str
+    create_time: str  # RFC 3339
 
 
 def _fingerprint(stored_hash: str) -> str:
@@ -98,7 +106,7 @@ class Users:
     def exists(self, name: str) -> bool:
         return name in self._fp
 
-    def create(self, who: Caller, name: str, password: str) -> dict[str, Any]:
+    def create(self, who: Caller, name: str, password: str) -> None:
         if not USER_NAME_RE.match(name):
             raise PFError("InvalidNamePattern", f"username[{name}] should match ^[A-Za-z0-9]{{4,16}}$")
         if not password_ok(password):
@@ -111,7 +119,6 @@ class Users:
             pw = hash_password(password)
             self.store.insert("users", {"name": name, "createTime": rfc3339(), "_pw": pw}, key=name)
             self._fp[name] = _fingerprint(pw)
-        return {"username": name}
 
     def delete(self, who: Caller, name: str) -> None:
         if not who.is_root:
@@ -140,11 +147,12 @@ class Users:
             self.store.update("users", row)
             self._fp[name] = _fingerprint(row.doc["_pw"])
 
-    def list(self, who: Caller, marker: str | None, max_keys: int) -> dict[str, Any]:
+    def list(self, who: Caller, marker: str | None, max_keys: int) -> Page[UserRecord]:
         if not who.is_root:
             raise PFError("AccessDenied")
-        rows = [(r.pk, r) for r in self.store.select("users") if r.key.lower() != ROOT]
-        page, env = paginate(rows, marker, max_keys)
-        env["maxKeys"] = 0  # the server never fills it for users
-        env["userList"] = [{"name": r.key, "createTime": r.doc["createTime"]} for r in page] or None
-        return env
+        rows = [
+            (r.pk, UserRecord(r.key, r.doc["createTime"]))
+            for r in self.store.select("users")
+            if r.key.lower() != ROOT
+        ]
+        return paginate(rows, marker, max_keys)

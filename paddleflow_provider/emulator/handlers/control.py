@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..web import backend, ok
+from .http import backend, ok
 
 router = APIRouter(prefix="/_emulator")
 
@@ -30,6 +30,5 @@ async def shift_clock(request: Request) -> Response:
     if not be.config.faults:
         return ok({"requestID": "", "code": "PathNotFound", "message": ""}, 404)
     data = await request.json()
-    be.schedules.offset = timedelta(seconds=float(data.get("offset_s", 0)))
-    be.schedules._wake.set()
-    return ok({"offset_s": be.schedules.offset.total_seconds()})
+    offset = be.schedules.shift_clock(timedelta(seconds=float(data.get("offset_s", 0))))
+    return ok({"offset_s": offset.total_seconds()})

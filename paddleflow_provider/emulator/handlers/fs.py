@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..util import parse_max_keys
-from ..web import backend, caller, empty, ok, q, read_body
+from ..backend.fs import FsCacheSpec, FsSpec, LinkSpec, TimePage
+from .http import backend, caller, empty, ok, q, read_body
+from .wire import parse_max_keys
 
 router = APIRouter()
 
@@ -15,19 +18,36 @@ def _max(request: Request) -> int:
     return parse_max_keys(q(request, "maxKeys"), default=50)
 
 
+def _time_page_body(page: TimePage, list_key: str) -> dict[str, Any]:
+    """fs and link lists page by time: ``marker``/``truncated``/``nextMarker``, an empty list is null."""
+    return {
+        "marker": page.marker,
+        "truncated": page.truncated,
+        "nextMarker": page.next_marker,
+        list_key: page.items or None,
+    }
+
+
 @router.post("/fs")
 async def add_fs(request: Request) -> Response:
     body = await read_body(request)
-    return ok(backend(request).fs.create(caller(request), body), 201)
+    spec = FsSpec(
+        name=body.str("name"),
+        url=body.str("url"),
+        username=body.str("username"),
+        properties=body.dict("properties"),
+        independent_mount_process=body.bool("independentMountProcess"),
+    )
+    fs_id = backend(request).fs.create(caller(request), spec)
+    return ok({"fsName": spec.name, "fsID": fs_id}, 201)
 
 
 @router.get("/fs")
 async def list_fs(request: Request) -> Response:
-    return ok(
-        backend(request).fs.list(
-            caller(request), q(request, "username"), q(request, "fsName"), q(request, "marker"), _max(request)
-        )
+    page = backend(request).fs.list(
+        caller(request), q(request, "username"), q(request, "fsName"), q(request, "marker"), _max(request)
     )
+    return ok(_time_page_body(page, "fsList"))
 
 
 @router.get("/fs/{name}")
@@ -44,7 +64,19 @@ async def delete_fs(request: Request, name: str) -> Response:
 @router.post("/fsCache")
 async def create_cache(request: Request) -> Response:
     body = await read_body(request)
-    backend(request).fs.create_cache(caller(request), body)
+    spec = FsCacheSpec(
+        fs_name=body.str("fsName"),
+        username=body.str("username"),
+        meta_driver=body.str("metaDriver"),
+        cache_dir=body.str("cacheDir"),
+        block_size=body.int("blockSize"),
+        quota=body.int("quota"),
+        clean_cache=body.bool("cleanCache"),
+        resource=body.dict("resource"),
+        node_taint_toleration=body.dict("nodeTaintToleration"),
+        extra_config=body.dict("extraConfig"),
+    )
+    backend(request).fs.create_cache(caller(request), spec)
     return empty(201)
 
 
@@ -62,22 +94,28 @@ async def delete_cache(request: Request, name: str) -> Response:
 @router.post("/link")
 async def add_link(request: Request) -> Response:
     body = await read_body(request)
-    backend(request).fs.add_link(caller(request), body)
+    spec = LinkSpec(
+        fs_name=body.str("fsName"),
+        username=body.str("username"),
+        fs_path=body.str("fsPath"),
+        url=body.str("url"),
+        properties=body.dict("properties"),
+    )
+    backend(request).fs.add_link(caller(request), spec)
     return empty(201)
 
 
 @router.get("/link/{name}")
 async def list_link(request: Request, name: str) -> Response:
-    return ok(
-        backend(request).fs.list_links(
-            caller(request),
-            name=name,
-            fs_path=q(request, "fsPath"),
-            username=q(request, "username"),
-            marker=q(request, "marker"),
-            max_keys=_max(request),
-        )
+    page = backend(request).fs.list_links(
+        caller(request),
+        name=name,
+        fs_path=q(request, "fsPath"),
+        username=q(request, "username"),
+        marker=q(request, "marker"),
+        max_keys=_max(request),
     )
+    return ok(_time_page_body(page, "linkList"))
 
 
 @router.delete("/link/{name}")

@@ -1,36 +1,115 @@
-"""Runs, run cache, artifacts, logs and statistics routes (api §7.5, §7.6, §7.10, §7.12)."""
+"""Run routes (api §7.5): create, list, show, stop/retry, delete."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..backend.runs import RunFilter, RunRequest
 from ..errors import PFError
-from ..util import parse_max_keys, parse_quantity, split_filter
-from ..web import backend, caller, empty, ok, q, read_body
+from ..store import Doc
+from .body import Body
+from .http import backend, caller, empty, ok, q, read_body
+from .wire import page_body, parse_max_keys, split_filter
 
 router = APIRouter()
+
+BRIEF_KEYS = (
+    "runID",
+    "name",
+    "source",
+    "username",
+    "fsName",
+    "description",
+    "scheduleID",
+    "runMsg",
+    "status",
+    "scheduledTime",
+    "createTime",
+    "activateTime",
+    "updateTime",
+)
+DETAIL_KEYS = (
+    "runID",
+    "name",
+    "source",
+    "username",
+    "fsName",
+    "fsOptions",
+    "description",
+    "parameters",
+    "runYaml",
+    "runtime",
+    "postProcess",
+    "failureOptions",
+    "dockerEnv",
+    "disabled",
+    "scheduleID",
+    "runMsg",
+    "status",
+    "runCachedIDs",
+    "createTime",
+    "activateTime",
+    "updateTime",
+)
+
+
+def run_brief(doc: Doc) -> Doc:
+    """A run as lists show it (missing fields are "")."""
+    return {k: doc.get(k, "") for k in BRIEF_KEYS}
+
+
+def run_detail(doc: Doc) -> Doc:
+    """A run as ``GET /run/{id}`` shows it: the stored document without its private keys."""
+    return {k: doc.get(k, "") for k in DETAIL_KEYS}
+
+
+def run_request(body: Body) -> RunRequest:
+    failure = body.dict("failureOptions") or {}
+    return RunRequest(
+        run_yaml_raw=body.str("runYamlRaw"),
+        pipeline_id=body.str("pipelineID"),
+        pipeline_version_id=body.str("pipelineVersionID"),
+        fs_name=body.str("fsName"),
+        run_yaml_path=body.str("runYamlPath"),
+        username=body.str("username"),
+        name=body.str("name"),
+        desc=body.str("desc"),
+        parameters=body.dict("parameters"),
+        disabled=body.str("disabled"),
+        docker_env=body.str("dockerEnv"),
+        failure_strategy=str(failure.get("strategy") or ""),
+    )
+
+
+def _filter(request: Request, key: str) -> list[str]:
+    return split_filter(q(request, f"{key}Filter"))
 
 
 @router.post("/run")
 async def create_run(request: Request) -> Response:
     body = await read_body(request)
-    return ok(backend(request).runs.create(caller(request), body), 201)
+    return ok({"runID": backend(request).runs.create(caller(request), run_request(body))}, 201)
 
 
 @router.get("/run")
 async def list_run(request: Request) -> Response:
-    filters = {k: split_filter(q(request, f"{k}Filter")) for k in ("user", "fs", "run", "name", "status")}
-    return ok(
-        backend(request).runs.list(
-            caller(request), filters, q(request, "marker"), parse_max_keys(q(request, "maxKeys"))
-        )
+    f = RunFilter(
+        users=_filter(request, "user"),
+        fs_names=_filter(request, "fs"),
+        run_ids=_filter(request, "run"),
+        names=_filter(request, "name"),
+        statuses=_filter(request, "status"),
     )
+    page = backend(request).runs.list(
+        caller(request), f, q(request, "marker"), parse_max_keys(q(request, "maxKeys"))
+    )
+    return ok(page_body(page, "runList", [run_brief(d) for d in page.items]))
 
 
 @router.get("/run/{run_id}")
 async def show_run(request: Request, run_id: str) -> Response:
-    return ok(backend(request).runs.show(caller(request), run_id))
+    return ok(run_detail(backend(request).runs.show(caller(request), run_id)))
 
 
 @router.put("/run/{run_id}")
@@ -42,7 +121,7 @@ async def update_run(request: Request, run_id: str) -> Response:
         runs.stop(caller(request), run_id, body.bool("stopForce"))
         return empty()
     if action == "retry":
-        return ok(runs.retry(caller(request), run_id))
+        return ok({"runID": runs.retry(caller(request), run_id)})
     raise PFError("InvalidArguments", f"invalid action[{action}] for UpdateRun")
 
 
@@ -51,127 +130,3 @@ async def delete_run(request: Request, run_id: str) -> Response:
     body = await read_body(request, required=False)
     backend(request).runs.delete(caller(request), run_id, body.bool("checkCache", True))
     return empty()
-
-
-# --- run cache and artifacts --------------------------------------------------------------------
-def _cache_max(request: Request) -> int:
-    value = q(request, "maxKeys")
-    try:
-        return parse_max_keys(value)
-    except PFError:
-        raise PFError("InvalidURI", f"invalid query pageLimit[{value}]: should be in 1..1000") from None
-
-
-@router.get("/runCache")
-async def list_cache(request: Request) -> Response:
-    return ok(
-        backend(request).records.list_cache(
-            caller(request),
-            users=split_filter(q(request, "userFilter")),
-            fss=split_filter(q(request, "fsFilter")),
-            runs=split_filter(q(request, "runFilter")),
-            marker=q(request, "marker"),
-            max_keys=_cache_max(request),
-        )
-    )
-
-
-@router.get("/runCache/{cache_id}")
-async def show_cache(request: Request, cache_id: str) -> Response:
-    return ok(backend(request).records.get_cache(caller(request), cache_id).doc)
-
-
-@router.delete("/runCache/{cache_id}")
-async def delete_cache(request: Request, cache_id: str) -> Response:
-    backend(request).records.delete_cache(caller(request), cache_id)
-    return empty()
-
-
-@router.get("/artifact")
-async def list_artifact(request: Request) -> Response:
-    filters = {k: split_filter(q(request, f"{k}Filter")) for k in ("user", "fs", "run", "type", "path")}
-    return ok(
-        backend(request).records.list_artifacts(
-            caller(request), filters, q(request, "marker"), _cache_max(request)
-        )
-    )
-
-
-# --- logs and statistics ------------------------------------------------------------------------
-def _int(request: Request, key: str, default: int) -> int:
-    value = q(request, key)
-    if value in (None, ""):
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise PFError("InvalidURI", f"{key}[{value}] should be an integer") from None
-
-
-@router.get("/log/run/{run_id}")
-async def show_log(request: Request, run_id: str) -> Response:
-    page_no = _int(request, "pageNo", 1) or 1
-    page_size = _int(request, "pageSize", 100) or 100
-    if page_size > 100:
-        raise PFError("InvalidURI", "LogPageSize over max value")
-    position = q(request, "logFilePosition") or "end"
-    if position not in ("begin", "end"):
-        raise PFError("InvalidURI", "LogFilePosition has wrong value")
-    return ok(
-        backend(request).records.run_log(
-            caller(request),
-            run_id,
-            job_id=q(request, "jobID"),
-            page_no=page_no,
-            page_size=page_size,
-            position=position,
-        )
-    )
-
-
-@router.get("/statistics/job/{job_id}")
-async def statistics(request: Request, job_id: str) -> Response:
-    return ok(backend(request).records.statistics(caller(request), job_id))
-
-
-@router.get("/statistics/jobDetail/{job_id}")
-async def statistics_detail(request: Request, job_id: str) -> Response:
-    start, end, step = _int(request, "start", 0), _int(request, "end", 0), _int(request, "step", 60)
-    if start < 0 or end < 0 or step <= 0 or (end and start > end):
-        raise PFError(
-            "InvalidURI",
-            f"start[{start}] end[{end}] step[{step}] are invalid: need 0 <= start <= end, step > 0",
-        )
-    return ok(backend(request).records.statistics_detail(caller(request), job_id, start, end, step))
-
-
-@router.get("/log/job")
-async def show_log_by_limit(request: Request) -> Response:
-    line_limit = _int(request, "lineLimit", 1000)
-    if not 1 <= line_limit <= 10000:
-        line_limit = 1000
-    size_text = q(request, "sizeLimit") or "100M"
-    try:
-        size_limit = int(parse_quantity(size_text))
-    except ValueError:
-        raise PFError(
-            "InvalidURI", f"sizeLimit[{size_text}] should be a quantity such as 100M or 100Ki"
-        ) from None
-    if not 0 < size_limit <= 10**9:
-        size_limit = 100 * 10**6
-    tail = (q(request, "readFromTail") or "false").lower()
-    if tail not in ("1", "t", "true", "0", "f", "false"):
-        raise PFError("InvalidURI", f"readFromTail[{tail}] should be true or false")
-    return ok(
-        backend(request).records.job_log(
-            caller(request),
-            job_id=q(request, "jobID") or "",
-            name=q(request, "name") or "",
-            namespace=q(request, "namespace") or "",
-            cluster=q(request, "clusterName") or "",
-            from_tail=tail in ("1", "t", "true"),
-            line_limit=line_limit,
-            size_limit=size_limit,
-            kind=q(request, "type") or "",
-        )
-    )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..util import parse_max_keys, split_filter
-from ..web import backend, caller, empty, ok, q, read_body
+from ..backend.schedules import ScheduleFilter, ScheduleSpec
+from .http import backend, caller, empty, ok, q, read_body
+from .runs import run_brief
+from .wire import page_body, parse_max_keys, split_filter
 
 router = APIRouter()
 
@@ -14,34 +16,54 @@ router = APIRouter()
 @router.post("/schedule")
 async def create_schedule(request: Request) -> Response:
     body = await read_body(request, malformed="InvalidHTTPRequest")
-    return ok(backend(request).schedules.create(caller(request), body), 201)
+    spec = ScheduleSpec(
+        name=body.str("name"),
+        desc=body.str("desc"),
+        pipeline_id=body.str("pipelineID"),
+        pipeline_version_id=body.str("pipelineVersionID"),
+        username=body.str("username"),
+        crontab=body.str("crontab"),
+        start_time=body.str("startTime"),
+        end_time=body.str("endTime"),
+        concurrency=body.int("concurrency"),
+        concurrency_policy=body.str("concurrencyPolicy"),
+        expire_interval=body.int("expireInterval"),
+        catchup=body.bool("catchup", True),
+    )
+    return ok({"scheduleID": backend(request).schedules.create(caller(request), spec)}, 201)
 
 
 @router.get("/schedule")
 async def list_schedule(request: Request) -> Response:
-    f = {
-        k: split_filter(q(request, f"{k}Filter"))
-        for k in ("user", "ppl", "pplVersion", "schedule", "name", "status")
-    }
-    return ok(
-        backend(request).schedules.list(
-            caller(request), f, q(request, "marker"), parse_max_keys(q(request, "maxKeys"))
-        )
+    def values(key: str) -> list[str]:
+        return split_filter(q(request, f"{key}Filter"))
+
+    f = ScheduleFilter(
+        users=values("user"),
+        pipeline_ids=values("ppl"),
+        version_ids=values("pplVersion"),
+        schedule_ids=values("schedule"),
+        names=values("name"),
+        statuses=values("status"),
     )
+    page = backend(request).schedules.list(
+        caller(request), f, q(request, "marker"), parse_max_keys(q(request, "maxKeys"))
+    )
+    return ok(page_body(page, "scheduleList"))
 
 
 @router.get("/schedule/{schedule_id}")
 async def show_schedule(request: Request, schedule_id: str) -> Response:
-    return ok(
-        backend(request).schedules.show(
-            caller(request),
-            schedule_id=schedule_id,
-            run_filter=split_filter(q(request, "runFilter")),
-            status_filter=split_filter(q(request, "statusFilter")),
-            marker=q(request, "marker"),
-            max_keys=parse_max_keys(q(request, "maxKeys")),
-        )
+    detail = backend(request).schedules.show(
+        caller(request),
+        schedule_id=schedule_id,
+        run_filter=split_filter(q(request, "runFilter")),
+        status_filter=split_filter(q(request, "statusFilter")),
+        marker=q(request, "marker"),
+        max_keys=parse_max_keys(q(request, "maxKeys")),
     )
+    runs = page_body(detail.runs, "runList", [run_brief(d) for d in detail.runs.items])
+    return ok({**detail.schedule, "runs": runs})
 
 
 @router.put("/schedule/{schedule_id}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..util import parse_max_keys
-from ..web import backend, caller, empty, ok, q, read_body
+from .http import backend, caller, empty, ok, q, read_body
+from .wire import page_body, parse_max_keys
 
 router = APIRouter()
 
@@ -38,13 +38,17 @@ async def add_user(request: Request) -> Response:
     # The server's middleware sees the body's ``username`` first: a non-root caller naming someone
     # else gets AuthIllegalUser before the handler's OnlyRootAllowed.
     body = await read_body(request)
-    return ok(backend(request).users.create(caller(request), body.str("username"), body.str("password")))
+    name = body.str("username")
+    backend(request).users.create(caller(request), name, body.str("password"))
+    return ok({"username": name})
 
 
 @router.get("/user")
 async def list_users(request: Request) -> Response:
     max_keys = parse_max_keys(q(request, "maxKeys"))
-    return ok(backend(request).users.list(caller(request), q(request, "marker"), max_keys))
+    page = backend(request).users.list(caller(request), q(request, "marker"), max_keys)
+    users = [{"name": u.name, "createTime": u.create_time} for u in page.items] or None
+    return ok(page_body(page, "userList", users, max_keys=0))  # the server never fills maxKeys here
 
 
 @router.delete("/user/{name}")

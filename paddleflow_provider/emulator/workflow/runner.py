@@ -17,9 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import steps as step_ops
 from .cachefp import CacheStore
 from .launch import PlatformInfo
+from .lifecycle import StepLifecycle
+from .outcome import final_run_status, finish_dag
 from .procs import get_pump
 from .resolve import ResolveError, RunContext, resolve_inputs, resolve_loop, resolve_params
 from .runtime import BAD, OK, DagRun, NodeRun, StepRun, seq_of_view
@@ -105,6 +106,17 @@ class WorkflowRunner:
         self.entry = DagRun(
             spec.entry, None, 0, None, False, run_id=run_id, full_name=f"{spec.name}.entry_points"
         )
+        self._steps = StepLifecycle(
+            self,
+            spec=spec,
+            ctx=self.ctx,
+            username=username,
+            source=source,
+            sink=sink,
+            cache=cache,
+            platform=platform,
+            clock=clock,
+        )
 
     # -- public API
 
@@ -181,12 +193,19 @@ class WorkflowRunner:
     def _handle(self, event: tuple[Any, ...]) -> None:
         kind = event[0]
         if kind == "exit":
-            step_ops.on_exit(self, event[1])
+            self._steps.on_exit(event[1])
         elif kind == "stop":
             self._stop(bool(event[1]), float(event[2]))
 
-    def post_event(self, *event: Any) -> None:
-        self._events.put(event)
+    def step_exited(self, run: StepRun) -> None:
+        """Called on the process I/O thread: hand the exit to the orchestrator thread."""
+        self._events.put(("exit", run))
+
+    def node_failed(self, run: NodeRun) -> None:
+        """A node failed: fail_fast winds entry_points down; continue only cancels its downstream."""
+        if run is self._post:
+            return
+        self.fail_fast()
 
     def _set_run(self, status: str, message: str) -> None:
         self._status, self._message = status, message
@@ -209,7 +228,7 @@ class WorkflowRunner:
             version = self._version
             self._advance(self.entry)
             self._fill_slots()
-            step_ops.poll_cache_waiters(self)
+            self._steps.poll_cache_waiters(self._all_steps())
             if self.entry.final and not self._post_started:
                 self._start_post()
             post_done = self._post is None or self._post.final
@@ -239,7 +258,10 @@ class WorkflowRunner:
             elif state == "ready":
                 self._create(dag, node)
         if len(dag.children) == len(dag.spec.entry_points) and all(r.final for r in dag.all_runs()):
-            step_ops.finish_dag(self, dag)
+            finish_dag(dag, self.now())
+            self.changed()
+            if dag.status == "failed" and dag.parent is not None:
+                self.node_failed(dag)
 
     def _keep_done(self, dag: DagRun, node: Node) -> bool:
         """Winding down before ``node`` was created: keep its earlier succeeded/skipped records, if any.
@@ -290,7 +312,7 @@ class WorkflowRunner:
         except (ResolveError, KeyError) as exc:
             run = self.new_run(parent, node, 0, None, False)
             run.set_status("failed", str(exc), self.now())
-            step_ops.on_failure(self, run)
+            self.node_failed(run)
             return
         if loop is not None and not loop:
             run = self.new_run(parent, node, 0, None, True)
@@ -298,7 +320,7 @@ class WorkflowRunner:
             run.set_status(
                 "failed", f"get loop argument of component[{run.full_name}] failed: empty list", self.now()
             )
-            step_ops.on_failure(self, run)
+            self.node_failed(run)
             return
         items = [(0, None, False)] if loop is None else [(k, v, True) for k, v in enumerate(loop)]
         for seq, value, has_loop in items:
@@ -329,7 +351,7 @@ class WorkflowRunner:
 
     def _start_node(self, run: NodeRun) -> None:
         if isinstance(run, DagRun):
-            step_ops.start_dag(self, run)
+            self._steps.start_dag(run)
         else:
             assert isinstance(run, StepRun)
             self._slot_queue.append(run)
@@ -341,7 +363,7 @@ class WorkflowRunner:
                 continue
             run.holds_slot = True
             self._slots_used += 1
-            step_ops.launch(self, run)
+            self._steps.launch(run)
 
     def release_slot(self, run: StepRun) -> None:
         if run.holds_slot:
@@ -409,7 +431,7 @@ class WorkflowRunner:
             return  # _main marks the entry DAG cancelled before starting it
         self.wind_down(STOP_MESSAGE, "job is terminated", grace)
         if self._force and self._post is not None and not self._post.final:
-            step_ops.stop_step(self, self._post, "job is terminated", grace)
+            self._steps.stop_step(self._post, "job is terminated", grace)
 
     def wind_down(self, cancel_message: str, kill_message: str, grace: float | None = None) -> None:
         """Stop every running step of entry_points and mark its DAGs terminating (stop and fail_fast)."""
@@ -420,7 +442,7 @@ class WorkflowRunner:
         post = self._post
         for run in self._all_steps():
             if run is not post and not run.final:
-                step_ops.stop_step(self, run, kill_message, self.stop_grace if grace is None else grace)
+                self._steps.stop_step(run, kill_message, self.stop_grace if grace is None else grace)
         self.changed()
 
     def fail_fast(self) -> None:
@@ -434,7 +456,7 @@ class WorkflowRunner:
     # -- finishing
 
     def _finish_run(self) -> None:
-        status, message = step_ops.final_run_status(self)
+        status, message = final_run_status(self.spec.name, self.entry, self._post, self._stopping)
         self._final = True
         self._set_run(status, message)
 

@@ -19,6 +19,7 @@ from .spec import (
     STRATEGY_CONTINUE,
     STRATEGY_FAIL_FAST,
     Dag,
+    FsMount,
     Node,
     RunOverrides,
     Step,
@@ -179,28 +180,31 @@ def _check_post_process(spec: WorkflowSpec) -> None:
     if len(spec.post_process) > 1:
         raise WorkflowError("post_process can only has 1 step at most")
     for name, step in spec.post_process.items():
-        if name in spec.entry.entry_points:
-            raise WorkflowError(
-                f"post_process step[{name}] has the same name with a component in entry_points"
-            )
-        target: Node = step
-        while isinstance(target, Step) and target.reference:
-            target = spec.components[target.reference]
-        if isinstance(target, Dag):
-            raise WorkflowError(f"post_process step[{name}] can only reference a step, not a dag")
-        if step.deps:
-            raise WorkflowError(f"step[{name}] in post_process can not have deps")
-        if step.input_artifacts:
-            raise WorkflowError(f"step[{name}] in post_process can not have input artifacts")
-        if step.condition:
-            raise WorkflowError(f"step[{name}] in post_process can not have condition")
-        if step.loop_argument not in (None, "", []):
-            raise WorkflowError(f"step[{name}] in post_process can not have loop_argument")
-        if step.cache.enable:
-            raise WorkflowError(f"step[{name}] in post_process can not use cache")
-        for value in step.parameters.values():
-            if isinstance(value, str) and any(node for _, node, _ in _templates(value)):
-                raise WorkflowError("step in post_process can not use parameters of steps in entry_points")
+        _check_post_step(spec, name, step)
+
+
+def _check_post_step(spec: WorkflowSpec, name: str, step: Step) -> None:
+    """What a post_process step may not be or have, in the server's order."""
+    if name in spec.entry.entry_points:
+        raise WorkflowError(f"post_process step[{name}] has the same name with a component in entry_points")
+    target: Node = step
+    while isinstance(target, Step) and target.reference:
+        target = spec.components[target.reference]
+    if isinstance(target, Dag):
+        raise WorkflowError(f"post_process step[{name}] can only reference a step, not a dag")
+    if step.deps:
+        raise WorkflowError(f"step[{name}] in post_process can not have deps")
+    if step.input_artifacts:
+        raise WorkflowError(f"step[{name}] in post_process can not have input artifacts")
+    if step.condition:
+        raise WorkflowError(f"step[{name}] in post_process can not have condition")
+    if step.loop_argument not in (None, "", []):
+        raise WorkflowError(f"step[{name}] in post_process can not have loop_argument")
+    if step.cache.enable:
+        raise WorkflowError(f"step[{name}] in post_process can not use cache")
+    for value in step.parameters.values():
+        if isinstance(value, str) and any(node for _, node, _ in _templates(value)):
+            raise WorkflowError("step in post_process can not use parameters of steps in entry_points")
 
 
 def _templates(text: str) -> list[tuple[str, str | None, str]]:
@@ -309,7 +313,8 @@ def find_node(spec: WorkflowSpec, dotted: str) -> Node | None:
     return node
 
 
-def _check_disabled(spec: WorkflowSpec) -> None:
+def _disabled_names(spec: WorkflowSpec) -> set[str]:
+    """The names in ``disabled``: each once, each an existing component."""
     seen: set[str] = set()
     for raw in spec.disabled.split(","):
         name = raw.strip()
@@ -320,6 +325,11 @@ def _check_disabled(spec: WorkflowSpec) -> None:
         seen.add(name)
         if find_node(spec, name) is None:
             raise WorkflowError(f"disabled component[{name}] not existed!")
+    return seen
+
+
+def _check_disabled(spec: WorkflowSpec) -> None:
+    seen = _disabled_names(spec)
     for name in seen:
         parent_path, _, leaf = name.rpartition(".")
         siblings = spec.entry.entry_points
@@ -386,32 +396,39 @@ def _is_int_text(text: str | None) -> bool:
     return text is not None and re.fullmatch(r"[+-]?\d+", text.strip() if text else "") is not None
 
 
+def _check_main_fs(main: FsMount | None) -> None:
+    if main is None:
+        return
+    if not main.name:
+        raise WorkflowError("[name] in [main_fs] must not be empty")
+    if main.read_only:
+        raise WorkflowError("[read_only] in [main_fs] must be false")
+    if main.sub_path.startswith("/"):
+        raise WorkflowError("[sub_path] in [main_fs] should not start with /")
+
+
+def _check_step_fs(step: Step, main: FsMount | None, names: list[str]) -> None:
+    """A step's extra_fs mounts (their names are added to ``names``) and its cache's fs_scope."""
+    for mount in step.extra_fs:
+        if not mount.name:
+            raise WorkflowError("[name] in [extra_fs] must not be empty")
+        if mount.sub_path.startswith("/"):
+            raise WorkflowError("[sub_path] in [extra_fs] should not start with /")
+        if mount.name not in names:
+            names.append(mount.name)
+    allowed = {m.name for m in step.extra_fs} | ({main.name} if main else set())
+    for scope in step.cache.fs_scope:
+        if scope.name not in allowed:
+            raise WorkflowError(f"fs_name [{scope.name}] in fs_scope must also be in [extra_fs] or [main_fs]")
+
+
 def _check_fs(spec: WorkflowSpec) -> None:
     main = spec.main_fs
-    if main is not None:
-        if not main.name:
-            raise WorkflowError("[name] in [main_fs] must not be empty")
-        if main.read_only:
-            raise WorkflowError("[read_only] in [main_fs] must be false")
-        if main.sub_path.startswith("/"):
-            raise WorkflowError("[sub_path] in [main_fs] should not start with /")
+    _check_main_fs(main)
     names: list[str] = []
     for _, node in _walk_runnable(spec):
-        if not isinstance(node, Step):
-            continue
-        for mount in node.extra_fs:
-            if not mount.name:
-                raise WorkflowError("[name] in [extra_fs] must not be empty")
-            if mount.sub_path.startswith("/"):
-                raise WorkflowError("[sub_path] in [extra_fs] should not start with /")
-            if mount.name not in names:
-                names.append(mount.name)
-        allowed = {m.name for m in node.extra_fs} | ({main.name} if main else set())
-        for scope in node.cache.fs_scope:
-            if scope.name not in allowed:
-                raise WorkflowError(
-                    f"fs_name [{scope.name}] in fs_scope must also be in [extra_fs] or [main_fs]"
-                )
+        if isinstance(node, Step):
+            _check_step_fs(node, main, names)
     for mount in spec.extra_fs_mounts:
         if not mount.name:
             raise WorkflowError("[name] in [extra_fs] must not be empty")

@@ -206,6 +206,43 @@ def test_plugin_import_is_cheap_and_emulator_never_imports_airflow() -> None:
     assert done.returncode == 0, done.stderr
 
 
+def test_backend_and_engine_know_no_http_framework() -> None:
+    """The layers: handlers speak HTTP; the backend, the engine seam and the workflow engine do not."""
+    code = (
+        "import sys\n"
+        "import paddleflow_provider.emulator.backend.core, paddleflow_provider.emulator.engine\n"
+        "http = [m for m in sys.modules if m.split('.')[0] in ('fastapi', 'starlette', 'uvicorn')]\n"
+        "assert not http, http\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_every_emulator_module_imports_alone() -> None:
+    """No import circle: each module of the emulator imports in a fresh interpreter on its own."""
+    import paddleflow_provider.emulator as emulator
+
+    root = Path(emulator.__file__).parent
+    names = sorted(
+        ".".join(("paddleflow_provider.emulator", *p.relative_to(root).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        )
+        for p in root.rglob("*.py")
+        if p.name != "__main__.py"
+    )
+    code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    failures = []
+    for name in names:
+        done = subprocess.run(
+            [sys.executable, "-c", code, name], capture_output=True, text=True, timeout=60, check=False
+        )
+        if done.returncode != 0:
+            failures.append(f"{name}: {done.stderr.strip().splitlines()[-1]}")
+    assert not failures, failures
+
+
 def test_binding_beyond_loopback_warns(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [

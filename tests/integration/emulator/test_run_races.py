@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from paddleflow_provider.emulator.backend.core import Backend, Config
-from paddleflow_provider.emulator.web import Body, Caller
+from paddleflow_provider.emulator.backend.runs import RunRequest
+from paddleflow_provider.emulator.caller import Caller
 
 ROOT = Caller("root")
 
@@ -57,7 +58,7 @@ class _RunEndsFirst:
 def test_a_stop_racing_the_run_s_own_end_does_not_rewrite_it_as_terminated(backend: Backend) -> None:
     yaml_text = "name: quick\ndocker_env: busybox\nentry_points:\n  nap:\n    command: sleep 0.5\n"
     runs = backend.runs
-    rid = runs.create(ROOT, Body({"runYamlRaw": base64.b64encode(yaml_text.encode()).decode()}))["runID"]
+    rid = runs.create(ROOT, RunRequest(run_yaml_raw=base64.b64encode(yaml_text.encode()).decode()))
     _wait(lambda: runs.show(ROOT, rid)["status"] == "running")
     runner = runs._runners[rid]
     runs._lock = _RunEndsFirst(runs._lock, runner)  # type: ignore[assignment]

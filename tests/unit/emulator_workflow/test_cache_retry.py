@@ -197,11 +197,9 @@ def test_a_failing_cache_store_fails_the_step_not_the_engine(harness) -> None:
 
 def _forget_jobs(job_ids) -> None:
     """Drop what this process saw of some jobs, as after a server restart."""
-    from paddleflow_provider.emulator.workflow import steps
+    from paddleflow_provider.emulator.workflow.lifecycle import SEEN_JOBS
 
-    with steps._jobs_lock:
-        for job_id in job_ids:
-            steps._jobs.pop(job_id, None)
+    SEEN_JOBS.forget(job_ids)
 
 
 @pytest.mark.parametrize("with_job_view", [True, False])

@@ -1,0 +1,63 @@
+"""FastAPI-side helpers shared by the handlers: the caller, the JSON body, query values, responses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+
+from ..backend.core import Backend
+from ..caller import Caller
+from ..errors import PFError
+from .body import Body
+
+
+def caller(request: Request) -> Caller:
+    return Caller(request.state.user)
+
+
+def backend(request: Request) -> Backend:
+    """The app's backend (set by ``create_app``)."""
+    be: Backend = request.app.state.backend
+    return be
+
+
+async def read_body(
+    request: Request, *, malformed: str = "MalformedJSON", required: bool = True, guard: bool = True
+) -> Body:
+    """Parse the JSON body and apply the server's "acting for another user" guard."""
+    raw = await request.body()
+    if not raw.strip():
+        if required:
+            raise PFError(malformed, "request body is empty (EOF)")
+        return Body({}, malformed)
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise PFError(malformed) from None
+    if not isinstance(data, dict):
+        raise PFError(malformed, "request body must be a JSON object")
+    body = Body(data, malformed)
+    if not guard:
+        return body
+    who = caller(request)
+    other = body.get("userName")
+    if isinstance(other, str) and other and other != who.name and not who.is_root:
+        raise PFError("AuthIllegalUser")
+    return body
+
+
+def q(request: Request, key: str, default: str | None = None) -> str | None:
+    """A query value; keys are case-sensitive, as ``url.Values.Get`` is."""
+    return request.query_params.get(key, default)
+
+
+def ok(data: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(data, status_code=status)
+
+
+def empty(status: int = 200) -> Response:
+    """A success with NO body (the SDK tests ``if not response.text`` for these)."""
+    return Response(b"", status_code=status, media_type="application/json")
