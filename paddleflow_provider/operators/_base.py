@@ -10,14 +10,14 @@ them, so it lives here once instead of in twenty copies.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import jinja2
 
-from paddleflow_provider._compat import AirflowFailException, BaseOperator
-from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
+from paddleflow_provider._compat import AirflowFailException, BaseOperator, mask_secret
+from paddleflow_provider.hooks.mixin import DEFAULT_CONN_ID, PaddleFlowHookMixin
+from paddleflow_provider.runs.arguments import is_xcom_arg
 
 T = TypeVar("T")
 
@@ -37,11 +37,6 @@ class PaddleFlowObjectMissingError(AirflowFailException):
 # -- argument checks --------------------------------------------------------------------------------
 
 
-def is_template(value: Any) -> bool:
-    """A value Airflow will still render (Jinja text or an XComArg): check it after rendering."""
-    return (isinstance(value, str) and "{{" in value) or hasattr(value, "resolve")
-
-
 def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     """Reject a value outside ``choices`` with a message naming the argument and the accepted values."""
     if value not in choices:
@@ -51,14 +46,14 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
 
 def check_required(name: str, value: Any) -> None:
     """A required string argument (an id or a name): non-empty text, a template or an XComArg."""
-    if hasattr(value, "resolve"):
+    if is_xcom_arg(value):
         return
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} is required: a non-empty string, a template or an XComArg; got {value!r}")
 
 
 def check_optional_str(name: str, value: Any) -> None:
-    if value is not None and not isinstance(value, str) and not hasattr(value, "resolve"):
+    if value is not None and not isinstance(value, str) and not is_xcom_arg(value):
         raise ValueError(f"{name} must be a string or None, got {type(value).__name__}")
 
 
@@ -70,7 +65,7 @@ def check_bool(name: str, value: Any, allow_none: bool = False) -> None:
 
 
 def check_mapping(name: str, value: Any) -> None:
-    if value is not None and not isinstance(value, dict) and not hasattr(value, "resolve"):
+    if value is not None and not isinstance(value, dict) and not is_xcom_arg(value):
         raise ValueError(f"{name} must be a dict or None, got {type(value).__name__}")
 
 
@@ -82,8 +77,6 @@ def mask(secret: Any, name: str | None = None) -> None:
     """
     if secret in (None, "", b"", {}):
         return
-    from airflow.providers.common.compat.sdk import mask_secret
-
     if isinstance(secret, bytes):
         secret = secret.decode("utf-8", "replace")
     mask_secret(secret, name)
@@ -145,7 +138,7 @@ class PaddleFlowYamlTemplateMixin:
 # -- the base operator ------------------------------------------------------------------------------
 
 
-class PaddleFlowBaseOperator(BaseOperator):
+class PaddleFlowBaseOperator(PaddleFlowHookMixin, BaseOperator):
     """Base of the PaddleFlow operators: connection id, lazy hook, XCom of what was made.
 
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
@@ -153,21 +146,9 @@ class PaddleFlowBaseOperator(BaseOperator):
 
     ui_color = "#2932e1"
 
-    def __init__(self, *, paddleflow_conn_id: str = "paddleflow_default", **kwargs: Any) -> None:
+    def __init__(self, *, paddleflow_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if not isinstance(paddleflow_conn_id, str) or not paddleflow_conn_id:
-            raise ValueError(f"paddleflow_conn_id must be a non-empty string, got {paddleflow_conn_id!r}")
-        self.paddleflow_conn_id = paddleflow_conn_id
-
-    @functools.cached_property
-    def hook(self) -> PaddleFlowHook:
-        """Built on first use, never at DAG parse time."""
-        return PaddleFlowHook(paddleflow_conn_id=self.paddleflow_conn_id)
-
-    @property
-    def api(self) -> Any:
-        """The typed, raising client API of the connection (logged in)."""
-        return self.hook.api
+        self.use_connection(paddleflow_conn_id)
 
     @staticmethod
     def push(context: Any, **values: Any) -> None:

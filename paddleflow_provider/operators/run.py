@@ -23,9 +23,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from paddleflow_provider.hooks.state import TaskState, identity_token
-from paddleflow_provider.hooks.status import RunOutcome, run_outcome
-from paddleflow_provider.links import PaddleFlowRunLink
+from paddleflow_provider._compat import StrArg
+from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
 from paddleflow_provider.operators._base import (
     PaddleFlowBaseOperator,
     PaddleFlowDeleteOperatorBase,
@@ -37,6 +36,10 @@ from paddleflow_provider.operators._run_base import (
     PaddleFlowRunTimeoutError,
     PaddleFlowRunWaitBase,
 )
+from paddleflow_provider.runs.arguments import check_run_id
+from paddleflow_provider.runs.identity import client_token, default_run_name, identity_token
+from paddleflow_provider.runs.task_state import TaskState
+from paddleflow_provider.runs.verdict import Verdict, run_verdict
 
 STATE_RUN_ID = "paddleflow_run_id"
 STATE_RETRY_RUN_ID = "paddleflow_retry_run_id"
@@ -51,29 +54,6 @@ __all__ = [
     "PaddleFlowRunTimeoutError",
     "PaddleFlowStopRunOperator",
 ]
-
-
-def default_run_name(task_id: str, token: str) -> str:
-    """A valid PaddleFlow run name (``^[A-Za-z_][A-Za-z0-9_-]{0,127}$``) naming the task."""
-    base = re.sub(r"[^A-Za-z0-9_-]", "_", task_id)[:100]
-    if not base or not re.match(r"[A-Za-z_]", base[0]):
-        base = "_" + base
-    return f"{base}-{token}"
-
-
-def client_token(token: str, generation: int | None = 0) -> str:
-    """The run's client token: the same for every try of one task instance, unique across them.
-
-    ``generation`` counts the runs the task instance submitted before (see ``_lookup``).
-    """
-    return f"airflow-{token}" if not generation else f"airflow-{token}.{generation}"
-
-
-def _check_run_id(run_id: Any) -> None:
-    if isinstance(run_id, str) and not run_id.strip():
-        raise ValueError("run_id must be a non-empty PaddleFlow run id such as 'run-000001'")
-    if run_id is not None and not isinstance(run_id, str) and not hasattr(run_id, "resolve"):
-        raise ValueError(f"run_id must be a string or an XComArg (e.g. create.output), got {run_id!r}")
 
 
 class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWaitBase):
@@ -257,20 +237,20 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
             except NotFoundError:
                 self.log.info("stored PaddleFlow run %s no longer exists", stored)
         generation = 0
-        if info is None or run_outcome(info.status) is RunOutcome.FAILURE:
+        if info is None or run_verdict(info.status) is Verdict.FAILURE:
             found, generation = self._lookup(api, token)
             info = info or found
         if info is None:
             return None, generation
-        outcome = run_outcome(info.status)
-        if outcome is RunOutcome.FAILURE:
+        verdict = run_verdict(info.status)
+        if verdict is Verdict.FAILURE:
             self.log.info(
                 "previous PaddleFlow run %s of this task ended %s; submitting a new run",
                 info.run_id,
                 info.status,
             )
             return None, generation
-        verb = "already succeeded; not resubmitting" if outcome is RunOutcome.SUCCESS else "is active"
+        verb = "already succeeded; not resubmitting" if verdict is Verdict.SUCCESS else "is active"
         self.log.info("Reattaching to PaddleFlow run %s of this task instance: it %s", info.run_id, verb)
         return str(info.run_id), None
 
@@ -342,9 +322,9 @@ class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
 
     template_fields: Sequence[str] = ("run_id", "paddleflow_conn_id")
 
-    def __init__(self, *, run_id: str, **kwargs: Any) -> None:
+    def __init__(self, *, run_id: StrArg, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        _check_run_id(run_id)
+        check_run_id(run_id)
         self.run_id = run_id
 
     def execute(self, context: Any) -> str:
@@ -373,23 +353,22 @@ class PaddleFlowStopRunOperator(PaddleFlowBaseOperator):
     template_fields: Sequence[str] = ("run_id", "paddleflow_conn_id")
     operator_extra_links = (PaddleFlowRunLink(),)
 
-    def __init__(self, *, run_id: str, force: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, run_id: StrArg, force: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        _check_run_id(run_id)
+        check_run_id(run_id)
         check_bool("force", force)
         self.run_id = run_id
         self.force = force
 
     def execute(self, context: Any) -> str:
         from paddleflow_provider.client import PermissionDeniedError
-        from paddleflow_provider.links import push_run_xcoms
 
         push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
         try:
             self.api.stop_run(self.run_id, force=self.force)
         except PermissionDeniedError:
             status = self.api.show_run(self.run_id).status
-            if run_outcome(status) is RunOutcome.RUNNING and status != "terminating":
+            if run_verdict(status) is Verdict.WAITING and status != "terminating":
                 raise
             self.log.info("PaddleFlow run %s is already %s; nothing to stop", self.run_id, status)
             return self.run_id
@@ -410,10 +389,10 @@ class PaddleFlowDeleteRunOperator(PaddleFlowDeleteOperatorBase):
     template_fields: Sequence[str] = ("run_id", "paddleflow_conn_id")
 
     def __init__(
-        self, *, run_id: str, check_cache: bool | None = None, if_missing: str = "ignore", **kwargs: Any
+        self, *, run_id: StrArg, check_cache: bool | None = None, if_missing: str = "ignore", **kwargs: Any
     ) -> None:
         super().__init__(if_missing=if_missing, **kwargs)
-        _check_run_id(run_id)
+        check_run_id(run_id)
         check_bool("check_cache", check_cache, allow_none=True)
         self.run_id = run_id
         self.check_cache = check_cache

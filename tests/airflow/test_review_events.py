@@ -94,7 +94,7 @@ SLOW_YAML = b'name: slow\ndocker_env: python:3.11\nentry_points:\n  wait:\n    c
 
 
 def _wait_final(api, run_id, limit=60.0):
-    from paddleflow_provider.hooks.status import is_final
+    from paddleflow_provider.runs.status import is_final
 
     end = time.monotonic() + limit
     while not is_final(api.show_run(run_id).status) and time.monotonic() < end:

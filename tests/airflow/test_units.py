@@ -1,61 +1,11 @@
-"""No-server checks: status map, argument validation, trigger serialization, connection mapping."""
+"""No-server checks: argument validation, trigger serialization, connection mapping."""
 
 from __future__ import annotations
 
 import json
-import logging
 from types import SimpleNamespace
 
 import pytest
-
-from paddleflow_provider.hooks.status import (
-    FINAL_RUN_STATUSES,
-    RUN_STATUS_MAP,
-    RunOutcome,
-    check_statuses,
-    run_outcome,
-)
-
-# -- status map ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("status", "outcome"),
-    [
-        ("initiating", RunOutcome.RUNNING),
-        ("pending", RunOutcome.RUNNING),
-        ("running", RunOutcome.RUNNING),
-        ("terminating", RunOutcome.RUNNING),
-        ("succeeded", RunOutcome.SUCCESS),
-        ("failed", RunOutcome.FAILURE),
-        ("terminated", RunOutcome.FAILURE),
-        ("skipped", RunOutcome.FAILURE),
-        ("SUCCEEDED", RunOutcome.SUCCESS),
-    ],
-    ids=str,
-)
-def test_every_documented_status_maps_explicitly(status, outcome):
-    assert run_outcome(status) is outcome
-
-
-def test_the_map_covers_exactly_the_server_statuses():
-    assert set(RUN_STATUS_MAP) == {
-        "initiating", "pending", "running", "terminating", "succeeded", "failed", "terminated", "skipped",
-    }  # fmt: skip
-    assert {"succeeded", "failed", "terminated", "skipped"} == FINAL_RUN_STATUSES
-
-
-def test_unknown_status_counts_as_running_and_warns(caplog):
-    with caplog.at_level(logging.WARNING, logger="paddleflow_provider.hooks.status"):
-        assert run_outcome("paused-by-admin") is RunOutcome.RUNNING
-    assert "paused-by-admin" in caplog.text
-
-
-def test_check_statuses_names_the_argument():
-    assert check_statuses("target_statuses", ["Succeeded"]) == ("succeeded",)
-    with pytest.raises(ValueError, match=r"failure_statuses.*cancelled.*accepted values"):
-        check_statuses("failure_statuses", ["cancelled"])
-
 
 # -- triggers --------------------------------------------------------------------------------------
 
@@ -180,7 +130,7 @@ def test_create_operator_accepts_each_source_and_normalises_failure_strategy():
 def test_default_run_name_is_valid_and_stable():
     import re
 
-    from paddleflow_provider.operators.run import default_run_name
+    from paddleflow_provider.runs.identity import default_run_name
 
     name = default_run_name("group.1 task!", "0123456789abcdef")
     assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]{0,127}", name)
@@ -210,7 +160,7 @@ def test_run_id_operators_argument_checks(cls, kwargs, message):
         ({"run_id": ""}, "run_id"),
         ({"run_id": "r", "target_statuses": ["done"]}, "target_statuses"),
         ({"run_id": "r", "failure_statuses": ["oops"]}, "failure_statuses"),
-        ({"run_id": "r", "target_statuses": ["failed"]}, "overlap"),
+        ({"run_id": "r", "target_statuses": ["failed"], "failure_statuses": ["failed"]}, "overlap"),
         ({"run_id": "r", "target_statuses": []}, "at least one"),
     ],
 )
