@@ -81,6 +81,34 @@ def default_deferrable() -> bool:
     return conf.getboolean("operators", "default_deferrable", fallback=False)
 
 
+def is_xcom_arg(value: Any) -> bool:
+    """An ``XComArg`` (``task.output``): its value only exists at run time, so checks wait for it."""
+    return isinstance(value, XComArg)
+
+
+def rendered(value: StrArg) -> str:
+    """A templated string argument as ``execute`` sees it.
+
+    Airflow renders Jinja text and replaces an ``XComArg`` by its value before ``execute`` runs, so
+    operators keep the attribute typed for that moment; this names the one place that says so.
+    """
+    return value  # type: ignore[return-value]  # an XComArg was resolved by render_template_fields
+
+
+def xcom_db_model() -> Any:
+    """The XCom table's ORM model, for tools reading XComs from the metadata DB (the demo).
+
+    Airflow 3.0 split it out as ``XComModel``; 2.x stores XComs through ``BaseXCom`` itself.
+    """
+    if AIRFLOW_V_3_0_PLUS:
+        from airflow.models.xcom import XComModel
+
+        return XComModel
+    from airflow.models.xcom import BaseXCom
+
+    return BaseXCom
+
+
 def sensor_never_fails(sensor: Any) -> bool:
     """Whether a sensor was built with ``never_fail=True`` (every error becomes a skip)."""
     return SENSOR_HAS_NEVER_FAIL and bool(sensor.never_fail)
@@ -135,8 +163,11 @@ __all__ = [
     "conf",
     "default_deferrable",
     "get_async_connection",
+    "is_xcom_arg",
     "mask_secret",
+    "rendered",
     "sensor_fails_silently",
     "sensor_never_fails",
     "task_state_store",
+    "xcom_db_model",
 ]

@@ -15,9 +15,15 @@ from typing import Any, ClassVar, TypeVar
 
 import jinja2
 
-from paddleflow_provider._compat import AirflowFailException, BaseOperator, mask_secret
+from paddleflow_provider._compat import (
+    AirflowFailException,
+    BaseOperator,
+    StrArg,
+    is_xcom_arg,
+    mask_secret,
+    rendered,
+)
 from paddleflow_provider.hooks.mixin import DEFAULT_CONN_ID, PaddleFlowHookMixin
-from paddleflow_provider.runs.arguments import is_xcom_arg
 
 T = TypeVar("T")
 
@@ -37,6 +43,23 @@ class PaddleFlowObjectMissingError(AirflowFailException):
 # -- argument checks --------------------------------------------------------------------------------
 
 
+def client_check(rule: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Apply one of the client's argument rules (``client._validate``) at DAG parse time.
+
+    The rule is the client's, so the operator and the client cannot disagree; its
+    ``InvalidArgumentError`` becomes a ``ValueError`` (the error of every operator argument check)
+    with the client's message, which names the argument and the accepted values. Callers skip
+    values Airflow will still render (``runs.arguments.is_templated``): the client checks those
+    when ``execute`` calls it.
+    """
+    from paddleflow_provider.client import InvalidArgumentError
+
+    try:
+        rule(*args, **kwargs)
+    except InvalidArgumentError as err:
+        raise ValueError(str(err)) from None
+
+
 def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     """Reject a value outside ``choices`` with a message naming the argument and the accepted values."""
     if value not in choices:
@@ -44,12 +67,14 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     return str(value)
 
 
-def check_required(name: str, value: Any) -> None:
-    """A required string argument (an id or a name): non-empty text, a template or an XComArg."""
-    if is_xcom_arg(value):
-        return
-    if not isinstance(value, str) or not value.strip():
+def check_required(name: str, value: StrArg) -> str:
+    """A required string argument (an id or a name): non-empty text, a template or an XComArg.
+
+    Returns the value typed as ``execute`` will see it (rendered; see ``_compat.rendered``).
+    """
+    if not is_xcom_arg(value) and (not isinstance(value, str) or not value.strip()):
         raise ValueError(f"{name} is required: a non-empty string, a template or an XComArg; got {value!r}")
+    return rendered(value)
 
 
 def check_optional_str(name: str, value: Any) -> None:

@@ -9,10 +9,11 @@ here once, in small modules with one job each:
 * ``log_match``: the one routine deciding what newly read log lines mean for a log watcher;
 * ``waiting``: the synchronous wait loop and the failure report of a failed run;
 * ``backoff``: the one back-off after transient API errors while waiting;
-* ``arguments``: the one run-id check;
+* ``arguments``: the one run-id check and the one "still templated?" test (Airflow's ``XComArg``
+  through ``_compat``);
 * ``identity``: the identity of a task instance and the client token derived from it;
-* ``task_state``: per-task-instance values that survive retries (the only module here that needs
-  Airflow, through ``_compat``).
+* ``task_state``: per-task-instance values that survive retries (Airflow's task state store or
+  Variables, through ``_compat``).
 
-Everything but ``task_state`` is plain Python, usable without Airflow.
+Everything but ``arguments`` and ``task_state`` is plain Python, usable without Airflow.
 """

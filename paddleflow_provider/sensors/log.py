@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from paddleflow_provider._compat import AirflowRescheduleException, PokeReturnValue, StrArg
+from paddleflow_provider._compat import AirflowRescheduleException, PokeReturnValue, StrArg, rendered
 from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
 from paddleflow_provider.runs.arguments import check_run_id, is_templated
 from paddleflow_provider.runs.log_match import check_new_lines, compile_pattern
@@ -53,7 +53,7 @@ class PaddleFlowRunLogSensor(PaddleFlowBaseSensor):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_run_id(run_id)
+        run_id = check_run_id(run_id)
         if not is_templated(pattern):
             compile_pattern(pattern)  # fail at parse time, not at the first poke
         if not isinstance(fail_on_run_end, bool):
@@ -65,8 +65,8 @@ class PaddleFlowRunLogSensor(PaddleFlowBaseSensor):
         ):
             raise ValueError(f"job_id must be None or a non-empty job id, got {job_id!r}")
         self.run_id = run_id
-        self.pattern = pattern
-        self.job_id = job_id
+        self.pattern = rendered(pattern)
+        self.job_id = None if job_id is None else rendered(job_id)
         self.fail_on_run_end = fail_on_run_end
         self._cursor: RunLogCursor | None = None
 

@@ -55,7 +55,7 @@ class PaddleFlowRunSensor(PaddleFlowBaseSensor):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_run_id(run_id)
+        run_id = check_run_id(run_id)
         targets = (
             default_target_statuses()
             if target_statuses is None

@@ -101,7 +101,7 @@ def _create(**kwargs):
         ({}, "no run source"),
         ({"run_yaml_raw": "a: 1", "pipeline_id": "ppl-000001"}, "exactly one run source"),
         ({"run_yaml_raw": 42}, "run_yaml_raw must be str or bytes"),
-        ({"pipeline_version_id": "2", "fs_name": "fs"}, "pipeline_version_id needs pipeline_id"),
+        ({"pipeline_version_id": "2", "fs_name": "fs"}, "'pipeline_version_id': needs pipeline_id"),
         ({"run_yaml_raw": "a: 1", "failure_options": {"strategy": "retry"}}, "failure_options"),
         ({"run_yaml_raw": "a: 1", "run_name": "1-bad name"}, "run_name"),
         ({"run_yaml_raw": "a: 1", "param": ["x"]}, "param must be a dict"),
