@@ -25,7 +25,7 @@ from paddleflow_provider._compat import AirflowException
 from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
 from paddleflow_provider.operators._base import PaddleFlowBaseOperator, check_bool
 from paddleflow_provider.runs.verdict import Verdict, run_verdict
-from paddleflow_provider.runs.waiting import WaitDeadlinePassed, failure_report, wait_for_run
+from paddleflow_provider.runs.waiting import WaitDeadlinePassed, failure_report, wait_for_verdict
 
 if TYPE_CHECKING:
     from paddleflow_provider.client import RunInfo
@@ -126,7 +126,7 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
         if self.deferrable:
             return self._check_then_defer(run_id, deadline)
         try:
-            verdict, info = wait_for_run(
+            verdict, info = wait_for_verdict(
                 self.api,
                 run_id,
                 poll_interval=self.poll_interval,

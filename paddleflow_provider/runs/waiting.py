@@ -47,7 +47,7 @@ def seconds_until(deadline: float | None, wait: float) -> float:
     return wait if deadline is None else max(0.0, min(wait, deadline - time.time()))
 
 
-def wait_for_run(
+def wait_for_verdict(
     api: PaddleFlowAPI,
     run_id: str,
     *,
