@@ -53,8 +53,8 @@ SENSOR_HAS_NEVER_FAIL = AIRFLOW_VERSION >= (2, 11)
 #: ``BaseSensorOperator(silent_fail=...)``: present in Airflow 2.11, the oldest version supported here.
 SENSOR_HAS_SILENT_FAIL = AIRFLOW_VERSION >= (2, 11)
 
-#: A templated argument: its value, or an ``XComArg`` (``task.output``) resolved at run time.
-#: Jinja text is a ``str`` already, so ``Templated[str]`` is ``str | XComArg``.
+#: A templated string argument as a DAG author may pass it: text (Jinja included) or an ``XComArg``
+#: (``task.output``) that Airflow resolves before ``execute``; see :func:`rendered`.
 StrArg: TypeAlias = "str | XComArg"
 
 if TYPE_CHECKING:
