@@ -11,7 +11,7 @@ at once, and reports:
 * detection latency: wall time from the *last run finishing* (seen by a side poller) to the *last
   trigger event*; the expected value is about one ``poll_interval`` (the triggers' sleep);
 * CPU seconds and resident memory per trigger in this process while they wait;
-* whether every trigger fired ``success`` exactly once.
+* whether every trigger fired exactly once, with the run ``succeeded`` (its ``ended`` event).
 
 Part 2 (imports). In fresh interpreters, the median time of ``import airflow.sdk`` alone and of
 ``import airflow.sdk`` plus the provider's operator/sensor/trigger modules; the difference is what
@@ -100,7 +100,7 @@ def bench_triggers(runs: int, poll: float) -> dict[str, float]:
         async def wait_one(run_id: str) -> None:
             trigger = PaddleFlowRunTrigger(run_id=run_id, poll_interval=poll)
             async for event in trigger.run():
-                events[run_id] = (time.time(), event.payload["status"])
+                events[run_id] = (time.time(), event.payload.get("run_status") or event.payload["status"])
 
         async def main() -> dict[str, float]:
             rss0 = _rss_mb()
@@ -121,7 +121,7 @@ def bench_triggers(runs: int, poll: float) -> dict[str, float]:
         measured = asyncio.run(main())
     last_finish = max(finished_at.values()) if finished_at else float("nan")
     last_event = max(t for t, _ in events.values())
-    ok = sum(1 for _, status in events.values() if status == "success")
+    ok = sum(1 for _, status in events.values() if status == "succeeded")
     warmup = max(3 * poll, 3.0)
     return {
         "runs": runs,

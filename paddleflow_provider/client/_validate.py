@@ -3,6 +3,10 @@
 Each check raises ``InvalidArgumentError`` naming the argument and what is accepted. The rules mirror
 the server's (paddleflow-api.md section 6), so a bad value fails fast and clearly instead of as a
 server-side 400 (or, for yaml/credential types, instead of a confusing crash).
+
+Each rule is written once, here: the client's builders call it before sending, and the Airflow
+operators call the same function at DAG parse time (for values that are not templated), so the two
+can never disagree about what is valid.
 """
 
 from __future__ import annotations
@@ -23,6 +27,11 @@ RUN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
 SCHEDULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{1,49}$")
 CLIENT_TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+FAILURE_STRATEGIES = ("fail_fast", "continue")
+CONCURRENCY_POLICIES = ("suspend", "replace", "skip")
+CLUSTER_TYPES = ("Kubernetes", "K3S", "Local")
+CLUSTER_STATUSES = ("online", "offline")
+QUOTA_TYPES = ("elasticQuota", "volcanoCapabilityQuota")
 
 RULES = {
     "user": (USER_NAME, "4-16 letters or digits"),
@@ -163,14 +172,85 @@ def base64_text(argument: str, value: Any) -> str | None:
     return base64.b64encode(bytes(value)).decode("ascii")
 
 
-def exactly_one_yaml(sources: dict[str, Any], *, allow_none: bool = False) -> None:
-    given = [k for k, v in sources.items() if v is not None]
+def optional_bool(argument: str, value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise InvalidArgumentError(argument, "must be True, False or None", value)
+    return value
+
+
+def run_source(
+    run_yaml_raw: Any, run_yaml_path: Any, pipeline_id: Any, pipeline_version_id: Any, fs_name: Any
+) -> None:
+    """Where a run's YAML comes from: exactly one of ``run_yaml_raw``, ``pipeline_id`` and
+    ``run_yaml_path``, or none of them with ``fs_name`` (the server then reads ``./run.yaml``)."""
+    sources = {"run_yaml_raw": run_yaml_raw, "pipeline_id": pipeline_id, "run_yaml_path": run_yaml_path}
+    given = [k for k, val in sources.items() if val is not None]
     if len(given) > 1:
-        raise InvalidArgumentError(" / ".join(given), "give the yaml only once: one of " + ", ".join(sources))
-    if not given and not allow_none:
         raise InvalidArgumentError(
-            " / ".join(sources), "a yaml source is required: one of " + ", ".join(sources)
+            " / ".join(given), "give exactly one run source: one of " + ", ".join(sources)
         )
+    if not given and fs_name is None:
+        raise InvalidArgumentError(
+            " / ".join(sources),
+            "no run source: give one of " + ", ".join(sources) + " (or fs_name alone, to run ./run.yaml)",
+        )
+    if pipeline_version_id is not None and pipeline_id is None:
+        raise InvalidArgumentError("pipeline_version_id", "needs pipeline_id as well")
+    if run_yaml_path is not None and fs_name is None:
+        raise InvalidArgumentError(
+            "run_yaml_path", "a yaml path is read from a file system: give fs_name too"
+        )
+
+
+def failure_options(argument: str, value: Any) -> dict[str, Any] | None:
+    """A run's failure options: ``{"strategy": "fail_fast" | "continue"}``, or None / ``{}`` for the
+    YAML's own. The server knows no other key."""
+    options = mapping(argument, value)
+    if not options:
+        return None
+    if unknown := sorted(set(options) - {"strategy"}):
+        raise InvalidArgumentError(argument, f"the only key is 'strategy' (unknown: {unknown})", value)
+    if options.get("strategy") not in FAILURE_STRATEGIES:
+        raise InvalidArgumentError(
+            f"{argument}['strategy']",
+            f"accepted values: {', '.join(FAILURE_STRATEGIES)}",
+            options.get("strategy"),
+        )
+    return options
+
+
+def disabled_steps(argument: str, value: Any) -> str | None:
+    """Steps a run skips: a comma-separated string, or a list of step names (sent joined by commas)."""
+    if isinstance(value, list | tuple):
+        return ",".join(string_list(argument, value) or [])
+    return optional_str(argument, value)
+
+
+def schedule_window(start_time: Any, end_time: Any) -> None:
+    """Start and end of a schedule: each ``YYYY-MM-DD hh:mm:ss``, the end after the start."""
+    time_string("start_time", start_time)
+    time_string("end_time", end_time)
+    if start_time and end_time and end_time <= start_time:
+        raise InvalidArgumentError("end_time", "must be after start_time", end_time)
+
+
+def quantity(argument: str, value: Any) -> str:
+    """A resource quantity such as ``4``, ``"500m"`` or ``"8Gi"`` (sent as a string)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidArgumentError(argument, "a quantity such as 4, '500m' or '8Gi' is required", value)
+    return value
+
+
+def cluster_type(argument: str, value: Any, version: Any = None, *, creating: bool = False) -> str | None:
+    """A cluster type (required when creating); a ``Kubernetes`` cluster is created with a version."""
+    if value is None and creating:
+        raise InvalidArgumentError(argument, f"required; accepted values: {', '.join(CLUSTER_TYPES)}")
+    one_of(argument, value, CLUSTER_TYPES)
+    if creating and value == "Kubernetes" and not version:
+        raise InvalidArgumentError("version", "required for a Kubernetes cluster (e.g. '1.16')")
+    return value
 
 
 # -- crontab ------------------------------------------------------------------------------------

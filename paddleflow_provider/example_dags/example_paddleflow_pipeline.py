@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.providers.common.compat.sdk import DAG
+from airflow.providers.common.compat.standard.operators import ShortCircuitOperator
 
 from paddleflow_provider.operators.pipeline import (
     PaddleFlowCreatePipelineOperator,
@@ -23,11 +24,6 @@ from paddleflow_provider.operators.schedule import (
     PaddleFlowCreateScheduleOperator,
     PaddleFlowDeleteScheduleOperator,
 )
-
-try:
-    from airflow.providers.standard.operators.python import ShortCircuitOperator
-except ImportError:  # Airflow 2 without the standard provider
-    from airflow.operators.python import ShortCircuitOperator
 
 PIPELINE_YAML = """\
 name: nightly_train

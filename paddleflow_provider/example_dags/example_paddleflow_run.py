@@ -18,15 +18,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.providers.common.compat.sdk import DAG
+from airflow.providers.common.compat.standard.operators import PythonOperator
 
 from paddleflow_provider.operators.run import PaddleFlowCreateRunOperator
 from paddleflow_provider.sensors.log import PaddleFlowRunLogSensor
 from paddleflow_provider.sensors.run import PaddleFlowRunSensor
-
-try:
-    from airflow.providers.standard.operators.python import PythonOperator
-except ImportError:  # Airflow 2 without the standard provider
-    from airflow.operators.python import PythonOperator
 
 # [START howto_paddleflow_run_yaml]
 RUN_YAML = """\

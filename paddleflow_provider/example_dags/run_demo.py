@@ -54,13 +54,12 @@ def _prepare_airflow_env(home: pathlib.Path, emulator: Any) -> None:
 def _xcom(dagrun: Any, task_id: str, key: str = "return_value") -> Any:
     from airflow.utils.session import create_session
 
-    try:
-        from airflow.models.xcom import XComModel as Model
-    except ImportError:  # Airflow 2
-        from airflow.models.xcom import BaseXCom as Model
+    from paddleflow_provider._compat import xcom_db_model
+
+    model = xcom_db_model()
     with create_session() as session:
         row = (
-            session.query(Model)
+            session.query(model)
             .filter_by(dag_id=dagrun.dag_id, run_id=dagrun.run_id, task_id=task_id, key=key)
             .one_or_none()
         )

@@ -191,9 +191,13 @@ class PaddleFlowHook(BaseHook):
     @classmethod
     def get_connection_form_widgets(cls) -> dict[str, Any]:
         """Extra form fields for the 2.x UI, generated from the same table as the 3.2+ metadata."""
-        from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
-        from flask_babel import lazy_gettext
-        from wtforms import BooleanField, IntegerField, PasswordField, StringField
+        # The 2.x web UI's form libraries: installed with that UI, untyped, and absent where mypy runs.
+        from flask_appbuilder.fieldwidgets import (  # type: ignore[import-not-found]
+            BS3PasswordFieldWidget,
+            BS3TextFieldWidget,
+        )
+        from flask_babel import lazy_gettext  # type: ignore[import-not-found]
+        from wtforms import BooleanField, IntegerField, PasswordField, StringField  # type: ignore[import-untyped]
 
         widgets: dict[str, Any] = {}
         for key, spec in CONN_FIELDS.items():

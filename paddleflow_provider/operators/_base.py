@@ -10,14 +10,20 @@ them, so it lives here once instead of in twenty copies.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import jinja2
 
-from paddleflow_provider._compat import AirflowFailException, BaseOperator
-from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
+from paddleflow_provider._compat import (
+    AirflowFailException,
+    BaseOperator,
+    StrArg,
+    is_xcom_arg,
+    mask_secret,
+    rendered,
+)
+from paddleflow_provider.hooks.mixin import DEFAULT_CONN_ID, PaddleFlowHookMixin
 
 T = TypeVar("T")
 
@@ -37,9 +43,21 @@ class PaddleFlowObjectMissingError(AirflowFailException):
 # -- argument checks --------------------------------------------------------------------------------
 
 
-def is_template(value: Any) -> bool:
-    """A value Airflow will still render (Jinja text or an XComArg): check it after rendering."""
-    return (isinstance(value, str) and "{{" in value) or hasattr(value, "resolve")
+def client_check(rule: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Apply one of the client's argument rules (``client._validate``) at DAG parse time.
+
+    The rule is the client's, so the operator and the client cannot disagree; its
+    ``InvalidArgumentError`` becomes a ``ValueError`` (the error of every operator argument check)
+    with the client's message, which names the argument and the accepted values. Callers skip
+    values Airflow will still render (``runs.arguments.is_templated``): the client checks those
+    when ``execute`` calls it.
+    """
+    from paddleflow_provider.client import InvalidArgumentError
+
+    try:
+        rule(*args, **kwargs)
+    except InvalidArgumentError as err:
+        raise ValueError(str(err)) from None
 
 
 def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
@@ -49,16 +67,18 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     return str(value)
 
 
-def check_required(name: str, value: Any) -> None:
-    """A required string argument (an id or a name): non-empty text, a template or an XComArg."""
-    if hasattr(value, "resolve"):
-        return
-    if not isinstance(value, str) or not value.strip():
+def check_required(name: str, value: StrArg) -> str:
+    """A required string argument (an id or a name): non-empty text, a template or an XComArg.
+
+    Returns the value typed as ``execute`` will see it (rendered; see ``_compat.rendered``).
+    """
+    if not is_xcom_arg(value) and (not isinstance(value, str) or not value.strip()):
         raise ValueError(f"{name} is required: a non-empty string, a template or an XComArg; got {value!r}")
+    return rendered(value)
 
 
 def check_optional_str(name: str, value: Any) -> None:
-    if value is not None and not isinstance(value, str) and not hasattr(value, "resolve"):
+    if value is not None and not isinstance(value, str) and not is_xcom_arg(value):
         raise ValueError(f"{name} must be a string or None, got {type(value).__name__}")
 
 
@@ -70,7 +90,7 @@ def check_bool(name: str, value: Any, allow_none: bool = False) -> None:
 
 
 def check_mapping(name: str, value: Any) -> None:
-    if value is not None and not isinstance(value, dict) and not hasattr(value, "resolve"):
+    if value is not None and not isinstance(value, dict) and not is_xcom_arg(value):
         raise ValueError(f"{name} must be a dict or None, got {type(value).__name__}")
 
 
@@ -82,8 +102,6 @@ def mask(secret: Any, name: str | None = None) -> None:
     """
     if secret in (None, "", b"", {}):
         return
-    from airflow.providers.common.compat.sdk import mask_secret
-
     if isinstance(secret, bytes):
         secret = secret.decode("utf-8", "replace")
     mask_secret(secret, name)
@@ -145,7 +163,7 @@ class PaddleFlowYamlTemplateMixin:
 # -- the base operator ------------------------------------------------------------------------------
 
 
-class PaddleFlowBaseOperator(BaseOperator):
+class PaddleFlowBaseOperator(PaddleFlowHookMixin, BaseOperator):
     """Base of the PaddleFlow operators: connection id, lazy hook, XCom of what was made.
 
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
@@ -153,21 +171,9 @@ class PaddleFlowBaseOperator(BaseOperator):
 
     ui_color = "#2932e1"
 
-    def __init__(self, *, paddleflow_conn_id: str = "paddleflow_default", **kwargs: Any) -> None:
+    def __init__(self, *, paddleflow_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if not isinstance(paddleflow_conn_id, str) or not paddleflow_conn_id:
-            raise ValueError(f"paddleflow_conn_id must be a non-empty string, got {paddleflow_conn_id!r}")
-        self.paddleflow_conn_id = paddleflow_conn_id
-
-    @functools.cached_property
-    def hook(self) -> PaddleFlowHook:
-        """Built on first use, never at DAG parse time."""
-        return PaddleFlowHook(paddleflow_conn_id=self.paddleflow_conn_id)
-
-    @property
-    def api(self) -> Any:
-        """The typed, raising client API of the connection (logged in)."""
-        return self.hook.api
+        self.use_connection(paddleflow_conn_id)
 
     @staticmethod
     def push(context: Any, **values: Any) -> None:

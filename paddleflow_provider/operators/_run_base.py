@@ -1,32 +1,36 @@
-"""What the run operators share: waiting for a run (sync or deferred), streaming its step logs,
-explaining a failure, honouring deadlines, and stopping the run when the task is killed.
+"""What the run operators share: waiting for a run (sync or deferred), honouring deadlines, and
+stopping the run when the task is killed.
 
 Design points (each one a known complaint about other providers):
 
 * The run id is kept on the operator the instant the run exists, and ``run_id``/``run_url`` are
   pushed to XCom before any waiting, so ``on_kill`` and the extra link work from the first second.
-* While waiting synchronously, only *new* step log lines are fetched and logged (a cursor per job).
-* A failed run raises with the failed steps, their messages and the tail of their logs.
+* Whether the run failed is decided by :func:`~paddleflow_provider.runs.verdict.run_verdict` in
+  every path: the sync wait, the status check before deferring, and ``execute_complete`` (from the
+  raw status the trigger reports).
 * Deadlines are wall-clock epoch seconds (they cross processes to the triggerer). The operator's
   ``timeout`` and ``execution_timeout`` both stop the remote run: the trigger emits a ``timeout``
   event a little before Airflow's own deferral timeout would fail the task without cleanup.
-* Transient API errors during a wait are logged and polled through; they never fail the task.
+* The wait loop and the failure report are :mod:`paddleflow_provider.runs.waiting`, usable without
+  an operator.
 """
 
 from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from paddleflow_provider._compat import AirflowException, default_deferrable
-from paddleflow_provider.hooks.logs import RunLogCursor, read_new_lines
-from paddleflow_provider.hooks.status import FAILED_STEP_STATUSES, RunOutcome, run_outcome
+from paddleflow_provider._compat import AirflowException
 from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
 from paddleflow_provider.operators._base import PaddleFlowBaseOperator, check_bool
+from paddleflow_provider.runs.verdict import Verdict, run_verdict
+from paddleflow_provider.runs.waiting import WaitDeadlinePassed, failure_report, wait_for_verdict
+
+if TYPE_CHECKING:
+    from paddleflow_provider.client import RunInfo
 
 DEFAULT_POLL_INTERVAL = 10.0
-MAX_TRANSIENT_BACKOFF = 60.0
 
 
 class PaddleFlowRunFailedError(AirflowException):
@@ -79,7 +83,7 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
             raise ValueError(f"log_tail_lines must be an integer >= 0, got {log_tail_lines!r}")
         self.wait_for_completion = wait_for_completion
         self.poll_interval = check_positive("poll_interval", poll_interval)
-        self.deferrable = default_deferrable() if deferrable is None else bool(deferrable)
+        self.use_deferrable(deferrable)
         self.timeout = check_optional_positive("timeout", timeout)
         self.stream_logs = bool(stream_logs)
         self.log_tail_lines = min(log_tail_lines, 100)
@@ -107,7 +111,7 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
             deadlines.append(now + self.timeout)
         if self.execution_timeout:
             total = self.execution_timeout.total_seconds()
-            start = getattr(context.get("ti"), "start_date", None)
+            start = getattr(context.get("ti"), "start_date", None)  # absent on hand-made test TIs
             started = start.timestamp() if start is not None else now
             deadlines.append(started + total - min(30.0, total * 0.1))
         return min(deadlines) if deadlines else None
@@ -120,142 +124,85 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
             return run_id
         deadline = self._deadline(context)
         if self.deferrable:
-            from paddleflow_provider.client import TransientError
-
-            try:
-                info = self.hook.api.show_run(run_id)
-                status = info.status
-            except TransientError as err:  # the trigger polls through it
-                self.log.warning("transient error reading run %s (%s); deferring anyway", run_id, err)
-                info, status = None, "unknown"
-            if info is None or run_outcome(status) is RunOutcome.RUNNING:
-                from paddleflow_provider.triggers.run import PaddleFlowRunTrigger
-
-                self.log.info("PaddleFlow run %s is %s; deferring", run_id, status)
-                self.defer(
-                    trigger=PaddleFlowRunTrigger(
-                        run_id=run_id,
-                        paddleflow_conn_id=self.paddleflow_conn_id,
-                        poll_interval=self.poll_interval,
-                        deadline=deadline,
-                        target_statuses=("succeeded",),
-                        failure_statuses=("failed", "terminated", "skipped"),
-                        stream_logs=self.stream_logs,
-                        stop_on_kill=True,
-                    ),
-                    method_name="execute_complete",
-                    timeout=None,  # the trigger enforces the deadline so the run can be stopped
-                )
-            return self._finish(run_id, info)
-        return self._poll_until_done(run_id, deadline)
-
-    def _poll_until_done(self, run_id: str, deadline: float | None) -> str:
-        from paddleflow_provider.client import PaddleFlowError, TransientError
-
-        api = self.hook.api
-        cursor = RunLogCursor()
-        backoff = max(self.poll_interval, 1.0)
-        last_status = None
-        while True:
-            try:
-                info = api.show_run(run_id)
-            except TransientError as err:
-                self.log.warning(
-                    "transient error reading run %s (%s); retrying in %.0f s", run_id, err, backoff
-                )
-                self._check_deadline(run_id, deadline)
-                time.sleep(backoff)
-                backoff = min(backoff * 2, MAX_TRANSIENT_BACKOFF)
-                continue
-            backoff = max(self.poll_interval, 1.0)
-            if self.stream_logs:
-                try:
-                    for step, line in read_new_lines(api, run_id, info, cursor):
-                        self.log.info("[%s] %s", step, line)
-                except PaddleFlowError as err:
-                    self.log.warning("could not read logs of PaddleFlow run %s: %s", run_id, err)
-            if info.status != last_status:
-                self.log.info("PaddleFlow run %s is %s", run_id, info.status)
-                last_status = info.status
-            if run_outcome(info.status) is not RunOutcome.RUNNING:
-                return self._finish(run_id, info)
-            self._check_deadline(run_id, deadline)
-            time.sleep(
-                self.poll_interval
-                if deadline is None
-                else max(0.0, min(self.poll_interval, deadline - time.time()))
+            return self._check_then_defer(run_id, deadline)
+        try:
+            verdict, info = wait_for_verdict(
+                self.api,
+                run_id,
+                poll_interval=self.poll_interval,
+                deadline=deadline,
+                stream_logs=self.stream_logs,
+                log=self.log,
             )
-
-    def _check_deadline(self, run_id: str, deadline: float | None) -> None:
-        if deadline is not None and time.time() >= deadline:
+        except WaitDeadlinePassed:
             self._stop_quietly(run_id, "the wait deadline passed")
             raise PaddleFlowRunTimeoutError(
                 f"PaddleFlow run {run_id} did not finish within the wait bound; it was stopped"
-            )
+            ) from None
+        return self._finish(run_id, verdict, info)
 
-    def _finish(self, run_id: str, info: Any) -> str:
-        if run_outcome(info.status) is RunOutcome.SUCCESS:
+    def _check_then_defer(self, run_id: str, deadline: float | None) -> str:
+        """A finished run never defers; a running one (or one that cannot be read now) does."""
+        from paddleflow_provider.client import TransientError
+
+        info: RunInfo | None
+        try:
+            info = self.api.show_run(run_id)
+        except TransientError as err:  # the trigger polls through it
+            self.log.warning("transient error reading run %s (%s); deferring anyway", run_id, err)
+            info = None
+        verdict = Verdict.WAITING if info is None else run_verdict(info.status)
+        if info is not None and verdict is not Verdict.WAITING:
+            return self._finish(run_id, verdict, info)
+        from paddleflow_provider.triggers.run import PaddleFlowRunTrigger
+
+        self.log.info("PaddleFlow run %s is %s; deferring", run_id, info.status if info else "unknown")
+        self.defer(
+            trigger=PaddleFlowRunTrigger(
+                run_id=run_id,
+                paddleflow_conn_id=self.paddleflow_conn_id,
+                poll_interval=self.poll_interval,
+                deadline=deadline,
+                target_statuses=None,  # the status map's defaults, applied in the triggerer
+                failure_statuses=None,
+                stream_logs=self.stream_logs,
+                stop_on_kill=True,
+            ),
+            method_name="execute_complete",
+            timeout=None,  # the trigger enforces the deadline so the run can be stopped
+        )
+        raise AssertionError("defer() always raises")  # pragma: no cover
+
+    def _finish(self, run_id: str, verdict: Verdict, info: RunInfo) -> str:
+        if verdict is Verdict.SUCCESS:
             self.log.info("PaddleFlow run %s succeeded", run_id)
             return run_id
-        raise PaddleFlowRunFailedError(self.failure_report(run_id, info))
-
-    def failure_report(self, run_id: str, info: Any) -> str:
-        """Which steps failed, why, and the tail of each one's log (best effort)."""
-        from paddleflow_provider.client import PaddleFlowError
-
-        lines = [f"PaddleFlow run {run_id} ended with status {info.status}: {getattr(info, 'message', '')}"]
-        for job in info.iter_jobs():
-            status = (getattr(job, "status", "") or "").lower()
-            if status not in FAILED_STEP_STATUSES:
-                continue
-            step = getattr(job, "step_name", "") or getattr(job, "name", "")
-            lines.append(
-                f"- step {step} ({job.job_id or 'no job'}) {status}: {getattr(job, 'job_message', '')}"
-            )
-            if not job.job_id or not self.log_tail_lines:
-                continue
-            try:
-                page = self.hook.api.show_log(
-                    run_id,
-                    job_id=job.job_id,
-                    page_size=self.log_tail_lines,
-                    page_no=1,
-                    log_file_position="end",
-                )
-            except PaddleFlowError as err:
-                lines.append(f"    (log unavailable: {err})")
-                continue
-            for entry in page.run_log or []:
-                if entry.jobid == job.job_id and entry.log_content:
-                    lines.append(f"  last {self.log_tail_lines} log lines of {step}:")
-                    lines.extend("    " + line for line in entry.log_content.rstrip("\n").split("\n"))
-                    break
-        report = "\n".join(lines)
+        report = failure_report(self.api, run_id, info, self.log_tail_lines)
         self.log.error("%s", report)
-        return report
+        raise PaddleFlowRunFailedError(report)
 
     # -- deferral resume ----------------------------------------------------------------------------
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:
         """Resume after the trigger fired; a new operator instance, so rebuild from the event only."""
-        from paddleflow_provider.triggers._base import event_problem
-        from paddleflow_provider.triggers.run import RUN_EVENT_FIELDS
+        from paddleflow_provider.triggers.run import read_run_event
 
-        if problem := event_problem(event, "PaddleFlowRunTrigger", RUN_EVENT_FIELDS):
-            raise AirflowException(problem)
-        assert event is not None  # for type checkers: event_problem rejected None
-        run_id = event["run_id"]
-        self._run_id = run_id
-        status = event["status"]
-        if status == "success":
-            self.log.info("PaddleFlow run %s succeeded", run_id)
-            return run_id
-        if status == "timeout":
-            self._stop_quietly(run_id, "the wait deadline passed")
-            raise PaddleFlowRunTimeoutError(f"{event['message']}; the run was stopped")
-        if status == "failure":
-            raise PaddleFlowRunFailedError(self.failure_report(run_id, self.hook.api.show_run(run_id)))
-        raise AirflowException(event["message"])
+        ended = read_run_event(event, invalid=AirflowException)
+        self._run_id = ended.run_id
+        if ended.kind == "timeout":
+            self._stop_quietly(ended.run_id, "the wait deadline passed")
+            raise PaddleFlowRunTimeoutError(f"{ended.message}; the run was stopped")
+        if ended.kind == "error":
+            raise AirflowException(ended.message)
+        verdict = run_verdict(ended.run_status)
+        if verdict is Verdict.WAITING:  # only if the status map changed while the trigger ran
+            raise AirflowException(
+                f"PaddleFlowRunTrigger ended while PaddleFlow run {ended.run_id} is {ended.run_status!r}"
+            )
+        if verdict is Verdict.SUCCESS:
+            self.log.info("PaddleFlow run %s succeeded", ended.run_id)
+            return ended.run_id
+        return self._finish(ended.run_id, verdict, self.api.show_run(ended.run_id))
 
     # -- cleanup ------------------------------------------------------------------------------------
 
@@ -264,7 +211,7 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
         if not run_id:
             return
         try:
-            self.hook.api.stop_run(run_id)
+            self.api.stop_run(run_id)
             self.log.info("Stopped PaddleFlow run %s: %s", run_id, reason)
         except Exception as err:
             self.log.warning("Could not stop PaddleFlow run %s (%s): %s", run_id, reason, err)

@@ -12,17 +12,23 @@ returns the existing cluster's id when its endpoint and type (and version, if gi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from paddleflow_provider._compat import StrArg
+from paddleflow_provider.client import _validate as v
 from paddleflow_provider.operators._base import (
     PaddleFlowBaseOperator,
     PaddleFlowCreateOperatorBase,
     PaddleFlowDeleteOperatorBase,
-    check_choice,
     check_optional_str,
     check_required,
+    client_check,
     mask,
 )
+from paddleflow_provider.runs.arguments import is_templated
+
+if TYPE_CHECKING:
+    from paddleflow_provider.client import PaddleFlowAPI
 
 __all__ = [
     "PaddleFlowCreateClusterOperator",
@@ -30,19 +36,15 @@ __all__ = [
     "PaddleFlowUpdateClusterOperator",
 ]
 
-CLUSTER_TYPES = ("Kubernetes", "Local", "K3S")
-CLUSTER_STATUSES = ("online", "offline")
-
 
 def _check_settings(
-    credential: Any, clustertype: Any, status: Any, namespacelist: Any, required_type: bool
+    *, credential: Any, clustertype: Any, status: Any, namespacelist: Any, version: Any, required_type: bool
 ) -> None:
     if credential is not None and not isinstance(credential, str | bytes):
         raise ValueError(f"credential must be str, bytes or None, got {type(credential).__name__}")
-    if clustertype is not None or required_type:
-        check_choice("clustertype", clustertype, CLUSTER_TYPES)
-    if status is not None:
-        check_choice("status", status, CLUSTER_STATUSES)
+    # The client's own rules (clustertype and status are not templated fields).
+    client_check(v.cluster_type, "clustertype", clustertype, version, creating=required_type)
+    client_check(v.one_of, "status", status, v.CLUSTER_STATUSES)
     if namespacelist is not None and (
         not isinstance(namespacelist, list | tuple) or not all(isinstance(n, str) for n in namespacelist)
     ):
@@ -57,7 +59,7 @@ class _ClusterSettings(PaddleFlowBaseOperator):
     def __init__(
         self,
         *,
-        clustername: str,
+        clustername: StrArg,
         endpoint: str | None = None,
         clustertype: str | None = None,
         credential: str | bytes | None = None,
@@ -71,8 +73,17 @@ class _ClusterSettings(PaddleFlowBaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_required("clustername", clustername)
-        _check_settings(credential, clustertype, status, namespacelist, required_type)
+        clustername = check_required("clustername", clustername)
+        if not is_templated(clustername):
+            client_check(v.name, "clustername", clustername, "cluster")
+        _check_settings(
+            credential=credential,
+            clustertype=clustertype,
+            status=status,
+            namespacelist=namespacelist,
+            version=version,
+            required_type=required_type,
+        )
         for arg, value in (
             ("endpoint", endpoint),
             ("description", description),
@@ -128,16 +139,19 @@ class PaddleFlowCreateClusterOperator(_ClusterSettings, PaddleFlowCreateOperator
     def __init__(
         self,
         *,
-        clustername: str,
-        endpoint: str,
+        clustername: StrArg,
+        endpoint: StrArg,
         clustertype: str,
         clusterid: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            clustername=clustername, endpoint=endpoint, clustertype=clustertype, required_type=True, **kwargs
+            clustername=clustername,
+            endpoint=check_required("endpoint", endpoint),
+            clustertype=clustertype,
+            required_type=True,
+            **kwargs,
         )
-        check_required("endpoint", endpoint)
         check_optional_str("clusterid", clusterid)
         self.clusterid = clusterid
 
@@ -148,13 +162,16 @@ class PaddleFlowCreateClusterOperator(_ClusterSettings, PaddleFlowCreateOperator
         existing = self.reuse_before_create(what, lambda: self._find(api))
         if existing is not None:
             return existing
+        endpoint, clustertype = self.endpoint, self.clustertype
+        if endpoint is None or clustertype is None:  # __init__ requires both; only a caller's reassignment
+            raise ValueError("endpoint and clustertype are required to create a cluster")
         cluster_id = api.create_cluster(
-            self.clustername, self.endpoint, self.clustertype, clusterid=self.clusterid or None, **settings
+            self.clustername, endpoint, clustertype, clusterid=self.clusterid or None, **settings
         )
         self.log.info("Created %s (%s)", what, cluster_id)
         return str(cluster_id)
 
-    def _find(self, api: Any) -> tuple[str | None, str | None]:
+    def _find(self, api: PaddleFlowAPI) -> tuple[str | None, str | None]:
         # Listed, not shown: the server answers ``show_cluster`` of a missing name with a bare 500,
         # which the client would retry as a transient error.
         named = (
@@ -199,9 +216,9 @@ class PaddleFlowDeleteClusterOperator(PaddleFlowDeleteOperatorBase):
 
     template_fields: Sequence[str] = ("clustername",)
 
-    def __init__(self, *, clustername: str, **kwargs: Any) -> None:
+    def __init__(self, *, clustername: StrArg, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("clustername", clustername)
+        clustername = check_required("clustername", clustername)
         self.clustername = clustername
 
     def execute(self, context: Any) -> str:

@@ -12,9 +12,10 @@ properties are not compared, since the server never returns secret properties in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from paddleflow_provider._compat import StrArg
 from paddleflow_provider.operators._base import (
     PaddleFlowBaseOperator,
     PaddleFlowCreateOperatorBase,
@@ -25,6 +26,10 @@ from paddleflow_provider.operators._base import (
     mask,
 )
 
+if TYPE_CHECKING:
+    from paddleflow_provider.client import LinkInfo, PaddleFlowAPI
+
+
 __all__ = [
     "PaddleFlowCreateFsOperator",
     "PaddleFlowCreateLinkOperator",
@@ -33,12 +38,13 @@ __all__ = [
 ]
 
 
-def _check_url(url: Any) -> None:
-    check_required("url", url)
+def _check_url(url: StrArg) -> str:
+    checked = check_required("url", url)
     if isinstance(url, str) and "{{" not in url and "://" not in url:
         raise ValueError(
             f"url must look like <type>://<path>, e.g. 's3://bucket/dir' or 'local://data/fs1'; got {url!r}"
         )
+    return checked
 
 
 def storage_difference(url: str, fstype: str, subpath: str) -> str | None:
@@ -64,15 +70,15 @@ class _StorageArgs(PaddleFlowBaseOperator):
     def __init__(
         self,
         *,
-        fsname: str,
-        url: str,
+        fsname: StrArg,
+        url: StrArg,
         username: str | None = None,
         properties: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_required("fsname", fsname)
-        _check_url(url)
+        fsname = check_required("fsname", fsname)
+        url = _check_url(url)
         check_optional_str("username", username)
         check_mapping("properties", properties)
         self.fsname = fsname
@@ -110,7 +116,7 @@ class PaddleFlowCreateFsOperator(_StorageArgs, PaddleFlowCreateOperatorBase):
 
         return self.create_or_reuse(f"PaddleFlow fs {self.fsname}", create, lambda: self._find(api))
 
-    def _find(self, api: Any) -> tuple[str | None, str | None]:
+    def _find(self, api: PaddleFlowAPI) -> tuple[str | None, str | None]:
         from paddleflow_provider.client import NotFoundError
 
         try:
@@ -131,9 +137,9 @@ class PaddleFlowDeleteFsOperator(PaddleFlowDeleteOperatorBase):
 
     template_fields: Sequence[str] = ("fsname", "username")
 
-    def __init__(self, *, fsname: str, username: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, fsname: StrArg, username: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("fsname", fsname)
+        fsname = check_required("fsname", fsname)
         check_optional_str("username", username)
         self.fsname = fsname
         self.username = username
@@ -160,9 +166,9 @@ class PaddleFlowCreateLinkOperator(_StorageArgs, PaddleFlowCreateOperatorBase):
 
     template_fields: Sequence[str] = ("fsname", "fspath", "url", "username")
 
-    def __init__(self, *, fspath: str, **kwargs: Any) -> None:
+    def __init__(self, *, fspath: StrArg, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("fspath", fspath)
+        fspath = check_required("fspath", fspath)
         self.fspath = fspath
 
     def execute(self, context: Any) -> str:
@@ -184,14 +190,14 @@ class PaddleFlowCreateLinkOperator(_StorageArgs, PaddleFlowCreateOperatorBase):
         self.log.info("Created %s", what)
         return result
 
-    def _find(self, api: Any) -> tuple[str | None, str | None]:
+    def _find(self, api: PaddleFlowAPI) -> tuple[str | None, str | None]:
         link = find_link(api, self.fsname, self.fspath, self.username)
         if link is None:
             return None, None
         return link.fspath, storage_difference(self.url, link.fstype, link.subpath)
 
 
-def find_link(api: Any, fsname: str, fspath: str, username: str | None) -> Any | None:
+def find_link(api: PaddleFlowAPI, fsname: str, fspath: str, username: str | None) -> LinkInfo | None:
     """The link at ``fspath`` of ``fsname``, listed rather than shown: the server answers a missing
     link with a 500, which the client would retry as a transient error."""
     wanted = fspath.rstrip("/") or "/"
@@ -213,10 +219,10 @@ class PaddleFlowDeleteLinkOperator(PaddleFlowDeleteOperatorBase):
 
     template_fields: Sequence[str] = ("fsname", "fspath", "username")
 
-    def __init__(self, *, fsname: str, fspath: str, username: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, fsname: StrArg, fspath: StrArg, username: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("fsname", fsname)
-        check_required("fspath", fspath)
+        fsname = check_required("fsname", fsname)
+        fspath = check_required("fspath", fspath)
         check_optional_str("username", username)
         self.fsname = fsname
         self.fspath = fspath

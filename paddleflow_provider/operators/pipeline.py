@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
 
+from paddleflow_provider._compat import StrArg
 from paddleflow_provider.operators._base import (
     PaddleFlowBaseOperator,
     PaddleFlowCreateOperatorBase,
@@ -24,6 +25,10 @@ from paddleflow_provider.operators._base import (
     check_optional_str,
     check_required,
 )
+
+if TYPE_CHECKING:
+    from paddleflow_provider.client import PaddleFlowAPI, PipelineVersionInfo
+
 
 __all__ = [
     "PaddleFlowCreatePipelineOperator",
@@ -92,13 +97,13 @@ class _PipelineSource(PaddleFlowYamlTemplateMixin, PaddleFlowBaseOperator):
         raw = self.yaml_raw
         return (raw.encode() if isinstance(raw, str) else raw) or None
 
-    def same_definition(self, version: Any) -> bool:
+    def same_definition(self, version: PipelineVersionInfo) -> bool:
         """Raw YAML: the stored YAML parses to the same data. Path: same storage and path."""
         if self.raw_bytes() is not None:
             return _parsed(version.pipeline_yaml) == _parsed(self.raw_bytes())
         return version.fs_name == self.fs_name and version.yaml_path == (self.yaml_path or "./run.yaml")
 
-    def matching_version(self, api: Any, pipeline_id: str) -> Any | None:
+    def matching_version(self, api: PaddleFlowAPI, pipeline_id: str) -> PipelineVersionInfo | None:
         """The newest version of ``pipeline_id`` with this definition, or None."""
         detail = api.show_pipeline(pipeline_id, max_keys=1000)
         matches = [v for v in detail.versions if self.same_definition(v)]
@@ -142,7 +147,7 @@ class PaddleFlowCreatePipelineOperator(_PipelineSource, PaddleFlowCreateOperator
         )
         return str(created.pipeline_id)
 
-    def _find(self, api: Any) -> tuple[Any, str | None]:
+    def _find(self, api: PaddleFlowAPI) -> tuple[Any, str | None]:
         from paddleflow_provider.client import PipelineCreated
 
         # Raw YAML names its pipeline; a YAML on storage is matched by storage and path instead.
@@ -185,9 +190,9 @@ class PaddleFlowUpdatePipelineOperator(_PipelineSource):
 
     template_fields: Sequence[str] = ("pipeline_id", "yaml_raw", "fs_name", "yaml_path", "desc", "username")
 
-    def __init__(self, *, pipeline_id: str, if_unchanged: str = "new_version", **kwargs: Any) -> None:
+    def __init__(self, *, pipeline_id: StrArg, if_unchanged: str = "new_version", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("pipeline_id", pipeline_id)
+        pipeline_id = check_required("pipeline_id", pipeline_id)
         self.pipeline_id = pipeline_id
         self.if_unchanged = check_choice("if_unchanged", if_unchanged, IF_UNCHANGED_CHOICES)
 
@@ -228,9 +233,9 @@ class PaddleFlowDeletePipelineOperator(PaddleFlowDeleteOperatorBase):
 
     template_fields: Sequence[str] = ("pipeline_id",)
 
-    def __init__(self, *, pipeline_id: str, **kwargs: Any) -> None:
+    def __init__(self, *, pipeline_id: StrArg, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("pipeline_id", pipeline_id)
+        pipeline_id = check_required("pipeline_id", pipeline_id)
         self.pipeline_id = pipeline_id
 
     def execute(self, context: Any) -> str:
@@ -251,10 +256,10 @@ class PaddleFlowDeletePipelineVersionOperator(PaddleFlowDeleteOperatorBase):
 
     template_fields: Sequence[str] = ("pipeline_id", "pipeline_version_id")
 
-    def __init__(self, *, pipeline_id: str, pipeline_version_id: str, **kwargs: Any) -> None:
+    def __init__(self, *, pipeline_id: StrArg, pipeline_version_id: StrArg, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("pipeline_id", pipeline_id)
-        check_required("pipeline_version_id", pipeline_version_id)
+        pipeline_id = check_required("pipeline_id", pipeline_id)
+        pipeline_version_id = check_required("pipeline_version_id", pipeline_version_id)
         self.pipeline_id = pipeline_id
         self.pipeline_version_id = pipeline_version_id
 

@@ -8,8 +8,10 @@ resources are the ones asked for. A grant that already exists is reused the same
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from paddleflow_provider._compat import StrArg
+from paddleflow_provider.client import _validate as v
 from paddleflow_provider.operators._base import (
     PaddleFlowBaseOperator,
     PaddleFlowCreateOperatorBase,
@@ -17,7 +19,13 @@ from paddleflow_provider.operators._base import (
     check_mapping,
     check_optional_str,
     check_required,
+    client_check,
 )
+from paddleflow_provider.runs.arguments import is_templated
+
+if TYPE_CHECKING:
+    from paddleflow_provider.client import PaddleFlowAPI
+
 
 __all__ = [
     "PaddleFlowCreateQueueOperator",
@@ -26,11 +34,6 @@ __all__ = [
     "PaddleFlowStopQueueOperator",
     "PaddleFlowUngrantQueueOperator",
 ]
-
-
-def _check_quantity(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, str | int | float) or str(value).strip() == "":
-        raise ValueError(f"{name} is required: a quantity such as '4' or '8Gi', got {value!r}")
 
 
 class PaddleFlowCreateQueueOperator(PaddleFlowCreateOperatorBase):
@@ -55,10 +58,10 @@ class PaddleFlowCreateQueueOperator(PaddleFlowCreateOperatorBase):
     def __init__(
         self,
         *,
-        name: str,
-        namespace: str,
-        cpu: str,
-        mem: str,
+        name: StrArg,
+        namespace: StrArg,
+        cpu: str | int | float,
+        mem: str | int | float,
         clustername: str | None = None,
         scalar_resources: dict[str, str] | None = None,
         min_resources: dict[str, Any] | None = None,
@@ -68,17 +71,23 @@ class PaddleFlowCreateQueueOperator(PaddleFlowCreateOperatorBase):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_required("name", name)
-        check_required("namespace", namespace)
-        _check_quantity("cpu", cpu)
-        _check_quantity("mem", mem)
+        name = check_required("name", name)
+        namespace = check_required("namespace", namespace)
+        # The client's own rules; a templated value is checked by the client at execute.
+        if not is_templated(name):
+            client_check(v.name, "name", name, "queue")
+        if not is_templated(namespace):
+            client_check(v.name, "namespace", namespace, "namespace")
+        for arg, amount in (("cpu", cpu), ("mem", mem)):
+            if not is_templated(amount):
+                client_check(v.quantity, arg, amount)
+        client_check(v.one_of, "quota_type", quota_type, v.QUOTA_TYPES)
         check_optional_str("clustername", clustername)
         for arg, value in (("scalar_resources", scalar_resources), ("min_resources", min_resources)):
             check_mapping(arg, value)
         check_mapping("location", location)
         if scheduling_policy is not None and not isinstance(scheduling_policy, list | tuple):
             raise ValueError(f"scheduling_policy must be a list of names or None, got {scheduling_policy!r}")
-        check_optional_str("quota_type", quota_type)
         self.name = name
         self.namespace = namespace
         self.cpu = cpu
@@ -110,7 +119,7 @@ class PaddleFlowCreateQueueOperator(PaddleFlowCreateOperatorBase):
 
         return self.create_or_reuse(f"PaddleFlow queue {self.name}", create, lambda: self._find(api))
 
-    def _find(self, api: Any) -> tuple[str | None, str | None]:
+    def _find(self, api: PaddleFlowAPI) -> tuple[str | None, str | None]:
         from paddleflow_provider.client import NotFoundError
 
         try:
@@ -141,9 +150,9 @@ class PaddleFlowStopQueueOperator(PaddleFlowBaseOperator):
 
     template_fields: Sequence[str] = ("queuename",)
 
-    def __init__(self, *, queuename: str, **kwargs: Any) -> None:
+    def __init__(self, *, queuename: StrArg, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("queuename", queuename)
+        queuename = check_required("queuename", queuename)
         self.queuename = queuename
 
     def execute(self, context: Any) -> str:
@@ -162,9 +171,9 @@ class PaddleFlowDeleteQueueOperator(PaddleFlowDeleteOperatorBase):
 
     template_fields: Sequence[str] = ("queuename",)
 
-    def __init__(self, *, queuename: str, **kwargs: Any) -> None:
+    def __init__(self, *, queuename: StrArg, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("queuename", queuename)
+        queuename = check_required("queuename", queuename)
         self.queuename = queuename
 
     def execute(self, context: Any) -> str:
@@ -179,10 +188,10 @@ class _GrantArgs(PaddleFlowBaseOperator):
 
     template_fields: Sequence[str] = ("username", "queuename")
 
-    def __init__(self, *, username: str, queuename: str, **kwargs: Any) -> None:
+    def __init__(self, *, username: StrArg, queuename: StrArg, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("username", username)
-        check_required("queuename", queuename)
+        username = check_required("username", username)
+        queuename = check_required("queuename", queuename)
         self.username = username
         self.queuename = queuename
 

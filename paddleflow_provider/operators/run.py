@@ -18,30 +18,36 @@ retry is for). ``reattach=False`` always submits.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from paddleflow_provider.hooks.state import TaskState, identity_token
-from paddleflow_provider.hooks.status import RunOutcome, run_outcome
-from paddleflow_provider.links import PaddleFlowRunLink
+from paddleflow_provider._compat import StrArg, is_xcom_arg
+from paddleflow_provider.client import _validate as v
+from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
 from paddleflow_provider.operators._base import (
     PaddleFlowBaseOperator,
     PaddleFlowDeleteOperatorBase,
     PaddleFlowYamlTemplateMixin,
     check_bool,
+    client_check,
 )
 from paddleflow_provider.operators._run_base import (
     PaddleFlowRunFailedError,
     PaddleFlowRunTimeoutError,
     PaddleFlowRunWaitBase,
 )
+from paddleflow_provider.runs.arguments import check_run_id, is_templated
+from paddleflow_provider.runs.identity import client_token, default_run_name, identity_token
+from paddleflow_provider.runs.task_state import TaskState
+from paddleflow_provider.runs.verdict import Verdict, run_verdict
+
+if TYPE_CHECKING:
+    from paddleflow_provider.client import PaddleFlowAPI, RunInfo
+
 
 STATE_RUN_ID = "paddleflow_run_id"
 STATE_RETRY_RUN_ID = "paddleflow_retry_run_id"
-FAILURE_STRATEGIES = ("fail_fast", "continue")
-_NAME_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
 
 __all__ = [
     "PaddleFlowCreateRunOperator",
@@ -53,27 +59,14 @@ __all__ = [
 ]
 
 
-def default_run_name(task_id: str, token: str) -> str:
-    """A valid PaddleFlow run name (``^[A-Za-z_][A-Za-z0-9_-]{0,127}$``) naming the task."""
-    base = re.sub(r"[^A-Za-z0-9_-]", "_", task_id)[:100]
-    if not base or not re.match(r"[A-Za-z_]", base[0]):
-        base = "_" + base
-    return f"{base}-{token}"
+def _given(value: Any) -> Any:
+    """An empty source argument counts as not given (the operator sends ``value or None``)."""
+    return None if value in ("", b"") else value
 
 
-def client_token(token: str, generation: int | None = 0) -> str:
-    """The run's client token: the same for every try of one task instance, unique across them.
-
-    ``generation`` counts the runs the task instance submitted before (see ``_lookup``).
-    """
-    return f"airflow-{token}" if not generation else f"airflow-{token}.{generation}"
-
-
-def _check_run_id(run_id: Any) -> None:
-    if isinstance(run_id, str) and not run_id.strip():
-        raise ValueError("run_id must be a non-empty PaddleFlow run id such as 'run-000001'")
-    if run_id is not None and not isinstance(run_id, str) and not hasattr(run_id, "resolve"):
-        raise ValueError(f"run_id must be a string or an XComArg (e.g. create.output), got {run_id!r}")
+def _failure_options(value: Any) -> Any:
+    """The operator also takes the bare strategy, ``"continue"``, for ``{"strategy": "continue"}``."""
+    return {"strategy": value} if isinstance(value, str) else value
 
 
 class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWaitBase):
@@ -144,43 +137,26 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        sources = [
-            n
-            for n, v in (
-                ("run_yaml_raw", run_yaml_raw),
-                ("run_yaml_path", run_yaml_path),
-                ("pipeline_id", pipeline_id),
-            )
-            if v not in (None, "", b"")
-        ]
-        if len(sources) > 1:
-            raise ValueError(
-                f"give exactly one run source, got {sources}: run_yaml_raw, run_yaml_path or pipeline_id"
-            )
-        if not sources and not fs_name:
-            raise ValueError(
-                "no run source: set run_yaml_raw, run_yaml_path or pipeline_id "
-                "(or fs_name, to run ./run.yaml from that storage)"
-            )
         if run_yaml_raw is not None and not isinstance(run_yaml_raw, str | bytes):
             raise ValueError(f"run_yaml_raw must be str or bytes, got {type(run_yaml_raw).__name__}")
-        if pipeline_version_id and not pipeline_id:
-            raise ValueError("pipeline_version_id needs pipeline_id")
-        if param is not None and not isinstance(param, dict) and not hasattr(param, "resolve"):
+        if param is not None and not isinstance(param, dict) and not is_xcom_arg(param):
             raise ValueError(f"param must be a dict of parameter name -> value, got {type(param).__name__}")
-        if isinstance(failure_options, str) and "{{" not in failure_options:
-            failure_options = {"strategy": failure_options}
-        if isinstance(failure_options, dict):
-            strategy = failure_options.get("strategy")
-            if set(failure_options) - {"strategy"} or strategy not in FAILURE_STRATEGIES:
-                raise ValueError(
-                    f"failure_options must be {{'strategy': one of {list(FAILURE_STRATEGIES)}}}, "
-                    f"got {failure_options!r}"
-                )
-        if run_name and "{{" not in run_name and not _NAME_OK.match(run_name):
-            raise ValueError(
-                f"run_name {run_name!r} is invalid: it must match ^[A-Za-z_][A-Za-z0-9_-]{{0,127}}$"
-            )
+        # The client's own rules; a templated value is checked by the client at execute.
+        client_check(
+            v.run_source,
+            _given(run_yaml_raw),
+            _given(run_yaml_path),
+            _given(pipeline_id),
+            _given(pipeline_version_id),
+            _given(fs_name),
+        )
+        if not is_templated(run_name):
+            client_check(v.optional_name, "run_name", run_name or None, "run")
+        if not is_templated(disabled):
+            client_check(v.disabled_steps, "disabled", disabled)
+        if not is_templated(failure_options):
+            failure_options = _failure_options(failure_options)
+            client_check(v.failure_options, "failure_options", failure_options)
         if not isinstance(reattach, bool):
             raise ValueError(f"reattach must be True or False, got {reattach!r}")
         self.run_yaml_raw = run_yaml_raw
@@ -241,7 +217,9 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
     def _run_name(self, token: str) -> str:
         return self.run_name or default_run_name(self.task_id, token)
 
-    def _existing_run(self, api: Any, state: TaskState, token: str) -> tuple[str | None, int | None]:
+    def _existing_run(
+        self, api: PaddleFlowAPI, state: TaskState, token: str
+    ) -> tuple[str | None, int | None]:
         """The run this task instance already started, if it is worth reattaching to.
 
         Returns ``(run_id, None)`` to reattach, or ``(None, generation)``: submit with that
@@ -257,24 +235,24 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
             except NotFoundError:
                 self.log.info("stored PaddleFlow run %s no longer exists", stored)
         generation = 0
-        if info is None or run_outcome(info.status) is RunOutcome.FAILURE:
+        if info is None or run_verdict(info.status) is Verdict.FAILURE:
             found, generation = self._lookup(api, token)
             info = info or found
         if info is None:
             return None, generation
-        outcome = run_outcome(info.status)
-        if outcome is RunOutcome.FAILURE:
+        verdict = run_verdict(info.status)
+        if verdict is Verdict.FAILURE:
             self.log.info(
                 "previous PaddleFlow run %s of this task ended %s; submitting a new run",
                 info.run_id,
                 info.status,
             )
             return None, generation
-        verb = "already succeeded; not resubmitting" if outcome is RunOutcome.SUCCESS else "is active"
+        verb = "already succeeded; not resubmitting" if verdict is Verdict.SUCCESS else "is active"
         self.log.info("Reattaching to PaddleFlow run %s of this task instance: it %s", info.run_id, verb)
         return str(info.run_id), None
 
-    def _lookup(self, api: Any, token: str) -> tuple[Any | None, int]:
+    def _lookup(self, api: PaddleFlowAPI, token: str) -> tuple[RunInfo | None, int]:
         """The newest run this task instance created, and the next free token generation.
 
         A resubmission (after a failed run) uses a new generation of the client token: reusing the
@@ -290,17 +268,11 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
                 return newest, generation
             newest, generation = found, generation + 1
 
-    def _submit(self, api: Any, token: str, run_token: str) -> str:
+    def _submit(self, api: PaddleFlowAPI, token: str, run_token: str) -> str:
         """Create the run under ``run_token`` (never blindly re-sent by the client)."""
         from paddleflow_provider.client import OutcomeUnknownError
 
         raw = self.run_yaml_raw.encode() if isinstance(self.run_yaml_raw, str) else self.run_yaml_raw
-        disabled = self.disabled
-        if isinstance(disabled, list | tuple):
-            disabled = ",".join(str(d) for d in disabled)
-        failure_options = self.failure_options
-        if isinstance(failure_options, str):
-            failure_options = {"strategy": failure_options}
         try:
             run_id = api.create_run(
                 fs_name=self.fs_name or None,
@@ -312,9 +284,9 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
                 pipeline_id=self.pipeline_id or None,
                 pipeline_version_id=self.pipeline_version_id or None,
                 param=self.param or None,
-                disabled=disabled or None,
+                disabled=v.disabled_steps("disabled", self.disabled) or None,
                 docker_env=self.docker_env or None,
-                failure_options=failure_options or None,
+                failure_options=_failure_options(self.failure_options) or None,
                 client_token=run_token,
             )
         except OutcomeUnknownError:
@@ -342,9 +314,9 @@ class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
 
     template_fields: Sequence[str] = ("run_id", "paddleflow_conn_id")
 
-    def __init__(self, *, run_id: str, **kwargs: Any) -> None:
+    def __init__(self, *, run_id: StrArg, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        _check_run_id(run_id)
+        run_id = check_run_id(run_id)
         self.run_id = run_id
 
     def execute(self, context: Any) -> str:
@@ -373,23 +345,22 @@ class PaddleFlowStopRunOperator(PaddleFlowBaseOperator):
     template_fields: Sequence[str] = ("run_id", "paddleflow_conn_id")
     operator_extra_links = (PaddleFlowRunLink(),)
 
-    def __init__(self, *, run_id: str, force: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, run_id: StrArg, force: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        _check_run_id(run_id)
+        run_id = check_run_id(run_id)
         check_bool("force", force)
         self.run_id = run_id
         self.force = force
 
     def execute(self, context: Any) -> str:
         from paddleflow_provider.client import PermissionDeniedError
-        from paddleflow_provider.links import push_run_xcoms
 
         push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
         try:
             self.api.stop_run(self.run_id, force=self.force)
         except PermissionDeniedError:
             status = self.api.show_run(self.run_id).status
-            if run_outcome(status) is RunOutcome.RUNNING and status != "terminating":
+            if run_verdict(status) is Verdict.WAITING and status != "terminating":
                 raise
             self.log.info("PaddleFlow run %s is already %s; nothing to stop", self.run_id, status)
             return self.run_id
@@ -410,10 +381,10 @@ class PaddleFlowDeleteRunOperator(PaddleFlowDeleteOperatorBase):
     template_fields: Sequence[str] = ("run_id", "paddleflow_conn_id")
 
     def __init__(
-        self, *, run_id: str, check_cache: bool | None = None, if_missing: str = "ignore", **kwargs: Any
+        self, *, run_id: StrArg, check_cache: bool | None = None, if_missing: str = "ignore", **kwargs: Any
     ) -> None:
         super().__init__(if_missing=if_missing, **kwargs)
-        _check_run_id(run_id)
+        run_id = check_run_id(run_id)
         check_bool("check_cache", check_cache, allow_none=True)
         self.run_id = run_id
         self.check_cache = check_cache

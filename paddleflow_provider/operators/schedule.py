@@ -9,17 +9,24 @@ the operator sets them). A stopped or finished schedule is never reused: it woul
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from paddleflow_provider._compat import StrArg
+from paddleflow_provider.client import _validate as v
 from paddleflow_provider.operators._base import (
     PaddleFlowBaseOperator,
     PaddleFlowCreateOperatorBase,
     PaddleFlowDeleteOperatorBase,
     check_bool,
-    check_choice,
     check_optional_str,
     check_required,
+    client_check,
 )
+from paddleflow_provider.runs.arguments import is_templated
+
+if TYPE_CHECKING:
+    from paddleflow_provider.client import PaddleFlowAPI, ScheduleInfo
+
 
 __all__ = [
     "PaddleFlowCreateScheduleOperator",
@@ -27,16 +34,8 @@ __all__ = [
     "PaddleFlowStopScheduleOperator",
 ]
 
-CONCURRENCY_POLICIES = ("suspend", "replace", "skip")
 #: Schedule statuses after which a schedule runs nothing any more (semantics §4.2).
 FINAL_SCHEDULE_STATUSES = frozenset({"success", "failed", "terminated"})
-
-
-def _check_count(name: str, value: Any) -> None:
-    if value is None or (isinstance(value, str) and "{{" in value):
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{name} must be an integer >= 0 or None, got {value!r}")
 
 
 class PaddleFlowCreateScheduleOperator(PaddleFlowCreateOperatorBase):
@@ -72,10 +71,10 @@ class PaddleFlowCreateScheduleOperator(PaddleFlowCreateOperatorBase):
     def __init__(
         self,
         *,
-        name: str,
-        pipeline_id: str,
-        pipeline_version_id: str,
-        crontab: str,
+        name: StrArg,
+        pipeline_id: StrArg,
+        pipeline_version_id: StrArg,
+        crontab: StrArg,
         desc: str | None = None,
         start_time: str | None = None,
         end_time: str | None = None,
@@ -87,21 +86,26 @@ class PaddleFlowCreateScheduleOperator(PaddleFlowCreateOperatorBase):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        for arg, value in (
-            ("name", name),
-            ("pipeline_id", pipeline_id),
-            ("pipeline_version_id", pipeline_version_id),
-            ("crontab", crontab),
-        ):
-            check_required(arg, value)
+        name = check_required("name", name)
+        pipeline_id = check_required("pipeline_id", pipeline_id)
+        pipeline_version_id = check_required("pipeline_version_id", pipeline_version_id)
+        crontab = check_required("crontab", crontab)
         for arg, text in (("desc", desc), ("start_time", start_time), ("end_time", end_time)):
             check_optional_str(arg, text)
         check_optional_str("username", username)
-        _check_count("concurrency", concurrency)
-        _check_count("expire_interval", expire_interval)
-        if concurrency_policy is not None:
-            check_choice("concurrency_policy", concurrency_policy, CONCURRENCY_POLICIES)
-        check_bool("catchup", catchup, allow_none=True)
+        # The client's own rules; a templated value is checked by the client at execute.
+        if not is_templated(name):
+            client_check(v.name, "name", name, "schedule")
+        if not is_templated(crontab):
+            client_check(v.crontab, "crontab", crontab)
+        if not (is_templated(start_time) or is_templated(end_time)):
+            client_check(v.schedule_window, start_time, end_time)
+        for arg, count in (("concurrency", concurrency), ("expire_interval", expire_interval)):
+            if not is_templated(count):
+                client_check(v.int_range, arg, count, 0)
+        if not is_templated(concurrency_policy):
+            client_check(v.one_of, "concurrency_policy", concurrency_policy, v.CONCURRENCY_POLICIES)
+        client_check(v.optional_bool, "catchup", catchup)
         self.name = name
         self.pipeline_id = pipeline_id
         self.pipeline_version_id = pipeline_version_id
@@ -139,15 +143,14 @@ class PaddleFlowCreateScheduleOperator(PaddleFlowCreateOperatorBase):
         )
         return str(schedule_id)
 
-    def _find(self, api: Any) -> tuple[str | None, str | None]:
-        filters = {"name_filter": self.name, **({"user_filter": self.username} if self.username else {})}
-        for item in api.iter_schedules(**filters):
+    def _find(self, api: PaddleFlowAPI) -> tuple[str | None, str | None]:
+        for item in api.iter_schedules(name_filter=self.name, user_filter=self.username or None):
             if item.name != self.name:
                 continue
             return item.schedule_id, self._difference(item)
         return None, None
 
-    def _difference(self, item: Any) -> str | None:
+    def _difference(self, item: ScheduleInfo) -> str | None:
         """What differs between the existing schedule and this operator's (None: the same)."""
         if (item.status or "").lower() in FINAL_SCHEDULE_STATUSES:
             return f"it is {item.status}; delete it first"
@@ -180,9 +183,9 @@ class PaddleFlowStopScheduleOperator(PaddleFlowBaseOperator):
 
     template_fields: Sequence[str] = ("schedule_id",)
 
-    def __init__(self, *, schedule_id: str, **kwargs: Any) -> None:
+    def __init__(self, *, schedule_id: StrArg, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("schedule_id", schedule_id)
+        schedule_id = check_required("schedule_id", schedule_id)
         self.schedule_id = schedule_id
 
     def execute(self, context: Any) -> str:
@@ -211,9 +214,9 @@ class PaddleFlowDeleteScheduleOperator(PaddleFlowDeleteOperatorBase):
 
     template_fields: Sequence[str] = ("schedule_id",)
 
-    def __init__(self, *, schedule_id: str, stop: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, schedule_id: StrArg, stop: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_required("schedule_id", schedule_id)
+        schedule_id = check_required("schedule_id", schedule_id)
         check_bool("stop", stop)
         self.schedule_id = schedule_id
         self.stop = stop

@@ -1,40 +1,34 @@
 """PaddleFlowRunLogSensor: wait until a run's step log contains a line matching a regex.
 
 Each poke reads only the lines written since the previous poke (a cursor per job; see
-``hooks/logs.py``). In ``poke`` mode the cursor lives on the operator; in ``reschedule`` mode, where
+``runs/logs.py``). In ``poke`` mode the cursor lives on the operator; in ``reschedule`` mode, where
 every poke is a fresh process and XComs are cleared, it is kept in the task state store (Airflow
 3.3+; an Airflow Variable on older versions, deleted when the sensor finishes). The cursor is
 tagged with the try number, so an Airflow *retry* reads the log from the start again. Deferrable
-mode hands the cursor to :class:`PaddleFlowRunLogTrigger`. The matching line is the sensor's
-return value (XCom ``return_value``); ``matched_step`` names its step.
+mode hands the cursor to :class:`PaddleFlowRunLogTrigger`. What the new lines mean (a match, the
+run ended without one) is decided by :mod:`paddleflow_provider.runs.log_match`, as in the trigger.
+The matching line is the sensor's return value (XCom ``return_value``); ``matched_step`` names its
+step.
 """
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from paddleflow_provider._compat import BaseSensorOperator, PokeReturnValue, default_deferrable
-from paddleflow_provider.hooks.logs import RunLogCursor, read_new_lines
-from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
-from paddleflow_provider.hooks.state import TaskState
+from paddleflow_provider._compat import AirflowRescheduleException, PokeReturnValue, StrArg, rendered
 from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
-from paddleflow_provider.sensors.run import (
-    PaddleFlowRunEndedError,
-    check_run_id,
-    deferral_timeout,
-    ended_error,
-    first_poke,
-    sensor_timeout_error,
-)
-from paddleflow_provider.triggers.log import compile_pattern, find_match
+from paddleflow_provider.runs.arguments import check_run_id, is_templated
+from paddleflow_provider.runs.log_match import check_new_lines, compile_pattern
+from paddleflow_provider.runs.logs import RunLogCursor, read_new_lines
+from paddleflow_provider.runs.task_state import TaskState
+from paddleflow_provider.sensors._base import PaddleFlowBaseSensor, PaddleFlowRunEndedError
 
 STATE_CURSOR = "paddleflow_log_cursor"
 
 
-class PaddleFlowRunLogSensor(BaseSensorOperator):
+class PaddleFlowRunLogSensor(PaddleFlowBaseSensor):
     """Wait for a log line of a PaddleFlow run that matches ``pattern`` (``re.search`` per line).
 
     :param run_id: The run to watch (templated; ``create.output`` works).
@@ -48,38 +42,33 @@ class PaddleFlowRunLogSensor(BaseSensorOperator):
 
     template_fields: Sequence[str] = ("run_id", "pattern", "job_id", "paddleflow_conn_id")
     operator_extra_links = (PaddleFlowRunLink(),)
-    ui_color = "#2932e1"
 
     def __init__(
         self,
         *,
-        run_id: str,
-        pattern: str,
-        job_id: str | None = None,
+        run_id: StrArg,
+        pattern: StrArg,
+        job_id: StrArg | None = None,
         fail_on_run_end: bool = True,
-        paddleflow_conn_id: str = "paddleflow_default",
-        deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_run_id(run_id)
-        if not (isinstance(pattern, str) and "{{" in pattern):
+        run_id = check_run_id(run_id)
+        if not is_templated(pattern):
             compile_pattern(pattern)  # fail at parse time, not at the first poke
         if not isinstance(fail_on_run_end, bool):
             raise ValueError(f"fail_on_run_end must be True or False, got {fail_on_run_end!r}")
-        if job_id is not None and (not isinstance(job_id, str) or not job_id.strip()):
+        if (
+            job_id is not None
+            and not is_templated(job_id)
+            and (not isinstance(job_id, str) or not job_id.strip())
+        ):
             raise ValueError(f"job_id must be None or a non-empty job id, got {job_id!r}")
         self.run_id = run_id
-        self.pattern = pattern
-        self.job_id = job_id
+        self.pattern = rendered(pattern)
+        self.job_id = None if job_id is None else rendered(job_id)
         self.fail_on_run_end = fail_on_run_end
-        self.paddleflow_conn_id = paddleflow_conn_id
-        self.deferrable = default_deferrable() if deferrable is None else bool(deferrable)
         self._cursor: RunLogCursor | None = None
-
-    @functools.cached_property
-    def hook(self) -> PaddleFlowHook:
-        return PaddleFlowHook(paddleflow_conn_id=self.paddleflow_conn_id)
 
     # -- cursor persistence -------------------------------------------------------------------------
 
@@ -111,42 +100,41 @@ class PaddleFlowRunLogSensor(BaseSensorOperator):
         if self._cursor is None:  # first poke of this execution
             push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
         cursor = self._load_cursor(context)
-        api = self.hook.api
+        api = self.api
         try:
             info = api.show_run(self.run_id)
             lines = read_new_lines(api, self.run_id, info, cursor, self.job_id)
         except TransientError as err:  # retries exhausted: the cursor only moved past lines it returned
             self.log.warning("transient error reading PaddleFlow run %s: %s", self.run_id, err)
             return False
-        if match := find_match(regex, lines):
-            self.log.info("Matched in step %s: %s", match[0], match[1])
+        check = check_new_lines(
+            regex, lines, info, cursor, job_id=self.job_id, fail_on_run_end=self.fail_on_run_end
+        )
+        if check.match is not None:
+            step, line = check.match
+            self.log.info("Matched in step %s: %s", step, line)
             self._drop_cursor(context)
-            context["ti"].xcom_push(key="matched_step", value=match[0])
-            return PokeReturnValue(is_done=True, xcom_value=match[1])
-        if self.fail_on_run_end and cursor.caught_up(info, self.job_id):
+            context["ti"].xcom_push(key="matched_step", value=step)
+            return PokeReturnValue(is_done=True, xcom_value=line)
+        if check.ended_without_match:
             self._drop_cursor(context)
-            raise PaddleFlowRunEndedError(
-                f"PaddleFlow run {self.run_id} ended ({info.status}) "
-                f"before a log line matched {self.pattern!r}"
-            )
+            raise PaddleFlowRunEndedError(check.ended_message(self.run_id, self.pattern))
         self._save_cursor(context, cursor)
         self.log.info("No match yet in %d new log line(s) of PaddleFlow run %s", len(lines), self.run_id)
         return False
-
-    def _first_poke(self, context: Any) -> Any:
-        return first_poke(self, context)
 
     def execute(self, context: Any) -> Any:
         if not self.deferrable:
             try:
                 return super().execute(context)
-            except Exception as err:
+            except AirflowRescheduleException:
+                raise  # a reschedule keeps the saved cursor, by design
+            except Exception:
                 # A timeout or failure ends the wait: drop the saved cursor (on Airflow < 3.3 it is a
-                # Variable that would otherwise stay behind). A reschedule keeps it, by design.
-                if type(err).__name__ != "AirflowRescheduleException":
-                    self._drop_cursor(context)
+                # Variable that would otherwise stay behind).
+                self._drop_cursor(context)
                 raise
-        first = self._first_poke(context)
+        first = self.first_poke(context)
         if isinstance(first, PokeReturnValue):
             return first.xcom_value
         from paddleflow_provider.triggers.log import PaddleFlowRunLogTrigger
@@ -163,7 +151,7 @@ class PaddleFlowRunLogSensor(BaseSensorOperator):
                 log_cursor=self._load_cursor(context).to_dict(),
             ),
             method_name="execute_complete",
-            timeout=deferral_timeout(self),
+            timeout=self.deferral_timeout(),
         )
         return None
 
@@ -178,7 +166,7 @@ class PaddleFlowRunLogSensor(BaseSensorOperator):
         if event["status"] == "success":
             self.log.info("Matched in step %s: %s", event["step"], event["line"])
             context["ti"].xcom_push(key="matched_step", value=event["step"])
-            return event["line"]
+            return str(event["line"])
         if event["status"] == "timeout":
-            raise sensor_timeout_error(self.soft_fail, event["message"])
-        raise ended_error(self, event["message"])
+            raise self.timeout_error(event["message"])
+        raise self.ended_error(event["message"])

@@ -5,8 +5,9 @@ What it guarantees (each one a known failure of other providers' triggers):
 * **Never blocks the event loop.** The connection is resolved with ``aget_connection`` (or a thread
   on 2.x) and every request goes through the async client; no sync I/O runs in the loop thread.
 * **Rides out transient errors.** Connection errors, timeouts, 429 and 5xx are already retried by
-  the client; if its budget runs out, the trigger logs, backs off (doubling up to 60 s) and polls
-  again until its deadline. Only permanent errors (not found, access denied, bad credentials) end it.
+  the client; if its budget runs out, the trigger logs, backs off (the one rule of
+  :mod:`paddleflow_provider.runs.backoff`) and polls again until its deadline. Only permanent
+  errors (not found, access denied, bad credentials) end it.
 * **Wall-clock deadline** (epoch seconds), checked *after* a fresh status read, so a run that
   finished just before the deadline is reported as finished, not timed out.
 * **Restart-safe.** A triggerer restart rebuilds the trigger from :meth:`serialize` and ``run()``
@@ -16,13 +17,16 @@ What it guarantees (each one a known failure of other providers' triggers):
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paddleflow_provider._compat import BaseTrigger, TriggerEvent
+from paddleflow_provider.runs.backoff import TransientBackoff
+from paddleflow_provider.runs.waiting import deadline_passed, seconds_until
 
-MAX_BACKOFF = 60.0
+if TYPE_CHECKING:
+    from paddleflow_provider.client import AsyncPaddleFlowAPI
+    from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
 
 
 def event_problem(event: Any, trigger: str, fields: dict[str, tuple[str, ...]]) -> str | None:
@@ -77,12 +81,12 @@ class PaddleFlowPollingTrigger(BaseTrigger):
             "deadline": self.deadline,
         }
 
-    def _hook(self) -> Any:
+    def _hook(self) -> PaddleFlowHook:
         from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
 
         return PaddleFlowHook(paddleflow_conn_id=self.paddleflow_conn_id)
 
-    async def poll_once(self, api: Any) -> dict[str, Any] | None:
+    async def poll_once(self, api: AsyncPaddleFlowAPI) -> dict[str, Any] | None:
         raise NotImplementedError
 
     def timeout_event(self) -> dict[str, Any]:
@@ -92,44 +96,39 @@ class PaddleFlowPollingTrigger(BaseTrigger):
             "message": f"PaddleFlow run {self.run_id} did not finish before the deadline",
         }
 
-    def _deadline_passed(self) -> bool:
-        return self.deadline is not None and time.time() >= self.deadline
-
     async def _sleep(self, seconds: float) -> None:
-        if self.deadline is not None:
-            seconds = max(0.0, min(seconds, self.deadline - time.time()))
-        await asyncio.sleep(seconds)
+        await asyncio.sleep(seconds_until(self.deadline, seconds))
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from paddleflow_provider.client import PaddleFlowError, TransientError
 
-        backoff = max(self.poll_interval, 1.0)
+        backoff = TransientBackoff(self.poll_interval)
         while True:
             try:
                 api = await self._hook().get_async_api()
                 async with api:
                     while True:
                         event = await self.poll_once(api)
-                        backoff = max(self.poll_interval, 1.0)
+                        backoff.reset()
                         if event is not None:
                             yield TriggerEvent(event)
                             return
-                        if self._deadline_passed():
+                        if deadline_passed(self.deadline):
                             yield TriggerEvent(self.timeout_event())
                             return
                         await self._sleep(self.poll_interval)
             except TransientError as err:
+                wait = backoff.next_wait()
                 self.log.warning(
                     "PaddleFlow run %s: transient error while polling (%s); retrying in %.0f s",
                     self.run_id,
                     err,
-                    backoff,
+                    wait,
                 )
-                if self._deadline_passed():
+                if deadline_passed(self.deadline):
                     yield TriggerEvent(self.timeout_event())
                     return
-                await self._sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF)
+                await self._sleep(wait)
             except PaddleFlowError as err:
                 yield TriggerEvent(
                     {

@@ -1,6 +1,6 @@
 """PaddleFlowRunLogTrigger: wait, in the triggerer, until a run's step log contains a matching line.
 
-Each poll reads only the lines written since the last one (see ``hooks/logs.py`` for the cursor and
+Each poll reads only the lines written since the last one (see ``runs/logs.py`` for the cursor and
 how it keeps working past the server's 500,000-byte window). Events::
 
     {"status": "success", "run_id", "line", "step", "log_cursor"}
@@ -10,11 +10,14 @@ how it keeps working past the server's 500,000-byte window). Events::
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from paddleflow_provider.hooks.logs import RunLogCursor, aread_new_lines
+from paddleflow_provider.runs.log_match import check_new_lines, compile_pattern
+from paddleflow_provider.runs.logs import RunLogCursor, aread_new_lines
 from paddleflow_provider.triggers._base import PaddleFlowPollingTrigger
+
+if TYPE_CHECKING:
+    from paddleflow_provider.client import AsyncPaddleFlowAPI
 
 #: The string fields each event status carries (besides ``run_id``); see ``event_problem``.
 LOG_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -23,26 +26,6 @@ LOG_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "timeout": ("message",),
     "error": ("message",),
 }
-
-
-def compile_pattern(pattern: Any) -> re.Pattern[str]:
-    """Compile the user's regular expression, or raise ValueError naming ``pattern``."""
-    if isinstance(pattern, re.Pattern):
-        return pattern
-    if not isinstance(pattern, str) or not pattern:
-        raise ValueError(f"pattern must be a non-empty regular expression string, got {pattern!r}")
-    try:
-        return re.compile(pattern)
-    except re.error as err:
-        raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {err}") from None
-
-
-def find_match(pattern: re.Pattern[str], lines: list[tuple[str, str]]) -> tuple[str, str] | None:
-    """First ``(step, line)`` whose line matches (``re.search``)."""
-    for step, line in lines:
-        if pattern.search(line):
-            return step, line
-    return None
 
 
 class PaddleFlowRunLogTrigger(PaddleFlowPollingTrigger):
@@ -102,24 +85,30 @@ class PaddleFlowRunLogTrigger(PaddleFlowPollingTrigger):
             "before the deadline",
         }
 
-    async def poll_once(self, api: Any) -> dict[str, Any] | None:
+    async def poll_once(self, api: AsyncPaddleFlowAPI) -> dict[str, Any] | None:
         info = await api.show_run(self.run_id)
         lines = await aread_new_lines(api, self.run_id, info, self.log_cursor, self.job_id)
-        if match := find_match(self._regex, lines):
+        check = check_new_lines(
+            self._regex,
+            lines,
+            info,
+            self.log_cursor,
+            job_id=self.job_id,
+            fail_on_run_end=self.fail_on_run_end,
+        )
+        if check.match is not None:
             return {
                 "status": "success",
                 "run_id": self.run_id,
-                "step": match[0],
-                "line": match[1],
+                "step": check.match[0],
+                "line": check.match[1],
                 "log_cursor": self.log_cursor.to_dict(),
             }
-        if self.fail_on_run_end and self.log_cursor.caught_up(info, self.job_id):
-            status = (info.status or "").lower()
+        if check.ended_without_match:
             return {
                 "status": "failure",
                 "run_id": self.run_id,
-                "run_status": status,
-                "message": f"PaddleFlow run {self.run_id} ended ({status}) before a log line "
-                f"matched {self.pattern!r}",
+                "run_status": check.run_status,
+                "message": check.ended_message(self.run_id, self.pattern),
             }
         return None

@@ -1,26 +1,37 @@
-"""PaddleFlowRunTrigger: wait, in the triggerer, until a PaddleFlow run reaches a final status.
+"""PaddleFlowRunTrigger: wait, in the triggerer, until a PaddleFlow run reaches a verdict.
 
 Used by the deferrable run operators (which also stream new step log lines from here, so a deferred
 task's log still shows progress) and by the deferrable run sensor. Events::
 
-    {"status": "success" | "failure" | "timeout" | "error", "run_id", "run_status", "message"}
+    {"status": "ended", "run_id", "run_status", "message"}
+    {"status": "timeout" | "error", "run_id", "message"}
 
-``success``: the run reached a target status. ``failure``: a failure status, or any other final
-status that can never become a target. ``timeout``: the wall-clock deadline passed first.
-``error``: a permanent API error (e.g. the run does not exist). Transient errors never end it.
+``ended``: :func:`~paddleflow_provider.runs.verdict.run_verdict` is no longer "waiting" for the
+trigger's targets. The event carries the run's *raw* status, and the resumed task applies the same
+verdict to it, so the trigger and the task can never disagree about success. ``timeout``: the
+wall-clock deadline passed first. ``error``: a permanent API error (e.g. the run does not exist).
+Transient errors never end it. Events of earlier provider versions (``success`` / ``failure`` with
+``run_status``) are still read, as ``ended``: a trigger may be in flight across an upgrade.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from paddleflow_provider.hooks.logs import RunLogCursor, aread_new_lines
-from paddleflow_provider.hooks.status import check_statuses, is_final
-from paddleflow_provider.triggers._base import PaddleFlowPollingTrigger
+from paddleflow_provider.runs.logs import RunLogCursor, aread_new_lines
+from paddleflow_provider.runs.status import check_statuses
+from paddleflow_provider.runs.verdict import Verdict, run_verdict
+from paddleflow_provider.triggers._base import PaddleFlowPollingTrigger, event_problem
+
+if TYPE_CHECKING:
+    from paddleflow_provider.client import AsyncPaddleFlowAPI
 
 #: The string fields each event status carries (besides ``run_id``); see ``event_problem``.
+#: ``success`` and ``failure`` are the events of earlier provider versions.
 RUN_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "ended": ("run_status",),
     "success": ("run_status",),
     "failure": ("run_status",),
     "timeout": ("message",),
@@ -28,15 +39,39 @@ RUN_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+@dataclasses.dataclass(frozen=True)
+class RunEvent:
+    """A checked event of :class:`PaddleFlowRunTrigger`."""
+
+    kind: str  # "ended", "timeout" or "error"
+    run_id: str
+    run_status: str
+    message: str
+
+
+def read_run_event(event: Any, *, invalid: type[Exception]) -> RunEvent:
+    """Check and read a run trigger event; raise ``invalid`` (the caller's error) if malformed."""
+    if problem := event_problem(event, "PaddleFlowRunTrigger", RUN_EVENT_FIELDS):
+        raise invalid(problem)
+    kind = "ended" if event["status"] in ("ended", "success", "failure") else event["status"]
+    message = event.get("message")
+    return RunEvent(
+        kind=kind,
+        run_id=event["run_id"],
+        run_status=event.get("run_status") or "",
+        message=message if isinstance(message, str) else "",
+    )
+
+
 class PaddleFlowRunTrigger(PaddleFlowPollingTrigger):
-    """Poll a run until it ends.
+    """Poll a run until it reaches a verdict.
 
     :param run_id: The PaddleFlow run id.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     :param poll_interval: Optional. Seconds between status reads (10).
     :param deadline: Optional. Wall-clock deadline in epoch seconds; a ``timeout`` event after it.
-    :param target_statuses: Optional. Statuses that mean success (``("succeeded",)``).
-    :param failure_statuses: Optional. Statuses that mean failure (``("failed", "terminated")``); any
+    :param target_statuses: Optional. Statuses that mean success (None: the status map's).
+    :param failure_statuses: Optional. Statuses that mean failure (None: the status map's); any
         other *final* status is a failure too, since it can never turn into a target status.
     :param stream_logs: Optional. Log new step log lines while waiting (False).
     :param log_cursor: Optional. Where log streaming stands (plain JSON from the operator).
@@ -51,8 +86,8 @@ class PaddleFlowRunTrigger(PaddleFlowPollingTrigger):
         paddleflow_conn_id: str = "paddleflow_default",
         poll_interval: float = 10.0,
         deadline: float | None = None,
-        target_statuses: Sequence[str] = ("succeeded",),
-        failure_statuses: Sequence[str] = ("failed", "terminated"),
+        target_statuses: Sequence[str] | None = None,
+        failure_statuses: Sequence[str] | None = None,
         stream_logs: bool = False,
         log_cursor: dict[str, Any] | None = None,
         stop_on_kill: bool = False,
@@ -63,8 +98,8 @@ class PaddleFlowRunTrigger(PaddleFlowPollingTrigger):
             poll_interval=poll_interval,
             deadline=deadline,
         )
-        self.target_statuses = list(check_statuses("target_statuses", target_statuses))
-        self.failure_statuses = list(check_statuses("failure_statuses", failure_statuses))
+        self.target_statuses = _statuses("target_statuses", target_statuses)
+        self.failure_statuses = _statuses("failure_statuses", failure_statuses)
         self.stream_logs = bool(stream_logs)
         self.log_cursor = RunLogCursor.from_dict(log_cursor)
         self.stop_on_kill = bool(stop_on_kill)
@@ -74,35 +109,32 @@ class PaddleFlowRunTrigger(PaddleFlowPollingTrigger):
             f"{type(self).__module__}.{type(self).__qualname__}",
             {
                 **self._base_kwargs(),
-                "target_statuses": list(self.target_statuses),
-                "failure_statuses": list(self.failure_statuses),
+                "target_statuses": self.target_statuses,
+                "failure_statuses": self.failure_statuses,
                 "stream_logs": self.stream_logs,
                 "log_cursor": self.log_cursor.to_dict(),
                 "stop_on_kill": self.stop_on_kill,
             },
         )
 
-    async def poll_once(self, api: Any) -> dict[str, Any] | None:
+    async def poll_once(self, api: AsyncPaddleFlowAPI) -> dict[str, Any] | None:
         from paddleflow_provider.client import PaddleFlowError
 
         info = await api.show_run(self.run_id)
-        status = (info.status or "").lower()
         if self.stream_logs:
             try:
                 for step, line in await aread_new_lines(api, self.run_id, info, self.log_cursor):
                     self.log.info("[%s] %s", step, line)
             except PaddleFlowError as err:  # logs are a courtesy; they never decide the outcome
                 self.log.warning("could not read logs of PaddleFlow run %s: %s", self.run_id, err)
-        message = getattr(info, "message", "") or ""
-        if status in self.target_statuses:
-            return {"status": "success", "run_id": self.run_id, "run_status": status, "message": message}
-        if status in self.failure_statuses or is_final(status):
-            return {"status": "failure", "run_id": self.run_id, "run_status": status, "message": message}
-        self.log.info("PaddleFlow run %s is %s", self.run_id, status)
-        return None
+        if run_verdict(info.status, self.target_statuses, self.failure_statuses) is Verdict.WAITING:
+            self.log.info("PaddleFlow run %s is %s", self.run_id, info.status)
+            return None
+        return {"status": "ended", "run_id": self.run_id, "run_status": info.status, "message": info.message}
 
     async def on_kill(self) -> None:
-        """Airflow 3.3+: a user marked the deferred task failed/success or cleared it: stop the run."""
+        """Airflow 3.3+ (``HAS_TRIGGER_ON_KILL``): a user marked the deferred task failed/success or
+        cleared it: stop the run. Older triggerers never call this."""
         if not self.stop_on_kill:
             return
         from paddleflow_provider.client import PaddleFlowError
@@ -114,3 +146,8 @@ class PaddleFlowRunTrigger(PaddleFlowPollingTrigger):
             self.log.info("Stopped PaddleFlow run %s because the task was killed", self.run_id)
         except PaddleFlowError as err:  # already final, or gone: nothing left to stop
             self.log.warning("Could not stop PaddleFlow run %s: %s", self.run_id, err)
+
+
+def _statuses(argument: str, statuses: Sequence[str] | None) -> list[str] | None:
+    """A checked list of statuses, or None for the status map's defaults (plain JSON either way)."""
+    return None if statuses is None else list(check_statuses(argument, statuses))

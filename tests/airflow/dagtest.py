@@ -132,10 +132,10 @@ def saved_state_keys(dagrun: Any, task_id: str) -> list[str]:
     older Airflow, ``paddleflow_provider.*`` Variables (the fallback store)."""
     from airflow.utils.session import create_session
 
-    from paddleflow_provider._compat import AIRFLOW_V_3_3_PLUS
+    from paddleflow_provider._compat import HAS_TASK_STATE_STORE
 
     with create_session() as session:
-        if AIRFLOW_V_3_3_PLUS:
+        if HAS_TASK_STATE_STORE:
             from airflow.models.task_state_store import TaskStateStoreModel as Model
 
             rows = session.query(Model).filter_by(dag_id=dagrun.dag_id, run_id=dagrun.run_id, task_id=task_id)

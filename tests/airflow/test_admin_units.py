@@ -52,22 +52,22 @@ CLUSTER = {"clustername": "c1", "endpoint": "127.0.0.1", "clustertype": "Local"}
         (
             schedule.PaddleFlowCreateScheduleOperator,
             {**SCHEDULE, "concurrency": -1},
-            "concurrency must be an integer >= 0",
+            "'concurrency': an integer >= 0",
         ),
         (
             schedule.PaddleFlowCreateScheduleOperator,
             {**SCHEDULE, "expire_interval": 1.5},
-            "expire_interval must be an integer >= 0",
+            "'expire_interval': an integer >= 0",
         ),
         (
             schedule.PaddleFlowCreateScheduleOperator,
             {**SCHEDULE, "concurrency_policy": "queue"},
-            "concurrency_policy must be one of 'suspend', 'replace', 'skip'",
+            "'concurrency_policy': accepted values: suspend, replace, skip",
         ),
         (
             schedule.PaddleFlowCreateScheduleOperator,
             {**SCHEDULE, "catchup": "yes"},
-            "catchup must be True or False or None",
+            "'catchup': must be True, False or None",
         ),
         (schedule.PaddleFlowStopScheduleOperator, {"schedule_id": ""}, "schedule_id is required"),
         (
@@ -75,7 +75,11 @@ CLUSTER = {"clustername": "c1", "endpoint": "127.0.0.1", "clustertype": "Local"}
             {"schedule_id": "s", "stop": 1},
             "stop must be True or False",
         ),
-        (queue.PaddleFlowCreateQueueOperator, {**QUEUE, "cpu": ""}, "cpu is required: a quantity"),
+        (
+            queue.PaddleFlowCreateQueueOperator,
+            {**QUEUE, "cpu": ""},
+            "'cpu': a quantity such as 4, '500m' or '8Gi' is required",
+        ),
         (queue.PaddleFlowCreateQueueOperator, {**QUEUE, "namespace": None}, "namespace is required"),
         (
             queue.PaddleFlowCreateQueueOperator,
@@ -116,7 +120,7 @@ CLUSTER = {"clustername": "c1", "endpoint": "127.0.0.1", "clustertype": "Local"}
         (
             cluster.PaddleFlowCreateClusterOperator,
             {**CLUSTER, "clustertype": "kubernetes"},
-            "clustertype must be one of 'Kubernetes', 'Local', 'K3S'",
+            "'clustertype': accepted values: Kubernetes, K3S, Local",
         ),
         (cluster.PaddleFlowCreateClusterOperator, {**CLUSTER, "endpoint": ""}, "endpoint is required"),
         (
@@ -127,7 +131,7 @@ CLUSTER = {"clustername": "c1", "endpoint": "127.0.0.1", "clustertype": "Local"}
         (
             cluster.PaddleFlowCreateClusterOperator,
             {**CLUSTER, "status": "up"},
-            "status must be one of 'online', 'offline'",
+            "'status': accepted values: online, offline",
         ),
         (
             cluster.PaddleFlowCreateClusterOperator,
@@ -137,7 +141,7 @@ CLUSTER = {"clustername": "c1", "endpoint": "127.0.0.1", "clustertype": "Local"}
         (
             cluster.PaddleFlowUpdateClusterOperator,
             {"clustername": "c1", "clustertype": "k3s"},
-            "clustertype must be one of",
+            "'clustertype': accepted values",
         ),
         (cluster.PaddleFlowDeleteClusterOperator, {"clustername": ""}, "clustername is required"),
         (

@@ -109,9 +109,9 @@ def test_crash_and_retry_reattaches_without_a_duplicate_run(crash_after, pf_conn
     mine = [r for r in pf_api.iter_runs() if r.name == pf_api.show_run(run_id).name]
     assert [r.run_id for r in mine] == [run_id]  # one run for two tries
     assert pf_api.show_run(run_id).status == "succeeded"
-    from paddleflow_provider._compat import AIRFLOW_V_3_3_PLUS
+    from paddleflow_provider._compat import HAS_TASK_STATE_STORE
 
-    if AIRFLOW_V_3_3_PLUS:  # the first identity: the run id in the task state store
+    if HAS_TASK_STATE_STORE:  # the first identity: the run id in the task state store
         assert dagtest.task_state(dr, "create", "paddleflow_run_id") == run_id
 
 
@@ -193,7 +193,8 @@ def test_lost_create_answer_still_yields_one_run(pf_conn, pf_api, dagtest):
 
 def test_reattach_lookup_finds_the_marked_run_without_a_state_store(pf_conn, pf_api):
     from paddleflow_provider.client import PaddleFlowError
-    from paddleflow_provider.operators.run import PaddleFlowCreateRunOperator, client_token
+    from paddleflow_provider.operators.run import PaddleFlowCreateRunOperator
+    from paddleflow_provider.runs.identity import client_token
 
     class EmptyState:
         durable_store = True

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from paddleflow_provider.hooks.logs import (
+from paddleflow_provider.runs.logs import (
     PAGE_SIZE,
     SKIPPED_MARKER,
     RunLogCursor,

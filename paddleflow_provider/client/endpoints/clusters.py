@@ -75,7 +75,7 @@ def _cluster_body(
     namespacelist: Any,
     version: Any,
 ) -> dict[str, Any]:
-    v.one_of("status", status, ("online", "offline"))
+    v.one_of("status", status, v.CLUSTER_STATUSES)
     body = {
         "endpoint": v.optional_str("endpoint", endpoint_),
         "clusterType": v.optional_str("clustertype", clustertype),
@@ -110,9 +110,7 @@ def create_cluster(
 ) -> Call[str]:
     v.name("clustername", clustername, "cluster")
     v.required("endpoint", endpoint)
-    v.one_of("clustertype", clustertype, _CLUSTER_TYPES)
-    if clustertype == "Kubernetes" and not version:
-        raise InvalidArgumentError("version", "required for a Kubernetes cluster (e.g. '1.16')")
+    v.cluster_type("clustertype", clustertype, version, creating=True)
     body = {
         "clusterName": clustername,
         **_cluster_body(
@@ -187,7 +185,7 @@ def update_cluster(
     version: str | None = None,
 ) -> Call[str]:
     v.required("clustername", clustername)
-    v.one_of("clustertype", clustertype, _CLUSTER_TYPES)
+    v.cluster_type("clustertype", clustertype)
     body = _cluster_body(
         endpoint, clustertype, credential, description, source, setting, status, namespacelist, version
     )

@@ -272,15 +272,11 @@ def create_schedule(
     v.required("pipeline_id", pipeline_id)
     v.required("pipeline_version_id", pipeline_version_id)
     v.crontab("crontab", crontab)
-    v.time_string("start_time", start_time)
-    v.time_string("end_time", end_time)
-    if start_time and end_time and end_time <= start_time:
-        raise InvalidArgumentError("end_time", "must be after start_time", end_time)
+    v.schedule_window(start_time, end_time)
     v.int_range("concurrency", concurrency, 0)
     v.int_range("expire_interval", expire_interval, 0)
-    v.one_of("concurrency_policy", concurrency_policy, ("suspend", "replace", "skip"))
-    if catchup is not None and not isinstance(catchup, bool):
-        raise InvalidArgumentError("catchup", "must be True, False or None", catchup)
+    v.one_of("concurrency_policy", concurrency_policy, v.CONCURRENCY_POLICIES)
+    v.optional_bool("catchup", catchup)
     body = {
         "name": name,
         "pipelineID": pipeline_id,

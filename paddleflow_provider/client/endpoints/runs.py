@@ -123,28 +123,15 @@ def create_run(
 ) -> Call[str]:
     """Create a run. ``client_token`` (extension) fixes the description marker ``[pf-token:<token>]``
     so the caller can find this run again with ``find_run_by_client_token``; by default it is random."""
-    v.exactly_one_yaml(
-        {"run_yaml_raw": run_yaml_raw, "pipeline_id": pipeline_id, "run_yaml_path": run_yaml_path},
-        allow_none=fs_name is not None,
-    )
-    if pipeline_version_id is not None and pipeline_id is None:
-        raise v.InvalidArgumentError("pipeline_version_id", "needs pipeline_id as well")
+    v.run_source(run_yaml_raw, run_yaml_path, pipeline_id, pipeline_version_id, fs_name)
     if fs_name is not None:
         v.fs_name("fs_name", fs_name)
-    if run_yaml_path is not None and fs_name is None:
-        raise v.InvalidArgumentError(
-            "run_yaml_path", "a yaml path is read from a file system: give fs_name too"
-        )
     v.optional_name("run_name", run_name, "run")
-    if isinstance(disabled, list | tuple):
-        disabled = ",".join(v.string_list("disabled", disabled) or [])
-    v.optional_str("disabled", disabled)
+    disabled = v.disabled_steps("disabled", disabled)
     v.optional_str("docker_env", docker_env)
     v.optional_str("desc", desc)
     v.mapping("param", param)
-    options = v.mapping("failure_options", failure_options)
-    if options is not None:
-        v.one_of("failure_options['strategy']", options.get("strategy"), ("fail_fast", "continue"))
+    failure_options = v.failure_options("failure_options", failure_options)
     if client_token is None:
         client_token = uuid.uuid4().hex[:16]
     token = run_marker(v.client_token("client_token", client_token))

@@ -120,9 +120,8 @@ def create_queue(
 ) -> Call[None]:
     v.name("name", name, "queue")
     v.name("namespace", namespace, "namespace")
-    for arg, value in (("cpu", cpu), ("mem", mem)):
-        numeric = isinstance(value, int | float) and not isinstance(value, bool)
-        v.required(arg, str(value) if numeric else value)
+    v.quantity("cpu", cpu)
+    v.quantity("mem", mem)
     max_resources: dict[str, Any] = {"cpu": str(cpu), "mem": str(mem)}
     if v.mapping("scalar_resources", scalar_resources):
         max_resources["scalarResources"] = scalar_resources
@@ -138,7 +137,7 @@ def create_queue(
         body["schedulingPolicy"] = scheduling_policy
     if v.mapping("location", location) is not None:
         body["location"] = location
-    if v.one_of("quota_type", quota_type, ("elasticQuota", "volcanoCapabilityQuota")) is not None:
+    if v.one_of("quota_type", quota_type, v.QUOTA_TYPES) is not None:
         body["quotaType"] = quota_type
     return Call(
         "create_queue",

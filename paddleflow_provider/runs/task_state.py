@@ -8,28 +8,14 @@ Variables under a key derived from the same identity, and deletes them when the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from typing import Any
 
-from paddleflow_provider._compat import task_state_store
+from paddleflow_provider._compat import Variable, task_state_store
+from paddleflow_provider.runs.identity import identity_token
 
 log = logging.getLogger(__name__)
-
-
-def task_identity(context: Any) -> str:
-    """Stable identity of the task instance across tries: dag_id, task_id, run_id, map_index."""
-    ti = context["ti"]
-    map_index = getattr(ti, "map_index", -1)
-    if map_index is None:
-        map_index = -1
-    return f"{ti.dag_id}|{ti.task_id}|{ti.run_id}|{map_index}"
-
-
-def identity_token(context: Any) -> str:
-    """A short hash of :func:`task_identity`, safe to put in a run name or description."""
-    return hashlib.sha256(task_identity(context).encode()).hexdigest()[:16]
 
 
 class TaskState:
@@ -47,8 +33,6 @@ class TaskState:
     def get(self, key: str, default: Any = None) -> Any:
         if self._store is not None:
             return self._store.get(key, default)
-        from airflow.providers.common.compat.sdk import Variable
-
         try:
             raw = Variable.get(self._prefix + key)
         except Exception:  # KeyError (2.x) / AirflowRuntimeError (3.x) for a missing key
@@ -64,8 +48,6 @@ class TaskState:
         if self._store is not None:
             self._store.set(key, value)
             return
-        from airflow.providers.common.compat.sdk import Variable
-
         Variable.set(self._prefix + key, json.dumps(value))
 
     def delete(self, key: str) -> None:
@@ -74,8 +56,6 @@ class TaskState:
             if self._store is not None:
                 self._store.delete(key)
                 return
-            from airflow.providers.common.compat.sdk import Variable
-
             Variable.delete(self._prefix + key)
         except Exception:
             log.debug("could not delete task state %r", key, exc_info=True)

@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Generator, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from paddleflow_provider.hooks.status import FINAL_STEP_STATUSES, is_final
+from paddleflow_provider.runs.status import FINAL_STEP_STATUSES, is_final
+
+if TYPE_CHECKING:
+    from paddleflow_provider.client import AsyncPaddleFlowAPI, PaddleFlowAPI, RunInfo, RunLog
 
 PAGE_SIZE = 100  # the server's maximum page size
 ANCHOR_LINES = 3
@@ -67,14 +70,14 @@ class LogPage:
         return text.split("\n") if text else []
 
 
-def page_from_run_log(run_log: Any, job_id: str) -> LogPage:
+def page_from_run_log(run_log: RunLog, job_id: str) -> LogPage:
     """Pick the job's first task out of a client ``RunLog`` (one task per job on PaddleFlow steps)."""
-    for info in getattr(run_log, "run_log", None) or []:
-        if getattr(info, "jobid", None) == job_id:
+    for info in run_log.run_log:
+        if info.jobid == job_id:
             return LogPage(
-                content=getattr(info, "log_content", "") or "",
-                has_next_page=bool(getattr(info, "has_next_page", False)),
-                truncated=bool(getattr(info, "truncated", False)),
+                content=info.log_content or "",
+                has_next_page=bool(info.has_next_page),
+                truncated=bool(info.truncated),
             )
     return LogPage("", False, False)
 
@@ -174,9 +177,9 @@ class RunLogCursor:
             )
         return cls(jobs)
 
-    def caught_up(self, run_info: Any, only_job: str | None = None) -> bool:
+    def caught_up(self, run_info: RunInfo, only_job: str | None = None) -> bool:
         """True when every started job (or ``only_job``) of a *final* run has been read to the end."""
-        return is_final(getattr(run_info, "status", None)) and all(
+        return is_final(run_info.status) and all(
             job_id in self.jobs and self.jobs[job_id].done
             for job_id, _, _ in jobs_of_run(run_info)
             if not only_job or job_id == only_job
@@ -191,7 +194,7 @@ class RunLogCursor:
         to the end, is marked done and never requested again.
         """
 
-        out = []
+        out: list[tuple[str, str, bool, Generator[LogRequest, LogPage, list[str]]]] = []
         for job_id, step_name, status in jobs:
             if not job_id or (only_job and job_id != only_job):
                 continue
@@ -203,21 +206,19 @@ class RunLogCursor:
         return out
 
 
-def jobs_of_run(run_info: Any) -> list[tuple[str, str, str]]:
+def jobs_of_run(run_info: RunInfo) -> list[tuple[str, str, str]]:
     """``(job_id, step_name, status)`` of every started step of a client ``RunInfo``, in start order."""
-    jobs = []
-    for job in run_info.iter_jobs():
-        job_id = getattr(job, "job_id", "") or ""
-        if job_id:
-            name = getattr(job, "step_name", "") or getattr(job, "name", "") or job_id
-            started = getattr(job, "start_time", "") or ""
-            jobs.append((job_id, name, getattr(job, "status", "") or "", started))
+    jobs = [
+        (job.job_id, job.step_name or job.name or job.job_id, job.status or "", job.start_time or "")
+        for job in run_info.iter_jobs()
+        if job.job_id  # a step that has not started has no job and no log yet
+    ]
     jobs.sort(key=lambda j: (j[3], j[0]))
     return [(j[0], j[1], j[2]) for j in jobs]
 
 
 def drive(
-    run_id: str, gen: Generator[LogRequest, LogPage, list[str]], show_log: Callable[..., Any]
+    run_id: str, gen: Generator[LogRequest, LogPage, list[str]], show_log: Callable[..., RunLog]
 ) -> list[str]:
     """Run a reader against the sync API's ``show_log``."""
     try:
@@ -230,7 +231,7 @@ def drive(
 
 
 async def adrive(
-    run_id: str, gen: Generator[LogRequest, LogPage, list[str]], show_log: Callable[..., Awaitable[Any]]
+    run_id: str, gen: Generator[LogRequest, LogPage, list[str]], show_log: Callable[..., Awaitable[RunLog]]
 ) -> list[str]:
     """Run a reader against the async API's ``show_log``."""
     try:
@@ -250,11 +251,11 @@ def finish(cursor: RunLogCursor, job_id: str, final_before_read: bool) -> None:
 
 
 def read_new_lines(
-    api: Any, run_id: str, run_info: Any, cursor: RunLogCursor, only_job: str | None = None
+    api: PaddleFlowAPI, run_id: str, run_info: RunInfo, cursor: RunLogCursor, only_job: str | None = None
 ) -> list[tuple[str, str]]:
     """Sync: every new ``(step_name, line)`` of the run since ``cursor``; advances the cursor."""
     out: list[tuple[str, str]] = []
-    run_final = is_final(getattr(run_info, "status", None))
+    run_final = is_final(run_info.status)
     for job_id, step, final, gen in cursor.readers(jobs_of_run(run_info), only_job, run_final):
         lines = drive(run_id, gen, api.show_log)
         finish(cursor, job_id, final)
@@ -263,11 +264,15 @@ def read_new_lines(
 
 
 async def aread_new_lines(
-    api: Any, run_id: str, run_info: Any, cursor: RunLogCursor, only_job: str | None = None
+    api: AsyncPaddleFlowAPI,
+    run_id: str,
+    run_info: RunInfo,
+    cursor: RunLogCursor,
+    only_job: str | None = None,
 ) -> list[tuple[str, str]]:
     """Async twin of :func:`read_new_lines` (same generators, awaited transport)."""
     out: list[tuple[str, str]] = []
-    run_final = is_final(getattr(run_info, "status", None))
+    run_final = is_final(run_info.status)
     for job_id, step, final, gen in cursor.readers(jobs_of_run(run_info), only_job, run_final):
         lines = await adrive(run_id, gen, api.show_log)
         finish(cursor, job_id, final)

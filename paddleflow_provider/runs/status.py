@@ -3,7 +3,9 @@
 Incomplete maps are the classic provider bug (a cancelled run counted as success), so every status
 the server documents is listed explicitly. A status the server adds later is treated as *still
 running* and warned about: waiting a little longer is recoverable, a wrong verdict is not.
-Plain Python on purpose: triggers and the client-side log cursor use it without Airflow.
+The map is the single source of truth: the default targets and failures of every waiting path
+(operator, sensor, trigger) are derived from it by :mod:`paddleflow_provider.runs.verdict`.
+Plain Python on purpose: triggers and the log cursor use it without Airflow.
 """
 
 from __future__ import annotations
