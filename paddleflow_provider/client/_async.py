@@ -19,7 +19,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from ._auth import Auth
 from ._config import ClientConfig
 from ._core import Call, Flow, Prepared, Raw, connection_error, raw_answer, ssl_reason, tls_failure
-from ._drive import Driver, Locked, Sleep, Steps
+from ._drive import Driver, Feed, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
 from .endpoints import clusters, fs, pipelines, runs, users, walks
 from .endpoints._common import Job, PageWalk, Walk, checked, face_method
@@ -96,27 +96,18 @@ class AsyncTransport:
 
     async def _drive(self, steps: Steps[T]) -> T:
         """The sync transport's loop over the same steps, awaiting instead of blocking."""
-        reply: Any = None
-        error: PaddleFlowError | None = None
-        while True:
-            try:
-                step = steps.send(reply) if error is None else steps.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            reply = error = None
-            if type(step) is Prepared:
-                try:
-                    reply = await self._send(step)
-                except PaddleFlowError as exc:
-                    error = exc
-            elif type(step) is Sleep:
+        feed = Feed(steps)
+        for step in feed:
+            if type(step) is Sleep:
                 await self._sleep(step.seconds)
+            elif type(step) is Prepared:
+                with feed:
+                    feed.reply = await self._send(step)
             else:
-                try:
+                with feed:
                     async with self._lock():
-                        reply = await self._drive(cast(Locked, step).steps)
-                except PaddleFlowError as exc:
-                    error = exc
+                        feed.reply = await self._drive(cast(Locked, step).steps)
+        return feed.result
 
     async def _send(self, p: Prepared) -> Raw:
         httpx = self._httpx
