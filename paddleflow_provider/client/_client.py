@@ -115,15 +115,16 @@ def replies(*, aliases: dict[str, str]) -> Callable[[F], F]:
 
 
 def _tuple_method(
-    builder: Callable[..., Job[T]], success: Callable[[T], Any], failure: tuple[Any, ...]
+    builder: Callable[..., Job[T]], success: Callable[[T], Any], failure: tuple[Any, ...], returns: str
 ) -> Any:
-    """The method for ``builder``: its call run on ``self.api``'s transport, answered by ``answer``."""
+    """The method for ``builder``: its call run on ``self.api``'s transport, answered by ``answer``
+    (``returns``: the result type ``help()`` shows)."""
     build = checked(builder)
 
     def method(self: Client, /, *args: Any, **kwargs: Any) -> Any:
         return answer(lambda: success(self.api._transport.run(build(*args, **kwargs))), failure)
 
-    return face_method(builder, method, None)
+    return face_method(builder, method, returns.format)
 
 
 @overload
@@ -135,7 +136,9 @@ def reply(
 def reply(builder: Callable[..., Job[Any]], shape: Callable[[Any], Any] | None = None) -> Any:
     """``Client``'s method for ``builder``: ``(True, shape(result))`` (the result itself without a
     ``shape``), or ``(False, message)``."""
-    return _tuple_method(builder, lambda result: (True, result if shape is None else shape(result)), ())
+    if shape is None:
+        return _tuple_method(builder, lambda result: (True, result), (), "Reply[{}]")
+    return _tuple_method(builder, lambda result: (True, shape(result)), (), "Reply")
 
 
 def reply3(
@@ -143,7 +146,7 @@ def reply3(
 ) -> Callable[Concatenate[Client, P], Reply3[A, B, Z]]:
     """``Client``'s method for ``builder`` when the reference's table has three items:
     ``(True, *shape(result))``, or ``(False, message, failure)``."""
-    return cast(Any, _tuple_method(builder, lambda result: (True, *shape(result)), (failure,)))
+    return _tuple_method(builder, lambda result: (True, *shape(result)), (failure,), "Reply3")
 
 
 class Client:
