@@ -135,17 +135,15 @@ def takes(*, aliases: Mapping[str, str] | None = None) -> Callable[[F], F]:
     return wrap
 
 
-def face_method(builder: Callable[..., Any], method: F, result: Callable[[str], str] | None) -> F:
+def face_method(builder: Callable[..., Any], method: F, result: Callable[[str], str]) -> F:
     """``method``, derived from ``builder``, as ``help()``, ``inspect`` and an IDE's hover show it: the
     builder's name, docstring and parameters (``functools.wraps``), after ``self``, and the face's
     result type (``result`` of the text inside the builder's ``Call[...]``/``Flow[...]``/``Walk[...]``).
     """
     functools.update_wrapper(method, builder)
     signature = inspect.signature(builder)
-    returns: Any = inspect.Signature.empty
-    if result is not None:
-        text = str(signature.return_annotation)
-        returns = result(text[text.index("[") + 1 : -1])
+    text = str(signature.return_annotation)
+    returns = result(text[text.index("[") + 1 : -1])
     this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
     params = [this, *signature.parameters.values()]
     vars(method)["__signature__"] = signature.replace(parameters=params, return_annotation=returns)
