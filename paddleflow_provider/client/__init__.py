@@ -2,6 +2,13 @@
 
 No Airflow here: this package depends on requests, pydantic and tenacity only (httpx is imported
 lazily by ``AsyncPaddleFlowAPI``).
+
+Where the code is: each request is one builder in ``endpoints/<area>.py``. Every endpoint method of the
+three faces is one line in its class that names that builder (``show_run = typed(runs.show_run)`` in
+``_api.py``, ``awaitable(...)`` in ``_async.py``, ``reply(...)`` in ``_client.py``), typed through
+``ParamSpec`` with the builder's signature and documented with its docstring: "go to definition" on a
+method lands on that line, and the builder it names is one step further. See docs/client.md, "How the
+methods are written; adding an endpoint".
 """
 
 from ._api import PaddleFlowAPI

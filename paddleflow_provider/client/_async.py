@@ -1,4 +1,3 @@
-# ruff: noqa: PLR0917 - methods keep the SDK reference's positional signatures
 """The asynchronous transport and ``AsyncPaddleFlowAPI`` (used by deferrable triggers).
 
 Thin by design: the same ``Call`` definitions and answer parsing (``_core``) and the same driver
@@ -14,43 +13,18 @@ import functools
 import os
 import ssl
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar, cast
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from ._auth import Auth
 from ._config import ClientConfig
 from ._core import Call, Flow, Prepared, Raw, connection_error, raw_answer, ssl_reason, tls_failure
-from ._drive import Driver, Locked, Sleep, Steps
+from ._drive import Driver, Feed, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
-from ._model_base import Page
-from ._models import (
-    ClusterInfo,
-    FlavourInfo,
-    FSInfo,
-    GrantInfo,
-    LinkInfo,
-    QueueInfo,
-    StatisticsJobDetailInfo,
-    StatisticsJobInfo,
-    UserInfo,
-)
-from ._models_run import (
-    ArtifactInfo,
-    PipelineCreated,
-    PipelineDetail,
-    PipelineInfo,
-    PipelineVersionCreated,
-    PipelineVersionDetail,
-    RunCacheInfo,
-    RunInfo,
-    RunLog,
-    RunPage,
-    ScheduleDetail,
-    ScheduleInfo,
-)
-from .endpoints import clusters, fs, pipelines, runs, users
-from .endpoints._common import LARGEST_PAGE, PageWalk, takes
+from .endpoints import clusters, fs, pipelines, runs, users, walks
+from .endpoints._common import Job, PageWalk, Walk, checked, face_method
 
+P = ParamSpec("P")
 T = TypeVar("T")
 
 
@@ -122,27 +96,18 @@ class AsyncTransport:
 
     async def _drive(self, steps: Steps[T]) -> T:
         """The sync transport's loop over the same steps, awaiting instead of blocking."""
-        reply: Any = None
-        error: PaddleFlowError | None = None
-        while True:
-            try:
-                step = steps.send(reply) if error is None else steps.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            reply = error = None
-            if type(step) is Prepared:
-                try:
-                    reply = await self._send(step)
-                except PaddleFlowError as exc:
-                    error = exc
-            elif type(step) is Sleep:
+        feed = Feed(steps)
+        for step in feed:
+            if type(step) is Sleep:
                 await self._sleep(step.seconds)
+            elif type(step) is Prepared:
+                with feed:
+                    feed.reply = await self._send(step)
             else:
-                try:
+                with feed:
                     async with self._lock():
-                        reply = await self._drive(cast(Locked, step).steps)
-                except PaddleFlowError as exc:
-                    error = exc
+                        feed.reply = await self._drive(cast(Locked, step).steps)
+        return feed.result
 
     async def _send(self, p: Prepared) -> Raw:
         httpx = self._httpx
@@ -169,11 +134,33 @@ class AsyncTransport:
         return raw_answer(p, resp.status_code, resp.headers.items(), resp.content)
 
 
+def awaitable(
+    builder: Callable[P, Job[T]],
+) -> Callable[Concatenate[AsyncPaddleFlowAPI, P], Coroutine[Any, Any, T]]:
+    """``AsyncPaddleFlowAPI``'s coroutine for ``builder``: ``typed`` (``_api.py``), awaiting."""
+    build = checked(builder)
+
+    async def method(self: AsyncPaddleFlowAPI, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self._transport.run(build(*args, **kwargs))
+
+    return face_method(builder, method, str)
+
+
+def async_pages(walk: Callable[P, Walk[T]]) -> Callable[Concatenate[AsyncPaddleFlowAPI, P], AsyncIterator[T]]:
+    """``AsyncPaddleFlowAPI``'s ``iter_*`` helper for ``walk``: ``pages`` (``_api.py``), async."""
+    build = checked(walk)
+
+    def method(self: AsyncPaddleFlowAPI, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[T]:
+        return self._walk(build(*args, **kwargs))
+
+    return face_method(walk, method, "AsyncIterator[{}]".format)
+
+
 class AsyncPaddleFlowAPI:
     """Async typed face: every endpoint method of ``PaddleFlowAPI`` as a coroutine (``mount`` excepted).
 
     Use as ``async with AsyncPaddleFlowAPI(config) as api: run = await api.show_run(run_id)``. The
-    methods mirror ``PaddleFlowAPI``'s, one for one (a test holds them to the same signatures).
+    methods mirror ``PaddleFlowAPI``'s, one for one, each derived from the same builder in one line.
     """
 
     def __init__(
@@ -194,651 +181,86 @@ class AsyncPaddleFlowAPI:
     async def login(self, user_name: str | None = None, password: str | None = None) -> None:
         await self._transport.login(user_name, password)
 
-    async def _walk(
-        self, page: Callable[[str | None], Call[Page[T]]], marker: str | None
-    ) -> AsyncIterator[T]:
+    async def _walk(self, walk: Walk[T]) -> AsyncIterator[T]:
         """``PaddleFlowAPI._walk`` awaiting each page (the same ``PageWalk``)."""
-        pages = PageWalk(marker)
+        pages = PageWalk(walk.marker)
         while True:
-            got = await self._transport.run(page(pages.marker))
+            got = await self._transport.run(walk.page(pages.marker))
             for item in got.items:
                 yield item
             if not pages.advance(got):
                 return
 
-    # -- one method per endpoint ------------------------------------------------------------------
-    @takes(users.add_user)
-    async def add_user(self, user_name: str, password: str | bytes) -> None:
-        await self._transport.run(users.add_user(user_name, password))
-
-    @takes(users.del_user)
-    async def del_user(self, user_name: str) -> None:
-        await self._transport.run(users.del_user(user_name))
-
-    @takes(users.update_password)
-    async def update_password(self, user_name: str, password: str | bytes) -> None:
-        await self._transport.run(users.update_password(user_name, password))
-
-    @takes(users.list_user)
-    async def list_user(self, maxsize: int = 100, marker: str | None = None) -> Page[UserInfo]:
-        return await self._transport.run(users.list_user(maxsize, marker))
-
-    @takes(users.grant_queue)
-    async def grant_queue(self, username: str, queuename: str) -> None:
-        await self._transport.run(users.grant_queue(username, queuename))
-
-    @takes(users.ungrant_queue)
-    async def ungrant_queue(self, username: str, queuename: str) -> None:
-        await self._transport.run(users.ungrant_queue(username, queuename))
-
-    @takes(users.show_queue_grant)
-    async def show_queue_grant(
-        self, username: str | None = None, maxsize: int = 100, marker: str | None = None
-    ) -> Page[GrantInfo]:
-        return await self._transport.run(users.show_queue_grant(username, maxsize, marker))
-
-    @takes(users.list_queue)
-    async def list_queue(self, maxsize: int = 100, marker: str | None = None) -> Page[QueueInfo]:
-        return await self._transport.run(users.list_queue(maxsize, marker))
-
-    @takes(users.show_queue)
-    async def show_queue(self, queuename: str) -> QueueInfo:
-        return await self._transport.run(users.show_queue(queuename))
-
-    @takes(users.create_queue)
-    async def create_queue(
-        self,
-        name: str,
-        namespace: str,
-        cpu: str | int | float,
-        mem: str | int | float,
-        clustername: str | None = None,
-        scalar_resources: dict[str, str] | None = None,
-        min_resources: dict[str, Any] | None = None,
-        scheduling_policy: list[str] | None = None,
-        location: dict[str, str] | None = None,
-        quota_type: str | None = None,
-    ) -> None:
-        await self._transport.run(
-            users.create_queue(
-                name,
-                namespace,
-                cpu,
-                mem,
-                clustername,
-                scalar_resources,
-                min_resources,
-                scheduling_policy,
-                location,
-                quota_type,
-            )
-        )
-
-    @takes(users.stop_queue)
-    async def stop_queue(self, queuename: str) -> None:
-        await self._transport.run(users.stop_queue(queuename))
-
-    @takes(users.del_queue)
-    async def del_queue(self, queuename: str) -> None:
-        await self._transport.run(users.del_queue(queuename))
-
-    @takes(users.list_flavour)
-    async def list_flavour(
-        self, maxsize: int = 100, marker: str | None = None, clustername: str = "", key: str = ""
-    ) -> Page[FlavourInfo]:
-        return await self._transport.run(users.list_flavour(maxsize, marker, clustername, key))
-
-    @takes(fs.add_fs)
-    async def add_fs(
-        self, fsname: str, url: str, username: str | None = None, properties: dict[str, str] | None = None
-    ) -> None:
-        await self._transport.run(fs.add_fs(fsname, url, username, properties))
-
-    @takes(fs.show_fs)
-    async def show_fs(self, fsname: str, username: str | None = None) -> FSInfo:
-        return await self._transport.run(fs.show_fs(fsname, username))
-
-    @takes(fs.list_fs)
-    async def list_fs(
-        self, username: str | None = None, maxsize: int = 100, marker: str | None = None
-    ) -> Page[FSInfo]:
-        return await self._transport.run(fs.list_fs(username, maxsize, marker))
-
-    @takes(fs.delete_fs)
-    async def delete_fs(self, fsname: str, username: str | None = None) -> None:
-        await self._transport.run(fs.delete_fs(fsname, username))
-
-    @takes(fs.add_link)
-    async def add_link(
-        self,
-        fsname: str,
-        fspath: str,
-        url: str,
-        username: str | None = None,
-        properties: dict[str, str] | None = None,
-    ) -> None:
-        await self._transport.run(fs.add_link(fsname, fspath, url, username, properties))
-
-    @takes(fs.delete_link)
-    async def delete_link(self, fsname: str, fspath: str, username: str | None = None) -> None:
-        await self._transport.run(fs.delete_link(fsname, fspath, username))
-
-    @takes(fs.show_link)
-    async def show_link(
-        self, fsname: str, fspath: str | None = None, username: str | None = None, maxsize: int = 100
-    ) -> LinkInfo | Page[LinkInfo]:
-        """With ``fspath``: that link; without: the fs's links (a page, as ``list_link``)."""
-        call: Call[LinkInfo | Page[LinkInfo]] = fs.show_link(fsname, fspath, username, maxsize)
-        return await self._transport.run(call)
-
-    @takes(fs.list_link)
-    async def list_link(
-        self, fsname: str, username: str | None = None, maxsize: int = 100, marker: str | None = None
-    ) -> Page[LinkInfo]:
-        return await self._transport.run(fs.list_link(fsname, username, maxsize, marker))
-
-    @takes(runs.create_run)
-    async def create_run(
-        self,
-        fs_name: str | None = None,
-        username: str | None = None,
-        run_name: str | None = None,
-        desc: str | None = None,
-        run_yaml_path: str | None = None,
-        run_yaml_raw: str | bytes | None = None,
-        pipeline_id: str | None = None,
-        pipeline_version_id: str | None = None,
-        param: dict[str, Any] | None = None,
-        disabled: str | None = None,
-        docker_env: str | None = None,
-        failure_options: dict[str, Any] | None = None,
-        *,
-        client_token: str | None = None,
-    ) -> str:
-        """Create a run; ``client_token`` (extension) fixes its description marker ``[pf-token:<token>]``
-        so that ``find_run_by_client_token`` finds it again (random by default)."""
-        return await self._transport.run(
-            runs.create_run(
-                fs_name,
-                username,
-                run_name,
-                desc,
-                run_yaml_path,
-                run_yaml_raw,
-                pipeline_id,
-                pipeline_version_id,
-                param,
-                disabled,
-                docker_env,
-                failure_options,
-                client_token=client_token,
-            )
-        )
-
-    @takes(runs.find_run_by_client_token)
-    async def find_run_by_client_token(
-        self, client_token: str, fs_name: str | None = None, run_name: str | None = None
-    ) -> RunInfo | None:
-        """The newest run made by ``create_run(client_token=...)``, or None (extension, not in the SDK
-        reference); ``fs_name``/``run_name`` narrow the listing."""
-        return await self._transport.run(runs.find_run_by_client_token(client_token, fs_name, run_name))
-
-    @takes(runs.list_run)
-    async def list_run(
-        self,
-        fs_name: str | None = None,
-        username: str | None = None,
-        run_id: str | None = None,
-        run_name: str | None = None,
-        status: str | None = None,
-        maxsize: int = 100,
-        marker: str | None = None,
-    ) -> RunPage:
-        return await self._transport.run(
-            runs.list_run(fs_name, username, run_id, run_name, status, maxsize, marker)
-        )
-
-    @takes(runs.show_run)
-    async def show_run(self, run_id: str) -> RunInfo:
-        return await self._transport.run(runs.show_run(run_id))
-
-    @takes(runs.stop_run)
-    async def stop_run(self, run_id: str, force: bool = False) -> None:
-        await self._transport.run(runs.stop_run(run_id, force))
-
-    @takes(runs.delete_run)
-    async def delete_run(self, run_id: str, check_cache: bool | None = None) -> None:
-        await self._transport.run(runs.delete_run(run_id, check_cache))
-
-    @takes(runs.retry_run)
-    async def retry_run(self, run_id: str) -> str:
-        return await self._transport.run(runs.retry_run(run_id))
-
-    @takes(runs.list_cache)
-    async def list_cache(
-        self,
-        user_filter: str | None = None,
-        fs_filter: str | None = None,
-        run_filter: str | None = None,
-        max_keys: int | None = None,
-        marker: str | None = None,
-    ) -> Page[RunCacheInfo]:
-        return await self._transport.run(
-            runs.list_cache(user_filter, fs_filter, run_filter, max_keys, marker)
-        )
-
-    @takes(runs.show_cache)
-    async def show_cache(self, cache_id: str) -> RunCacheInfo:
-        return await self._transport.run(runs.show_cache(cache_id))
-
-    @takes(runs.delete_cache)
-    async def delete_cache(self, cache_id: str) -> None:
-        await self._transport.run(runs.delete_cache(cache_id))
-
-    @takes(runs.list_artifact)
-    async def list_artifact(
-        self,
-        user_filter: str | None = None,
-        fs_filter: str | None = None,
-        run_filter: str | None = None,
-        type_filter: str | None = None,
-        path_filter: str | None = None,
-        maxkeys: int | None = None,
-        marker: str | None = None,
-    ) -> Page[ArtifactInfo]:
-        return await self._transport.run(
-            runs.list_artifact(user_filter, fs_filter, run_filter, type_filter, path_filter, maxkeys, marker)
-        )
-
-    @takes(runs.show_log)
-    async def show_log(
-        self,
-        run_id: str,
-        job_id: str | None = None,
-        page_size: int | None = None,
-        page_no: int | None = None,
-        log_file_position: str | None = None,
-    ) -> RunLog:
-        return await self._transport.run(runs.show_log(run_id, job_id, page_size, page_no, log_file_position))
-
-    @takes(pipelines.create_pipeline)
-    async def create_pipeline(
-        self,
-        fs_name: str | None = None,
-        yaml_path: str | None = None,
-        desc: str | None = None,
-        username: str | None = None,
-        yaml_raw: str | bytes | None = None,
-    ) -> PipelineCreated:
-        return await self._transport.run(
-            pipelines.create_pipeline(fs_name, yaml_path, desc, username, yaml_raw)
-        )
-
-    @takes(pipelines.list_pipeline)
-    async def list_pipeline(
-        self,
-        user_filter: str | None = None,
-        name_filter: str | None = None,
-        max_keys: int | None = None,
-        marker: str | None = None,
-    ) -> Page[PipelineInfo]:
-        return await self._transport.run(pipelines.list_pipeline(user_filter, name_filter, max_keys, marker))
-
-    @takes(pipelines.show_pipeline)
-    async def show_pipeline(
-        self,
-        pipeline_id: str,
-        fs_filter: str | None = None,
-        max_keys: int | None = None,
-        marker: str | None = None,
-    ) -> PipelineDetail:
-        return await self._transport.run(pipelines.show_pipeline(pipeline_id, fs_filter, max_keys, marker))
-
-    @takes(pipelines.delete_pipeline)
-    async def delete_pipeline(self, pipeline_id: str) -> None:
-        await self._transport.run(pipelines.delete_pipeline(pipeline_id))
-
-    @takes(pipelines.update_pipeline)
-    async def update_pipeline(
-        self,
-        pipeline_id: str,
-        fs_name: str | None = None,
-        yaml_path: str | None = None,
-        username: str | None = None,
-        desc: str | None = None,
-        yaml_raw: str | bytes | None = None,
-    ) -> PipelineVersionCreated:
-        return await self._transport.run(
-            pipelines.update_pipeline(pipeline_id, fs_name, yaml_path, username, desc, yaml_raw)
-        )
-
-    @takes(pipelines.show_pipeline_version)
-    async def show_pipeline_version(
-        self, pipeline_id: str, pipeline_version_id: str
-    ) -> PipelineVersionDetail:
-        return await self._transport.run(pipelines.show_pipeline_version(pipeline_id, pipeline_version_id))
-
-    @takes(pipelines.delete_pipeline_version)
-    async def delete_pipeline_version(self, pipeline_id: str, pipeline_version_id: str) -> None:
-        await self._transport.run(pipelines.delete_pipeline_version(pipeline_id, pipeline_version_id))
-
-    @takes(pipelines.create_schedule)
-    async def create_schedule(
-        self,
-        name: str,
-        pipeline_id: str,
-        pipeline_version_id: str,
-        crontab: str,
-        desc: str | None = None,
-        start_time: str | None = None,
-        end_time: str | None = None,
-        concurrency: int | None = None,
-        concurrency_policy: str | None = None,
-        expire_interval: int | None = None,
-        catchup: bool | None = None,
-        username: str | None = None,
-    ) -> str:
-        return await self._transport.run(
-            pipelines.create_schedule(
-                name,
-                pipeline_id,
-                pipeline_version_id,
-                crontab,
-                desc,
-                start_time,
-                end_time,
-                concurrency,
-                concurrency_policy,
-                expire_interval,
-                catchup,
-                username,
-            )
-        )
-
-    @takes(pipelines.list_schedule)
-    async def list_schedule(
-        self,
-        user_filter: str | None = None,
-        ppl_filter: str | None = None,
-        ppl_version_filter: str | None = None,
-        schedule_filter: str | None = None,
-        name_filter: str | None = None,
-        status_filter: str | None = None,
-        marker: str | None = None,
-        max_keys: int | None = None,
-    ) -> Page[ScheduleInfo]:
-        return await self._transport.run(
-            pipelines.list_schedule(
-                user_filter,
-                ppl_filter,
-                ppl_version_filter,
-                schedule_filter,
-                name_filter,
-                status_filter,
-                marker,
-                max_keys,
-            )
-        )
-
-    @takes(pipelines.show_schedule)
-    async def show_schedule(
-        self,
-        schedule_id: str,
-        run_filter: str | None = None,
-        status_filter: str | None = None,
-        marker: str | None = None,
-        max_keys: int | None = None,
-    ) -> ScheduleDetail:
-        return await self._transport.run(
-            pipelines.show_schedule(schedule_id, run_filter, status_filter, marker, max_keys)
-        )
-
-    @takes(pipelines.stop_schedule)
-    async def stop_schedule(self, schedule_id: str) -> None:
-        await self._transport.run(pipelines.stop_schedule(schedule_id))
-
-    @takes(pipelines.delete_schedule)
-    async def delete_schedule(self, schedule_id: str) -> None:
-        await self._transport.run(pipelines.delete_schedule(schedule_id))
-
-    @takes(clusters.create_cluster)
-    async def create_cluster(
-        self,
-        clustername: str,
-        endpoint: str,
-        clustertype: str,
-        credential: str | bytes | None = None,
-        description: str | None = None,
-        source: str | None = None,
-        setting: str | None = None,
-        status: str | None = None,
-        namespacelist: list[str] | None = None,
-        version: str | None = None,
-        clusterid: str | None = None,
-    ) -> str:
-        return await self._transport.run(
-            clusters.create_cluster(
-                clustername,
-                endpoint,
-                clustertype,
-                credential,
-                description,
-                source,
-                setting,
-                status,
-                namespacelist,
-                version,
-                clusterid,
-            )
-        )
-
-    @takes(clusters.list_cluster)
-    async def list_cluster(
-        self,
-        maxkeys: int = 100,
-        marker: str | None = None,
-        clustername: str | list[str] | None = None,
-        clusterstatus: str | None = None,
-    ) -> Page[ClusterInfo]:
-        return await self._transport.run(clusters.list_cluster(maxkeys, marker, clustername, clusterstatus))
-
-    @takes(clusters.show_cluster)
-    async def show_cluster(self, clustername: str) -> ClusterInfo:
-        return await self._transport.run(clusters.show_cluster(clustername))
-
-    @takes(clusters.delete_cluster)
-    async def delete_cluster(self, clustername: str) -> None:
-        await self._transport.run(clusters.delete_cluster(clustername))
-
-    @takes(clusters.update_cluster)
-    async def update_cluster(
-        self,
-        clustername: str,
-        endpoint: str | None = None,
-        credential: str | bytes | None = None,
-        clustertype: str | None = None,
-        description: str | None = None,
-        source: str | None = None,
-        setting: str | None = None,
-        status: str | None = None,
-        namespacelist: list[str] | None = None,
-        version: str | None = None,
-    ) -> str:
-        return await self._transport.run(
-            clusters.update_cluster(
-                clustername,
-                endpoint,
-                credential,
-                clustertype,
-                description,
-                source,
-                setting,
-                status,
-                namespacelist,
-                version,
-            )
-        )
-
-    @takes(clusters.list_cluster_resource)
-    async def list_cluster_resource(self, clustername: str | list[str] | None = None) -> dict[str, Any]:
-        return await self._transport.run(clusters.list_cluster_resource(clustername))
-
-    @takes(clusters.get_statistics)
-    async def get_statistics(self, jobid: str, runid: str | None = None) -> StatisticsJobInfo:
-        return await self._transport.run(clusters.get_statistics(jobid, runid))
-
-    @takes(clusters.get_statistics_detail)
-    async def get_statistics_detail(
-        self,
-        jobid: str,
-        start: int | None = None,
-        end: int | None = None,
-        step: int | None = None,
-        runid: str | None = None,
-    ) -> StatisticsJobDetailInfo:
-        return await self._transport.run(clusters.get_statistics_detail(jobid, start, end, step, runid))
-
-    # -- iter_*: every item of a list, across all its pages -----------------------------------------
-    # The list method's filters, as keywords; the largest pages unless the caller chooses a size.
-    @takes(users.list_user)
-    def iter_users(
-        self, *, maxsize: int = LARGEST_PAGE, marker: str | None = None
-    ) -> AsyncIterator[UserInfo]:
-        return self._walk(lambda page: users.list_user(maxsize, page), marker)
-
-    @takes(users.list_queue)
-    def iter_queues(
-        self, *, maxsize: int = LARGEST_PAGE, marker: str | None = None
-    ) -> AsyncIterator[QueueInfo]:
-        return self._walk(lambda page: users.list_queue(maxsize, page), marker)
-
-    @takes(users.show_queue_grant)
-    def iter_queue_grants(
-        self, *, username: str | None = None, maxsize: int = LARGEST_PAGE, marker: str | None = None
-    ) -> AsyncIterator[GrantInfo]:
-        return self._walk(lambda page: users.show_queue_grant(username, maxsize, page), marker)
-
-    @takes(users.list_flavour)
-    def iter_flavours(
-        self, *, maxsize: int = LARGEST_PAGE, marker: str | None = None, clustername: str = "", key: str = ""
-    ) -> AsyncIterator[FlavourInfo]:
-        return self._walk(lambda page: users.list_flavour(maxsize, page, clustername, key), marker)
-
-    @takes(fs.list_fs)
-    def iter_fs(
-        self, *, username: str | None = None, maxsize: int = LARGEST_PAGE, marker: str | None = None
-    ) -> AsyncIterator[FSInfo]:
-        return self._walk(lambda page: fs.list_fs(username, maxsize, page), marker)
-
-    @takes(fs.list_link)
-    def iter_links(
-        self,
-        *,
-        fsname: str,
-        username: str | None = None,
-        maxsize: int = LARGEST_PAGE,
-        marker: str | None = None,
-    ) -> AsyncIterator[LinkInfo]:
-        return self._walk(lambda page: fs.list_link(fsname, username, maxsize, page), marker)
-
-    @takes(runs.list_run)
-    def iter_runs(
-        self,
-        *,
-        fs_name: str | None = None,
-        username: str | None = None,
-        run_id: str | None = None,
-        run_name: str | None = None,
-        status: str | None = None,
-        maxsize: int = LARGEST_PAGE,
-        marker: str | None = None,
-    ) -> AsyncIterator[RunInfo]:
-        return self._walk(
-            lambda page: runs.list_run(fs_name, username, run_id, run_name, status, maxsize, page), marker
-        )
-
-    @takes(runs.list_cache)
-    def iter_caches(
-        self,
-        *,
-        user_filter: str | None = None,
-        fs_filter: str | None = None,
-        run_filter: str | None = None,
-        max_keys: int = LARGEST_PAGE,
-        marker: str | None = None,
-    ) -> AsyncIterator[RunCacheInfo]:
-        return self._walk(
-            lambda page: runs.list_cache(user_filter, fs_filter, run_filter, max_keys, page), marker
-        )
-
-    @takes(runs.list_artifact)
-    def iter_artifacts(
-        self,
-        *,
-        user_filter: str | None = None,
-        fs_filter: str | None = None,
-        run_filter: str | None = None,
-        type_filter: str | None = None,
-        path_filter: str | None = None,
-        maxkeys: int = LARGEST_PAGE,
-        marker: str | None = None,
-    ) -> AsyncIterator[ArtifactInfo]:
-        return self._walk(
-            lambda page: runs.list_artifact(
-                user_filter, fs_filter, run_filter, type_filter, path_filter, maxkeys, page
-            ),
-            marker,
-        )
-
-    @takes(pipelines.list_pipeline)
-    def iter_pipelines(
-        self,
-        *,
-        user_filter: str | None = None,
-        name_filter: str | None = None,
-        max_keys: int = LARGEST_PAGE,
-        marker: str | None = None,
-    ) -> AsyncIterator[PipelineInfo]:
-        return self._walk(
-            lambda page: pipelines.list_pipeline(user_filter, name_filter, max_keys, page), marker
-        )
-
-    @takes(pipelines.list_schedule)
-    def iter_schedules(
-        self,
-        *,
-        user_filter: str | None = None,
-        ppl_filter: str | None = None,
-        ppl_version_filter: str | None = None,
-        schedule_filter: str | None = None,
-        name_filter: str | None = None,
-        status_filter: str | None = None,
-        marker: str | None = None,
-        max_keys: int = LARGEST_PAGE,
-    ) -> AsyncIterator[ScheduleInfo]:
-        return self._walk(
-            lambda page: pipelines.list_schedule(
-                user_filter,
-                ppl_filter,
-                ppl_version_filter,
-                schedule_filter,
-                name_filter,
-                status_filter,
-                page,
-                max_keys,
-            ),
-            marker,
-        )
-
-    @takes(clusters.list_cluster)
-    def iter_clusters(
-        self,
-        *,
-        maxkeys: int = LARGEST_PAGE,
-        marker: str | None = None,
-        clustername: str | list[str] | None = None,
-        clusterstatus: str | None = None,
-    ) -> AsyncIterator[ClusterInfo]:
-        return self._walk(
-            lambda page: clusters.list_cluster(maxkeys, page, clustername, clusterstatus), marker
-        )
+    # -- one method per endpoint: ``awaitable(builder)`` ------------------------------------------------
+    # users, queues, grants, flavours
+    add_user = awaitable(users.add_user)
+    del_user = awaitable(users.del_user)
+    update_password = awaitable(users.update_password)
+    list_user = awaitable(users.list_user)
+    grant_queue = awaitable(users.grant_queue)
+    ungrant_queue = awaitable(users.ungrant_queue)
+    show_queue_grant = awaitable(users.show_queue_grant)
+    list_queue = awaitable(users.list_queue)
+    show_queue = awaitable(users.show_queue)
+    create_queue = awaitable(users.create_queue)
+    stop_queue = awaitable(users.stop_queue)
+    del_queue = awaitable(users.del_queue)
+    list_flavour = awaitable(users.list_flavour)
+    # file systems and links
+    add_fs = awaitable(fs.add_fs)
+    show_fs = awaitable(fs.show_fs)
+    list_fs = awaitable(fs.list_fs)
+    delete_fs = awaitable(fs.delete_fs)
+    add_link = awaitable(fs.add_link)
+    delete_link = awaitable(fs.delete_link)
+    show_link = awaitable(fs.show_link)
+    list_link = awaitable(fs.list_link)
+    # runs, run caches, artifacts, logs
+    create_run = awaitable(runs.create_run)
+    find_run_by_client_token = awaitable(runs.find_run_by_client_token)
+    list_run = awaitable(runs.list_run)
+    show_run = awaitable(runs.show_run)
+    stop_run = awaitable(runs.stop_run)
+    delete_run = awaitable(runs.delete_run)
+    retry_run = awaitable(runs.retry_run)
+    list_cache = awaitable(runs.list_cache)
+    show_cache = awaitable(runs.show_cache)
+    delete_cache = awaitable(runs.delete_cache)
+    list_artifact = awaitable(runs.list_artifact)
+    show_log = awaitable(runs.show_log)
+    # pipelines and schedules
+    create_pipeline = awaitable(pipelines.create_pipeline)
+    list_pipeline = awaitable(pipelines.list_pipeline)
+    show_pipeline = awaitable(pipelines.show_pipeline)
+    delete_pipeline = awaitable(pipelines.delete_pipeline)
+    update_pipeline = awaitable(pipelines.update_pipeline)
+    show_pipeline_version = awaitable(pipelines.show_pipeline_version)
+    delete_pipeline_version = awaitable(pipelines.delete_pipeline_version)
+    create_schedule = awaitable(pipelines.create_schedule)
+    list_schedule = awaitable(pipelines.list_schedule)
+    show_schedule = awaitable(pipelines.show_schedule)
+    stop_schedule = awaitable(pipelines.stop_schedule)
+    delete_schedule = awaitable(pipelines.delete_schedule)
+    # clusters and statistics
+    create_cluster = awaitable(clusters.create_cluster)
+    list_cluster = awaitable(clusters.list_cluster)
+    show_cluster = awaitable(clusters.show_cluster)
+    delete_cluster = awaitable(clusters.delete_cluster)
+    update_cluster = awaitable(clusters.update_cluster)
+    list_cluster_resource = awaitable(clusters.list_cluster_resource)
+    get_statistics = awaitable(clusters.get_statistics)
+    get_statistics_detail = awaitable(clusters.get_statistics_detail)
+
+    # -- iter_*: every item of a list, across all its pages: ``async_pages(walk)`` ----------------------
+    iter_users = async_pages(walks.iter_users)
+    iter_queues = async_pages(walks.iter_queues)
+    iter_queue_grants = async_pages(walks.iter_queue_grants)
+    iter_flavours = async_pages(walks.iter_flavours)
+    iter_fs = async_pages(walks.iter_fs)
+    iter_links = async_pages(walks.iter_links)
+    iter_runs = async_pages(walks.iter_runs)
+    iter_caches = async_pages(walks.iter_caches)
+    iter_artifacts = async_pages(walks.iter_artifacts)
+    iter_pipelines = async_pages(walks.iter_pipelines)
+    iter_schedules = async_pages(walks.iter_schedules)
+    iter_clusters = async_pages(walks.iter_clusters)

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Generator
-from typing import Any, TypeVar
+from collections.abc import Generator, Iterator
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 import tenacity
 
@@ -52,6 +53,47 @@ class Locked:
 
 Step = Prepared | Sleep | Locked
 Steps = Generator[Step, Any, T]
+
+
+class Feed(Generic[T]):
+    """What the transports' loops share, which is no I/O: hand out the steps one by one, send each
+    answer back in (``feed.reply``), or throw in the ``PaddleFlowError`` the step's I/O raised inside
+    ``with feed:``, and keep what the steps return (``feed.result``). Each transport's loop is then
+    only its I/O::
+
+        feed = Feed(steps)
+        for step in feed:
+            ...  # Sleep: sleep; Prepared: ``with feed: feed.reply = send(step)``; Locked: the same
+        return feed.result
+    """
+
+    def __init__(self, steps: Steps[T]) -> None:
+        self._steps = steps
+        self.reply: Any = None
+        self._error: PaddleFlowError | None = None
+        self.result: T
+
+    def __iter__(self) -> Iterator[Step]:
+        steps = self._steps
+        while True:
+            try:
+                step = steps.send(self.reply) if self._error is None else steps.throw(self._error)
+            except StopIteration as stop:
+                self.result = stop.value
+                return
+            self.reply = self._error = None
+            yield step
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        if isinstance(error, PaddleFlowError):
+            self._error = error  # (thrown into the steps by the next turn of the loop)
+            return True
+        return False
 
 
 class Driver:

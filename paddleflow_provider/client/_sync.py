@@ -19,7 +19,7 @@ import urllib3.exceptions
 from ._auth import Auth
 from ._config import ClientConfig
 from ._core import Call, Flow, Prepared, Raw, connection_error, raw_answer, tls_failure
-from ._drive import Driver, Locked, Sleep, Steps
+from ._drive import Driver, Feed, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
 from ._retry import SleepFn
 
@@ -85,28 +85,18 @@ class SyncTransport:
         self._drive(self.driver.login(username, password))
 
     def _drive(self, steps: Steps[T]) -> T:
-        """Perform the driver's steps until it returns; transport errors go back into it."""
-        reply: Any = None
-        error: PaddleFlowError | None = None
-        while True:
-            try:
-                step = steps.send(reply) if error is None else steps.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            reply = error = None
-            if type(step) is Prepared:
-                try:
-                    reply = self._send(step)
-                except PaddleFlowError as exc:
-                    error = exc
-            elif type(step) is Sleep:
+        """Perform the driver's steps until it returns; ``Feed`` carries answers and errors back in."""
+        feed = Feed(steps)
+        for step in feed:
+            if type(step) is Sleep:
                 self._sleep(step.seconds)
+            elif type(step) is Prepared:
+                with feed:
+                    feed.reply = self._send(step)
             else:  # the driver yields nothing but these three steps
-                try:
-                    with self._login_lock:
-                        reply = self._drive(cast(Locked, step).steps)
-                except PaddleFlowError as exc:
-                    error = exc
+                with feed, self._login_lock:
+                    feed.reply = self._drive(cast(Locked, step).steps)
+        return feed.result
 
     def _send(self, p: Prepared) -> Raw:
         try:

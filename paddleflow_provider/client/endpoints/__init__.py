@@ -1,8 +1,9 @@
 """Endpoint definitions: each function checks its arguments and returns a ``Call`` (or a flow of calls).
 
 These are the single definition of every request. ``PaddleFlowAPI``, ``AsyncPaddleFlowAPI`` and
-``Client`` each have one written method per builder that calls it (``@takes(builder)`` brings the
-builder's reference spellings of its arguments).
+``Client`` each declare one method per builder, in one line that names it (``show_run =
+typed(runs.show_run)``); the method takes the builder's signature, docstring and reference spellings
+of its arguments. ``walks`` holds the page walks behind the ``iter_*`` helpers, declared alike.
 """
 
 from . import clusters, fs, pipelines, runs, users

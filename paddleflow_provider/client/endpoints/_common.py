@@ -1,4 +1,5 @@
-"""Helpers shared by the endpoint modules, and the argument rules every face applies (``takes``)."""
+"""Helpers shared by the endpoint modules, and what every face method derived from a builder shares:
+the argument rules (``checked``) and the builder's name, docstring and signature (``face_method``)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,19 @@ import dataclasses
 import functools
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, ParamSpec, TypeAlias, TypeVar, cast
 
-from .._core import Call, Landed
+from .._core import Call, Flow, Landed
 from .._exceptions import InvalidArgumentError, NotFoundError
 from .._model_base import Info, Page, items_of, marker_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=Info)
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+#: what an endpoint builder returns: one call, or a flow of calls (``_core``)
+Job: TypeAlias = Call[T] | Flow[T]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,16 +31,18 @@ class Endpoint:
 
 
 #: builder name -> ``Endpoint``; filled by ``@endpoint``. No face reads it to make methods (each face
-#: method names its builder); ``takes`` finds a builder's aliases here, and tests walk it to check
+#: method names its builder); ``checked`` finds a builder's aliases here, and tests walk it to check
 #: that every builder has its method on every face.
 ENDPOINTS: dict[str, Endpoint] = {}
+#: the same for the page walks behind the ``iter_*`` helpers (``@walks``, in ``endpoints/walks.py``)
+WALKS: dict[str, Endpoint] = {}
 
 
 def endpoint(aliases: dict[str, str] | None = None) -> Callable[[F], F]:
     """Declare a builder an endpoint, with the reference's alternative keyword spellings.
 
     ``aliases`` maps an accepted spelling to the canonical argument (``fsname`` -> ``fs_name``). The
-    builder itself is returned unchanged: the face methods apply the argument rules (``takes``), so
+    builder itself is returned unchanged: the face methods apply the argument rules (``checked``), so
     the flows inside the package call builders directly, without that cost.
     """
 
@@ -56,12 +64,11 @@ class ArgumentRules:
     stay in the builders.
     """
 
-    def __init__(self, method: Callable[..., Any], aliases: Mapping[str, str]) -> None:
-        self.name = method.__name__
+    def __init__(self, name: str, signature: inspect.Signature, aliases: Mapping[str, str]) -> None:
+        self.name = name
         self.aliases = aliases
-        signature = inspect.signature(method)
-        params = list(signature.parameters.values())[1:]  # without ``self``
-        self.signature = signature.replace(parameters=params)
+        self.signature = signature
+        params = list(signature.parameters.values())
         self.params = [p.name for p in params]
         self.strings = [p.name for p in params if p.annotation in ("str", "str | None")]
 
@@ -87,41 +94,60 @@ class ArgumentRules:
         return kwargs
 
 
-def takes(
-    builder: Callable[..., Any] | None = None, *, aliases: Mapping[str, str] | None = None
-) -> Callable[[F], F]:
-    """Decorate a face method that takes ``builder``'s arguments (or, for the methods that are no
-    single request, ``login`` and ``mount``, its own with ``aliases``): ``ArgumentRules`` run
-    before the method, which then sees canonical arguments only.
+def declared(builder: Callable[..., Any]) -> Endpoint:
+    """The declaration (``@endpoint``, or ``@walks`` for a page walk) of ``builder``."""
+    found = ENDPOINTS.get(builder.__name__) or WALKS.get(builder.__name__)
+    if found is None or found.builder is not builder:
+        raise TypeError(f"{builder.__name__} is not a builder declared with @endpoint or @walks")
+    return found
 
-    Why a decorator: the reference's spellings and the argument errors must hold for every method of
-    every face alike, and Python binds a call before the body could translate anything. The alias
-    table stays with the builder (``@endpoint``), so a method's signature shows the canonical names.
+
+def checked(builder: Callable[P, R]) -> Callable[P, R]:
+    """``builder`` behind its ``ArgumentRules``: what every face method derived from it calls.
+
+    Why the rules come first: the reference's spellings and the argument errors must hold for every
+    method of every face alike, and Python binds a call before the builder could translate anything.
+    The alias table stays with the builder (``@endpoint``), so signatures show the canonical names.
     """
-    table = aliases or {}
-    if builder is not None:
-        declared = ENDPOINTS.get(builder.__name__)
-        if declared is None or declared.builder is not builder:
-            raise TypeError(f"{builder.__name__} is not a builder declared with @endpoint")
-        table = declared.aliases
+    rules = ArgumentRules(builder.__name__, inspect.signature(builder), declared(builder).aliases)
+
+    def build(*args: Any, **kwargs: Any) -> R:
+        return builder(*args, **rules.canonical(args, kwargs))
+
+    return build
+
+
+def takes(*, aliases: Mapping[str, str] | None = None) -> Callable[[F], F]:
+    """``ArgumentRules`` for a hand-written face method that is no single request (``mount``): its own
+    signature, with the reference's other spellings ``aliases``."""
 
     def wrap(method: F) -> F:
-        rules = ArgumentRules(method, table)
-        if inspect.iscoroutinefunction(method):
-
-            @functools.wraps(method)
-            async def checked_coroutine(self: Any, *args: Any, **kwargs: Any) -> Any:
-                return await method(self, *args, **rules.canonical(args, kwargs))
-
-            return cast(F, checked_coroutine)
+        signature = inspect.signature(method)
+        params = list(signature.parameters.values())[1:]  # without ``self``
+        rules = ArgumentRules(method.__name__, signature.replace(parameters=params), aliases or {})
 
         @functools.wraps(method)
-        def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        def checked_method(self: Any, *args: Any, **kwargs: Any) -> Any:
             return method(self, *args, **rules.canonical(args, kwargs))
 
-        return cast(F, checked)
+        return cast(F, checked_method)
 
     return wrap
+
+
+def face_method(builder: Callable[..., Any], method: F, result: Callable[[str], str]) -> F:
+    """``method``, derived from ``builder``, as ``help()``, ``inspect`` and an IDE's hover show it: the
+    builder's name, docstring and parameters (``functools.wraps``), after ``self``, and the face's
+    result type (``result`` of the text inside the builder's ``Call[...]``/``Flow[...]``/``Walk[...]``).
+    """
+    functools.update_wrapper(method, builder)
+    signature = inspect.signature(builder)
+    text = str(signature.return_annotation)
+    returns = result(text[text.index("[") + 1 : -1])
+    this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    params = [this, *signature.parameters.values()]
+    vars(method)["__signature__"] = signature.replace(parameters=params, return_annotation=returns)
+    return method
 
 
 def none(_: Any) -> None:
@@ -192,6 +218,27 @@ class PageWalk:
         self._seen.add(marker)
         self.marker = marker
         return True
+
+
+@dataclasses.dataclass(frozen=True)
+class Walk(Generic[T]):
+    """What an ``iter_*`` helper walks: ``page(marker)`` is the list call for the page at ``marker``;
+    the walk starts at ``marker`` (the first page when None) and goes on as ``PageWalk`` says."""
+
+    page: Callable[[str | None], Call[Page[T]]]
+    marker: str | None = None
+
+
+def walks(builder: Callable[..., Any]) -> Callable[[F], F]:
+    """Declare a page walk (an ``iter_*`` helper's builder) over the list ``builder``: the walk takes
+    the list's filters, and the list's other spellings of them."""
+    aliases = declared(builder).aliases
+
+    def declare(func: F) -> F:
+        WALKS[func.__name__] = Endpoint(func, aliases)
+        return func
+
+    return declare
 
 
 def walk(build: Callable[[str | None], Call[Page[M]]]) -> Any:

@@ -123,7 +123,7 @@ def _one_link(fspath: str) -> Any:
 @endpoint({**_FS_ALIASES, "fs_path": "fspath", "fsPath": "fspath"})
 def show_link(
     fsname: str, fspath: str | None = None, username: str | None = None, maxsize: int = 100
-) -> Call[LinkInfo] | Call[Page[LinkInfo]]:
+) -> Call[LinkInfo | Page[LinkInfo]]:
     """With ``fspath``: that link (``LinkInfo``); without: the fs's links (a page, as ``list_link``)."""
     if fspath is None:
         return list_link(fsname, username, maxsize)

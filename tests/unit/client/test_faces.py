@@ -1,21 +1,23 @@
 """The three faces are complete and agree with the builders they call.
 
-Every method is written out in its class (no generated methods, no stubs), so these tests are what
-keeps the faces from drifting apart: every method the SDK reference lists exists on every face; every
-builder in ``endpoints/`` has its method on every face, with the builder's exact signature; the async
-face mirrors the typed face one for one, ``iter_*`` helpers included.
+Every method is declared in its class (one line naming its builder, or a ``def``; no generated methods,
+no stubs), so these tests are what keeps the faces from drifting apart: every method the SDK reference
+lists exists on every face; every builder in ``endpoints/`` has its method on every face, with the
+builder's exact signature; the async face mirrors the typed face one for one, ``iter_*`` helpers
+included. ``test_typing.py`` checks that mypy sees the same signatures.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 
 import pytest
 
 import paddleflow_provider.client as pkg
 from paddleflow_provider.client import AsyncPaddleFlowAPI, Client, PaddleFlowAPI
-from paddleflow_provider.client.endpoints._common import ENDPOINTS, LARGEST_PAGE
+from paddleflow_provider.client.endpoints._common import ENDPOINTS, LARGEST_PAGE, WALKS
 
 #: The methods of the SDK reference (/work/shared/reference/sdk_reference.md), in its order.
 REFERENCE_METHODS = [
@@ -94,7 +96,7 @@ ITERATORS = {
 
 
 def _params(method) -> list[inspect.Parameter]:
-    """A method's parameters without ``self``, as written in its class (through ``@takes``)."""
+    """A method's parameters without ``self``, as ``inspect`` (and ``help()``) shows them."""
     return list(inspect.signature(method).parameters.values())[1:]
 
 
@@ -127,11 +129,32 @@ def test_every_builder_has_its_method_with_the_builders_signature(face, name):
 
 
 @pytest.mark.parametrize("face", FACES, ids=lambda f: f.__name__)
-def test_every_method_is_written_in_its_class(face):
-    """No method is made at import time: each public one is a ``def`` in the class body."""
+def test_every_method_is_declared_in_its_class(face):
+    """No method is made by a loop at import time: each public one is a ``def`` in the class body, or
+    a one-line declaration there (``show_run = typed(runs.show_run)``) naming the builder it derives
+    from (``functools.wraps``: ``__wrapped__`` is that builder, or the ``iter_*`` helper's walk)."""
+    source = inspect.getsource(face)
     for name in _public(face):
-        func = inspect.unwrap(vars(face)[name])
-        assert func.__qualname__ == f"{face.__name__}.{name}", func.__qualname__
+        method = vars(face)[name]
+        builder = inspect.unwrap(method)
+        if builder.__qualname__ == f"{face.__name__}.{name}":
+            continue  # written out: login, mount, close ...
+        declared = ENDPOINTS.get(name) or WALKS.get(name)
+        assert declared is not None and builder is declared.builder, name
+        assert re.search(rf"^    {name} = \w+\(\s*\w+\.{name}\b", source, re.M), name
+
+
+@pytest.mark.parametrize(
+    ("face", "name"),
+    [(f, n) for f in FACES for n in ("show_run", "find_run_by_client_token", "iter_runs") if hasattr(f, n)],
+)
+def test_help_shows_the_builders_docstring_and_signature(face, name):
+    method = getattr(face, name)
+    builder = (ENDPOINTS.get(name) or WALKS[name]).builder
+    assert method.__doc__ == builder.__doc__ and method.__name__ == name
+    assert str(inspect.signature(method)).startswith("(self, ")
+    bound = getattr(face.__new__(face), name)  # bound: ``self`` is gone, as for any method
+    assert list(inspect.signature(bound).parameters) == list(inspect.signature(builder).parameters)
 
 
 def test_the_tuple_face_has_the_typed_faces_signatures():
@@ -174,7 +197,7 @@ def test_no_stubs_hide_the_code():
 
 
 def test_reference_spellings_work_on_every_face(server, client):
-    """``@takes`` resolves the reference's spellings before the body runs, on all three faces."""
+    """``checked`` resolves the reference's spellings before the builder runs, on all three faces."""
     import asyncio
 
     from paddleflow_provider.client import ClientConfig
