@@ -172,6 +172,25 @@ def base64_text(argument: str, value: Any) -> str | None:
     return base64.b64encode(bytes(value)).decode("ascii")
 
 
+def pipeline_source(fs: Any, yaml_path: Any, yaml_raw: Any) -> str | None:
+    """Where a pipeline's YAML comes from: ``yaml_raw`` alone, or ``fs`` (the ``fs_name`` argument,
+    named apart from the rule ``fs_name``) with ``yaml_path``, by default ``./run.yaml``.
+
+    Returns ``yaml_raw`` base64-encoded as the server takes it (or None)."""
+    raw = base64_text("yaml_raw", yaml_raw)
+    if yaml_raw is not None and (yaml_path is not None or fs is not None):
+        bad = "yaml_path" if yaml_path is not None else "fs_name"
+        raise InvalidArgumentError(bad, "give either yaml_raw, or fs_name (+ yaml_path), not both")
+    if yaml_raw is None and fs is None:
+        raise InvalidArgumentError(
+            "yaml_raw / fs_name", "a yaml source is required: yaml_raw, or fs_name + yaml_path"
+        )
+    if fs is not None:
+        fs_name("fs_name", fs)
+    optional_str("yaml_path", yaml_path)
+    return raw
+
+
 def optional_bool(argument: str, value: Any) -> bool | None:
     if value is not None and not isinstance(value, bool):
         raise InvalidArgumentError(argument, "must be True, False or None", value)

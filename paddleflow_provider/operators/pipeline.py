@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import yaml
 
 from paddleflow_provider._compat import StrArg
+from paddleflow_provider.client import _validate as v
 from paddleflow_provider.operators._base import (
     PaddleFlowBaseOperator,
     PaddleFlowCreateOperatorBase,
@@ -24,7 +25,9 @@ from paddleflow_provider.operators._base import (
     check_choice,
     check_optional_str,
     check_required,
+    client_check,
 )
+from paddleflow_provider.runs.arguments import given_or_none, is_templated
 
 if TYPE_CHECKING:
     from paddleflow_provider.client import PaddleFlowAPI, PipelineVersionInfo
@@ -38,18 +41,6 @@ __all__ = [
 ]
 
 IF_UNCHANGED_CHOICES = ("new_version", "reuse")
-
-
-def _check_source(fs_name: Any, yaml_path: Any, yaml_raw: Any) -> None:
-    """The server's rule: ``yaml_raw`` alone, or ``fs_name`` (+ ``yaml_path``, default ./run.yaml)."""
-    if yaml_raw is not None and not isinstance(yaml_raw, str | bytes):
-        raise ValueError(f"yaml_raw must be str or bytes, got {type(yaml_raw).__name__}")
-    if yaml_raw not in (None, "", b"") and (fs_name or yaml_path):
-        raise ValueError("give either yaml_raw, or fs_name (+ yaml_path), not both")
-    if yaml_raw in (None, "", b"") and not fs_name:
-        raise ValueError("no pipeline YAML: set yaml_raw, or fs_name (+ yaml_path, default ./run.yaml)")
-    check_optional_str("fs_name", fs_name)
-    check_optional_str("yaml_path", yaml_path)
 
 
 def _parsed(text: str | bytes | None) -> Any:
@@ -84,7 +75,9 @@ class _PipelineSource(PaddleFlowYamlTemplateMixin, PaddleFlowBaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        _check_source(fs_name, yaml_path, yaml_raw)
+        if not any(is_templated(value) for value in (fs_name, yaml_path, yaml_raw)):
+            # The client's own rule; a templated source is checked by the client at execute.
+            client_check(v.pipeline_source, *(given_or_none(x) for x in (fs_name, yaml_path, yaml_raw)))
         check_optional_str("desc", desc)
         check_optional_str("username", username)
         self.fs_name = fs_name

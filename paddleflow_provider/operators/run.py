@@ -37,7 +37,7 @@ from paddleflow_provider.operators._run_base import (
     PaddleFlowRunTimeoutError,
     PaddleFlowRunWaitBase,
 )
-from paddleflow_provider.runs.arguments import check_run_id, is_templated
+from paddleflow_provider.runs.arguments import check_run_id, given_or_none, is_templated
 from paddleflow_provider.runs.identity import client_token, default_run_name, identity_token
 from paddleflow_provider.runs.task_state import TaskState
 from paddleflow_provider.runs.verdict import Verdict, run_verdict
@@ -57,11 +57,6 @@ __all__ = [
     "PaddleFlowRunTimeoutError",
     "PaddleFlowStopRunOperator",
 ]
-
-
-def _given(value: Any) -> Any:
-    """An empty source argument counts as not given (the operator sends ``value or None``)."""
-    return None if value in ("", b"") else value
 
 
 def _failure_options(value: Any) -> Any:
@@ -144,11 +139,11 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         # The client's own rules; a templated value is checked by the client at execute.
         client_check(
             v.run_source,
-            _given(run_yaml_raw),
-            _given(run_yaml_path),
-            _given(pipeline_id),
-            _given(pipeline_version_id),
-            _given(fs_name),
+            given_or_none(run_yaml_raw),
+            given_or_none(run_yaml_path),
+            given_or_none(pipeline_id),
+            given_or_none(pipeline_version_id),
+            given_or_none(fs_name),
         )
         if not is_templated(run_name):
             client_check(v.optional_name, "run_name", run_name or None, "run")

@@ -14,6 +14,12 @@ def is_templated(value: Any) -> bool:
     return (isinstance(value, str) and "{{" in value) or is_xcom_arg(value)
 
 
+def given_or_none(value: Any) -> Any:
+    """An empty text or bytes argument counts as not given (operators send ``value or None``), so a
+    YAML source left blank is checked, and sent, as absent."""
+    return None if value in ("", b"") else value
+
+
 def check_run_id(run_id: StrArg) -> str:
     """Reject a missing, empty or non-text run id early; templates and XComArgs are checked once
     rendered (the server answers for them). Returns the value typed as ``execute`` sees it."""

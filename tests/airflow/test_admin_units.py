@@ -19,9 +19,9 @@ CLUSTER = {"clustername": "c1", "endpoint": "127.0.0.1", "clustertype": "Local"}
 @pytest.mark.parametrize(
     ("cls", "kwargs", "message"),
     [
-        (pipeline.PaddleFlowCreatePipelineOperator, {}, "no pipeline YAML"),
+        (pipeline.PaddleFlowCreatePipelineOperator, {}, "a yaml source is required"),
         (pipeline.PaddleFlowCreatePipelineOperator, {"yaml_raw": YAML, "fs_name": "f"}, "not both"),
-        (pipeline.PaddleFlowCreatePipelineOperator, {"yaml_raw": 3}, "yaml_raw must be str or bytes"),
+        (pipeline.PaddleFlowCreatePipelineOperator, {"yaml_raw": 3}, "'yaml_raw': must be str or bytes"),
         (
             pipeline.PaddleFlowCreatePipelineOperator,
             {"yaml_raw": YAML, "if_exists": "skip"},

@@ -16,7 +16,6 @@ from .._models import ClusterInfo, StatisticsJobDetailInfo, StatisticsJobInfo
 from ._common import endpoint, field_parser, landed_if_found, model_parser, none, page_parser
 
 _NAME = {"cluster_name": "clustername", "clusterName": "clustername", "name": "clustername"}
-_CLUSTER_TYPES = ("Kubernetes", "K3S", "Local")
 
 
 def _names(argument: str, value: Any) -> str | None:

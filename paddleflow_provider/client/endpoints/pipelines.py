@@ -36,18 +36,6 @@ def _desc(value: Any) -> str | None:
     return value
 
 
-def _yaml_source(fs_name: Any, yaml_path: Any, yaml_raw: Any) -> None:
-    if yaml_raw is not None and (yaml_path is not None or fs_name is not None):
-        bad = "yaml_path" if yaml_path is not None else "fs_name"
-        raise InvalidArgumentError(bad, "give either yaml_raw, or fs_name (+ yaml_path), not both")
-    if yaml_raw is None and fs_name is None:
-        raise InvalidArgumentError(
-            "yaml_raw / fs_name", "a yaml source is required: yaml_raw, or fs_name + yaml_path"
-        )
-    if fs_name is not None:
-        v.fs_name("fs_name", fs_name)
-
-
 @endpoint({"maxsize": "max_keys", "maxkeys": "max_keys"})
 def list_pipeline(
     user_filter: str | None = None,
@@ -122,11 +110,10 @@ def create_pipeline(
     username: str | None = None,
     yaml_raw: str | bytes | None = None,
 ) -> Call[PipelineCreated]:
-    _yaml_source(fs_name, yaml_path, yaml_raw)
-    raw = v.base64_text("yaml_raw", yaml_raw)
+    raw = v.pipeline_source(fs_name, yaml_path, yaml_raw)
     body = {
         "fsName": fs_name,
-        "yamlPath": v.optional_str("yaml_path", yaml_path),
+        "yamlPath": yaml_path,
         "desc": _desc(desc),
         "username": v.optional_str("username", username),
         "yamlRaw": raw,
@@ -154,13 +141,13 @@ def update_pipeline(
 ) -> Call[PipelineVersionCreated]:
     """Each update appends a version that cannot be told apart afterwards: never repeated blindly."""
     v.required("pipeline_id", pipeline_id)
-    _yaml_source(fs_name, yaml_path, yaml_raw)
+    raw = v.pipeline_source(fs_name, yaml_path, yaml_raw)
     body = {
         "fsName": fs_name,
-        "yamlPath": v.optional_str("yaml_path", yaml_path),
+        "yamlPath": yaml_path,
         "desc": _desc(desc),
         "username": v.optional_str("username", username),
-        "yamlRaw": v.base64_text("yaml_raw", yaml_raw),
+        "yamlRaw": raw,
     }
     body = {k: val for k, val in body.items() if val is not None}
 
