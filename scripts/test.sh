@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's whole check, exactly what CI runs (.ci/run): set up the locked environments,
-# lint, run the full suite on Airflow 3.3, then the Airflow-facing tests again on Airflow 3.1 and 2.11.
+# lint, type-check, run the full suite on Airflow 3.3, then the Airflow-facing tests again on
+# Airflow 3.1 and 2.11.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh all
@@ -8,6 +9,9 @@ bash scripts/bootstrap.sh all
 echo "== ruff"
 .venv/bin/ruff check paddleflow_provider tests bench
 .venv/bin/ruff format --check paddleflow_provider tests bench
+
+echo "== mypy (configuration in pyproject.toml)"
+.venv/bin/python -m mypy
 
 echo "== pytest (Airflow 3.3)"
 .venv/bin/python -m pytest -q "$@"

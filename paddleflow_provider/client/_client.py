@@ -16,8 +16,9 @@ import functools
 from collections.abc import Callable
 from typing import Any, Concatenate, Literal, ParamSpec, TypeAlias, TypeVar, cast, overload
 
+from ..connection_schema import DEFAULT_PORT
 from ._api import PaddleFlowAPI
-from ._config import DEFAULT_PORT, ClientConfig
+from ._config import ClientConfig
 from ._exceptions import InvalidArgumentError, PaddleFlowError
 from ._model_base import Page
 from ._models import LinkInfo

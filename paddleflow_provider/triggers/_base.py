@@ -61,7 +61,7 @@ class PaddleFlowPollingTrigger(BaseTrigger):
         poll_interval: float = 10.0,
         deadline: float | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # Airflow's BaseTrigger.__init__ is unannotated
         if not isinstance(run_id, str) or not run_id:
             raise ValueError(f"run_id must be a non-empty string, got {run_id!r}")
         if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float) or poll_interval < 0:

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import _validate as v
 from .._core import Call, path
-from .._exceptions import NotFoundError
+from .._exceptions import InvalidArgumentError, NotFoundError
 from .._model_base import Page
 from .._models import FSInfo, LinkInfo
 from ._common import endpoint, landed_if_found, model_parser, none, page_parser
@@ -48,7 +48,7 @@ def _storage_body(
     """The body shared by add_fs and add_link: a storage URL, an optional owner and properties."""
     v.required("url", url)
     if "://" not in url:
-        raise v.InvalidArgumentError("url", "a storage URL such as 'local:///data', 's3://bucket/path'", url)
+        raise InvalidArgumentError("url", "a storage URL such as 'local:///data', 's3://bucket/path'", url)
     body = {**body, "url": url}
     if username:
         body["username"] = username

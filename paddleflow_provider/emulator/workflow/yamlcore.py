@@ -91,7 +91,7 @@ def go_scalar(text: str) -> Any:
     return text
 
 
-class GoYamlLoader(_BaseLoader):
+class GoYamlLoader(_BaseLoader):  # type: ignore[misc]  # a base picked at import: the C loader if built
     """A SafeLoader whose implicit scalar typing, keys and duplicate-key check are yaml.v3's."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
