@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
@@ -12,6 +13,7 @@ from ..backend.core import Backend
 from ..caller import Caller
 from ..errors import PFError
 from .body import Body
+from .wire import parse_max_keys, split_filter
 
 
 def caller(request: Request) -> Caller:
@@ -52,6 +54,34 @@ async def read_body(
 def q(request: Request, key: str, default: str | None = None) -> str | None:
     """A query value; keys are case-sensitive, as ``url.Values.Get`` is."""
     return request.query_params.get(key, default)
+
+
+T = TypeVar("T")
+
+
+def query_value(request: Request, key: str, parse: Callable[[str], T], should: str) -> T | None:
+    """A typed query value: ``None`` when absent or empty; when ``parse`` raises ``ValueError``, the
+    server's ``InvalidURI`` with ``<key>[<value>] <should>``."""
+    value = q(request, key)
+    if not value:
+        return None
+    try:
+        return parse(value)
+    except ValueError:
+        raise PFError("InvalidURI", f"{key}[{value}] {should}") from None
+
+
+def filter_values(request: Request, key: str) -> list[str]:
+    """The list filter ``<key>Filter=a,b`` that list routes share (``userFilter``, ``runFilter``, ...)."""
+    return split_filter(q(request, f"{key}Filter"))
+
+
+def page_query(
+    request: Request, max_keys: Callable[[str | None], int] = parse_max_keys
+) -> tuple[str | None, int]:
+    """``(marker, maxKeys)`` of a marker-paged list; ``max_keys`` checks ``maxKeys`` (routes whose server
+    handler words the error its own way pass their own check)."""
+    return q(request, "marker"), max_keys(q(request, "maxKeys"))
 
 
 def ok(data: Any, status: int = 200) -> JSONResponse:
