@@ -20,6 +20,7 @@ from ..caller import ROOT, Caller
 from ..errors import PFError
 from ..store import Store
 from ..util import USER_NAME_RE, Page, paginate, password_ok, rfc3339
+from .access import only_root
 
 _N, _R, _P = 2**14, 8, 1
 
@@ -111,8 +112,7 @@ class Users:
             raise PFError("InvalidNamePattern", f"username[{name}] should match ^[A-Za-z0-9]{{4,16}}$")
         if not password_ok(password):
             raise PFError("UserPasswordWeak")
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         with self.store.tx():
             if self.store.get("users", name) is not None or name.lower() == ROOT:
                 raise PFError("UserNameDuplicated")
@@ -121,8 +121,7 @@ class Users:
             self._fp[name] = _fingerprint(pw)
 
     def delete(self, who: Caller, name: str) -> None:
-        if not who.is_root:
-            raise PFError("AccessDenied")
+        only_root(who, "AccessDenied")
         if name.lower() == ROOT:
             raise PFError("AccessDenied", "root user can not be deleted")
         with self.store.tx():
@@ -148,8 +147,7 @@ class Users:
             self._fp[name] = _fingerprint(row.doc["_pw"])
 
     def list(self, who: Caller, marker: str | None, max_keys: int) -> Page[UserRecord]:
-        if not who.is_root:
-            raise PFError("AccessDenied")
+        only_root(who, "AccessDenied")
         rows = [
             (r.pk, UserRecord(r.key, r.doc["createTime"]))
             for r in self.store.select("users")
