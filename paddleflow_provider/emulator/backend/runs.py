@@ -339,8 +339,7 @@ class Runs:
                     f"delete run[{run_id}] failed. run deleting is cached by other "
                     f"Runs[[{' '.join(alive)}]].",
                 )
-            row.deleted = True
-            self.store.update("runs", row)
+            self.store.soft_delete("runs", row)
         fs_name = row.doc.get("fsName")
         if fs_name:
             root = self.fs.root_of(row.doc.get("_fsUser", row.owner), fs_name)
