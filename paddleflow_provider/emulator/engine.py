@@ -87,9 +87,8 @@ class Engine:
     new_run = staticmethod(WorkflowRunner)
     """A runner for a spec, not started yet (the caller records it first, then calls ``start()``)."""
 
-    def stop_all_runs(self, timeout: float) -> None:
-        """Force-stop every live run and kill any process left (server shutdown)."""
-        workflow.shutdown_all(timeout=timeout)
+    stop_all_runs = staticmethod(workflow.shutdown_all)
+    """Force-stop every live run and kill any process left (server shutdown)."""
 
     def kill_leftover_processes(self, folder: Path, what: str) -> list[int]:
         """SIGKILL the ``what`` (step/job) processes a previous server of this data dir left running under
