@@ -12,8 +12,10 @@ from fastapi.responses import JSONResponse, Response
 from ..backend.core import Backend
 from ..caller import Caller
 from ..errors import PFError
+from ..store import Doc
+from ..util import Page
 from .body import Body
-from .wire import parse_max_keys, split_filter
+from .wire import page_body, parse_max_keys, split_filter
 
 
 def caller(request: Request) -> Caller:
@@ -57,6 +59,7 @@ def q(request: Request, key: str, default: str | None = None) -> str | None:
 
 
 T = TypeVar("T")
+F = TypeVar("F")
 
 
 def query_value(request: Request, key: str, parse: Callable[[str], T], should: str) -> T | None:
@@ -82,6 +85,23 @@ def page_query(
     """``(marker, maxKeys)`` of a marker-paged list; ``max_keys`` checks ``maxKeys`` (routes whose server
     handler words the error its own way pass their own check)."""
     return q(request, "marker"), max_keys(q(request, "maxKeys"))
+
+
+def filtered_list(
+    request: Request,
+    list_page: Callable[[Caller, F, str | None, int], Page[Doc]],
+    f: F,
+    list_key: str,
+    *,
+    view: Callable[[Doc], Doc] | None = None,
+    max_keys: Callable[[str | None], int] = parse_max_keys,
+) -> JSONResponse:
+    """What a list route with a filter object does once it has read the filters: the page query (checked
+    after the filters, as the server reads them), one backend call as the caller, the list envelope
+    (each item through ``view`` when the list shows less than the stored record)."""
+    marker, size = page_query(request, max_keys)
+    page = list_page(caller(request), f, marker, size)
+    return ok(page_body(page, list_key, page.items if view is None else [view(d) for d in page.items]))
 
 
 def ok(data: Any, status: int = 200) -> JSONResponse:

@@ -12,8 +12,7 @@ from ..backend.jobs import JobChange, JobFilter, TaskRuntime
 from ..backend.jobspec import ContainerSpec, JobFlavour, JobFs, JobRequest, MemberRequest
 from ..util import parse_time
 from .body import Body
-from .http import backend, caller, empty, ok, page_query, q, query_value, read_body
-from .wire import page_body
+from .http import backend, caller, empty, filtered_list, ok, q, query_value, read_body
 
 router = APIRouter()
 
@@ -132,9 +131,7 @@ async def list_job(request: Request) -> Response:
         updated_since=query_value(request, "timestamp", _unix_seconds, "should be Unix seconds"),
         started_after=query_value(request, "startTime", parse_time, "should be YYYY-MM-DD hh:mm:ss"),
     )
-    marker, max_keys = page_query(request)
-    page = backend(request).jobs.list(caller(request), f, marker, max_keys)
-    return ok(page_body(page, "jobList"))
+    return filtered_list(request, backend(request).jobs.list, f, "jobList")
 
 
 @router.get("/job/{job_id}")

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from ..backend.records import ArtifactFilter, JobLog
 from ..errors import PFError
 from ..util import parse_quantity
-from .http import backend, caller, empty, filter_values, ok, page_query, q, query_value
+from .http import backend, caller, empty, filter_values, filtered_list, ok, page_query, q, query_value
 from .wire import page_body, parse_max_keys
 
 router = APIRouter()
@@ -66,9 +66,8 @@ async def list_artifact(request: Request) -> Response:
         types=filter_values(request, "type"),
         paths=filter_values(request, "path"),
     )
-    marker, max_keys = page_query(request, _cache_max_keys)
-    page = backend(request).records.list_artifacts(caller(request), f, marker, max_keys)
-    return ok(page_body(page, "artifactEventList"))
+    records = backend(request).records
+    return filtered_list(request, records.list_artifacts, f, "artifactEventList", max_keys=_cache_max_keys)
 
 
 # --- logs and statistics ------------------------------------------------------------------------

@@ -9,8 +9,7 @@ from ..backend.runs import RunFilter, RunRequest
 from ..errors import PFError
 from ..store import Doc
 from .body import Body
-from .http import backend, caller, empty, filter_values, ok, page_query, q, read_body
-from .wire import page_body
+from .http import backend, caller, empty, filter_values, filtered_list, ok, q, read_body
 
 router = APIRouter()
 
@@ -97,9 +96,7 @@ async def list_run(request: Request) -> Response:
         names=filter_values(request, "name"),
         statuses=filter_values(request, "status"),
     )
-    marker, max_keys = page_query(request)
-    page = backend(request).runs.list(caller(request), f, marker, max_keys)
-    return ok(page_body(page, "runList", [run_brief(d) for d in page.items]))
+    return filtered_list(request, backend(request).runs.list, f, "runList", view=run_brief)
 
 
 @router.get("/run/{run_id}")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..backend.schedules import ScheduleFilter, ScheduleSpec
-from .http import backend, caller, empty, filter_values, ok, page_query, read_body
+from .http import backend, caller, empty, filter_values, filtered_list, ok, page_query, read_body
 from .runs import run_brief
 from .wire import page_body
 
@@ -43,9 +43,7 @@ async def list_schedule(request: Request) -> Response:
         names=filter_values(request, "name"),
         statuses=filter_values(request, "status"),
     )
-    marker, max_keys = page_query(request)
-    page = backend(request).schedules.list(caller(request), f, marker, max_keys)
-    return ok(page_body(page, "scheduleList"))
+    return filtered_list(request, backend(request).schedules.list, f, "scheduleList")
 
 
 @router.get("/schedule/{schedule_id}")
