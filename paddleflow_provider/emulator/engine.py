@@ -9,14 +9,13 @@ come back as :class:`PFError`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from . import workflow
 from .errors import PFError
 from .workflow import (
     CacheEntry,
+    CacheRecord,
     CacheStore,
     LogPage,
     PlatformInfo,
@@ -32,6 +31,7 @@ from .workflow.yamlcore import load as _load_yaml
 
 __all__ = [
     "CacheEntry",
+    "CacheRecord",
     "CacheStore",
     "Engine",
     "LogPage",
@@ -48,8 +48,6 @@ __all__ = [
 
 log = logging.getLogger("paddleflow_provider.emulator")
 
-RunPrevious = tuple[dict[str, Any], dict[str, Any]]
-
 
 def workflow_error(err: WorkflowError) -> PFError:
     """Translate the engine's ``WorkflowError`` (code + server text) into a wire error."""
@@ -57,7 +55,11 @@ def workflow_error(err: WorkflowError) -> PFError:
 
 
 class Engine:
-    """The workflow engine as the backend sees it (stateless here: the engine keeps its own registries)."""
+    """The workflow engine as the backend sees it (stateless here: the engine keeps its own registries).
+
+    What needs no translation is the engine's own function, bound here as a ``staticmethod``: its signature
+    is declared once, in the engine, and the backend still calls it with full types through this seam.
+    """
 
     # --- YAML -----------------------------------------------------------------------------------
     def validate_pipeline_yaml(self, text: str) -> str:
@@ -75,45 +77,18 @@ class Engine:
         except WorkflowError as err:
             raise workflow_error(err) from None
 
-    def load_yaml(self, text: str) -> Any:
-        """Decode YAML as the server's yaml.v3 does (YAML 1.2 booleans, Go integers).
+    load_yaml = staticmethod(_load_yaml)
+    """Decode YAML as the server's yaml.v3 does (YAML 1.2 booleans, Go integers).
 
-        :raises yaml.YAMLError | WorkflowError: the text is not YAML the server would decode.
-        """
-        return _load_yaml(text)
+    :raises yaml.YAMLError | WorkflowError: the text is not YAML the server would decode.
+    """
 
     # --- runs -----------------------------------------------------------------------------------
-    def new_run(
-        self,
-        spec: WorkflowSpec,
-        *,
-        run_id: str,
-        run_dir: Path,
-        username: str,
-        source: str,
-        fs_roots: Mapping[str, Path],
-        sink: RunSink,
-        cache: CacheStore,
-        platform: PlatformInfo,
-        previous: RunPrevious | None = None,
-    ) -> WorkflowRunner:
-        """A runner for ``spec``, not started yet (the caller records it first, then calls ``start()``)."""
-        return WorkflowRunner(
-            spec,
-            run_id=run_id,
-            run_dir=run_dir,
-            username=username,
-            source=source,
-            fs_roots=fs_roots,
-            sink=sink,
-            cache=cache,
-            platform=platform,
-            previous=previous,
-        )
+    new_run = staticmethod(WorkflowRunner)
+    """A runner for a spec, not started yet (the caller records it first, then calls ``start()``)."""
 
-    def stop_all_runs(self, timeout: float) -> None:
-        """Force-stop every live run and kill any process left (server shutdown)."""
-        workflow.shutdown_all(timeout=timeout)
+    stop_all_runs = staticmethod(workflow.shutdown_all)
+    """Force-stop every live run and kill any process left (server shutdown)."""
 
     def kill_leftover_processes(self, folder: Path, what: str) -> list[int]:
         """SIGKILL the ``what`` (step/job) processes a previous server of this data dir left running under
@@ -128,40 +103,16 @@ class Engine:
         return killed
 
     # --- standalone job processes ---------------------------------------------------------------
-    def process_base_env(self) -> dict[str, str]:
-        """The part of the server's environment a job process inherits."""
-        return workflow.process_base_env()
+    process_base_env = staticmethod(workflow.process_base_env)
+    """The part of the server's environment a job process inherits."""
 
-    def start_process(
-        self,
-        job_id: str,
-        command: str,
-        *,
-        run_dir: Path,
-        cwd: Path,
-        env: Mapping[str, str],
-        on_exit: Callable[[ProcessHandle], None],
-        marker: tuple[str, str] | None = None,
-    ) -> ProcessHandle:
-        """One job task as one local process, with a step's log, statistics and orphan records."""
-        return workflow.start_process(
-            job_id, command, run_dir=run_dir, cwd=cwd, env=env, on_exit=on_exit, marker=marker
-        )
+    start_process = staticmethod(workflow.start_process)
+    """One job task as one local process, with a step's log, statistics and orphan records."""
 
-    def stop_process(self, handle: ProcessHandle, grace: float) -> None:
-        workflow.stop_process(handle, grace)
+    stop_process = staticmethod(workflow.stop_process)
 
     # --- logs and statistics --------------------------------------------------------------------
-    def job_log_path(self, folder: Path, job_id: str) -> Path:
-        return workflow.job_log_path(folder, job_id)
-
-    def read_log_page(self, path: Path, *, page_no: int, page_size: int, position: str) -> LogPage:
-        return workflow.read_log_page(path, page_no=page_no, page_size=page_size, position=position)
-
-    def statistics_summary(self, folder: Path, job_id: str) -> dict[str, Any]:
-        return workflow.statistics_summary(folder, job_id)
-
-    def statistics_detail(
-        self, folder: Path, job_id: str, start: int, end: int, step: int
-    ) -> tuple[list[Any], bool]:
-        return workflow.statistics_detail(folder, job_id, start, end, step)
+    job_log_path = staticmethod(workflow.job_log_path)
+    read_log_page = staticmethod(workflow.read_log_page)
+    statistics_summary = staticmethod(workflow.statistics_summary)
+    statistics_detail = staticmethod(workflow.statistics_detail)

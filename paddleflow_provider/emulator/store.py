@@ -213,6 +213,12 @@ class Store:
                 (row.key, row.owner, row.parent, row.status, int(row.deleted), json.dumps(row.doc), row.pk),
             )
 
+    def soft_delete(self, kind: str, row: Row) -> None:
+        """Mark ``row`` deleted: reads pass it over unless they ask for ``deleted`` rows, but it stays
+        stored (a deleted run still takes the engine's late snapshots, its id is never numbered again)."""
+        row.deleted = True
+        self.update(kind, row)
+
     def remove(self, kind: str, pk: int) -> None:
         with self.tx():
             self._conn.execute(f"DELETE FROM {kind} WHERE pk=?", (pk,))

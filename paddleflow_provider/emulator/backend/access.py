@@ -1,10 +1,16 @@
-"""The ownership rule every user-owned resource shares: root sees everything, a user only their own."""
+"""The access rules services share: root sees everything, a user only their own; some actions are root's."""
 
 from __future__ import annotations
 
 from ..caller import Caller
 from ..errors import PFError
 from ..store import Row, Store
+
+
+def only_root(who: Caller, code: str = "OnlyRootAllowed") -> None:
+    """Refuse anyone but root, with the code the server's handler uses for that action."""
+    if not who.is_root:
+        raise PFError(code)
 
 
 def check_owner(who: Caller, owner: str, resource: str, key: str, code: str = "AccessDenied") -> None:

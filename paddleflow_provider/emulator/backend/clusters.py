@@ -21,6 +21,7 @@ from ..util import (
     paginate,
     parse_quantity,
 )
+from .access import only_root
 from .infra_common import CLUSTER_TYPES, hex_id
 
 
@@ -96,8 +97,7 @@ class ClusterMixin:
     def create_cluster(self, who: Caller, name: str, fields: ClusterFields) -> Doc:
         if not CLUSTER_NAME_RE.match(name):
             raise PFError("InvalidNamePattern", f"clusterName[{name}] does not match the cluster name rule")
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         doc = self._cluster_fields(
             fields, {"clusterName": name, "source": "OnPremise", "status": "online"}, code="InternalError"
         )
@@ -145,8 +145,7 @@ class ClusterMixin:
         return doc
 
     def update_cluster(self, who: Caller, name: str, fields: ClusterFields) -> Doc:
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         with self.store.tx():
             row = self._cluster(name, "ClusterNameNotFound")
             doc = self._cluster_fields(fields, dict(row.doc), code="InvalidClusterProperties")
@@ -156,13 +155,11 @@ class ClusterMixin:
         return doc
 
     def get_cluster(self, who: Caller, name: str) -> Doc:
-        if not who.is_root:
-            raise PFError("AccessDenied")
+        only_root(who, "AccessDenied")
         return self._cluster(name, "").doc
 
     def delete_cluster(self, who: Caller, name: str) -> None:
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         with self.store.tx():
             row = self._cluster(name)
             queues = self.store.select("queues", parent=name)
@@ -175,8 +172,7 @@ class ClusterMixin:
     def list_clusters(
         self, who: Caller, marker: str | None, max_keys: int, names: list[str], status: str | None
     ) -> Page[Doc]:
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         rows = [
             (r.pk, r.doc)
             for r in self.store.select("clusters")
@@ -200,8 +196,7 @@ class ClusterMixin:
 
     def cluster_resources(self, who: Caller, names: list[str]) -> list[ClusterResources]:
         """This machine's resources for every online Local cluster (others cannot be reached)."""
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         clusters = [r for r in self.store.select("clusters") if r.status == "online"]
         known = {r.key for r in clusters}
         missing = [n for n in names if n not in known]
@@ -213,8 +208,7 @@ class ClusterMixin:
 
     def cluster_resources_v2(self, who: Caller, names: list[str], queue: str) -> list[ClusterResources]:
         """Every named cluster (or the queue's), in any status; only an online Local one has a machine."""
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         if queue and not names:
             names = [self._queue(queue).parent]
         return [
@@ -273,24 +267,24 @@ class ClusterMixin:
             self.store.insert("flavours", doc, key=name, parent=cluster)
         return name
 
+    def _flavour(self, name: str, code: str = "FlavourNotFound") -> Row:
+        row = self.store.get("flavours", name)
+        if row is None:
+            raise PFError(code, f"flavour[{name}] not found")
+        return row
+
     def get_flavour(self, name: str) -> Doc:
         if not name:
             raise PFError("FlavourNameEmpty")
-        row = self.store.get("flavours", name)
-        if row is None:
-            raise PFError("FlavourNotFound", f"flavour[{name}] not found")
-        return row.doc
+        return self._flavour(name).doc
 
     def flavour_exists(self, name: str) -> bool:
         return self.store.get("flavours", name) is not None
 
     def update_flavour(self, who: Caller, name: str, spec: FlavourSpec) -> Doc:
         with self.store.tx():
-            row = self.store.get("flavours", name)
-            if row is None:
-                raise PFError("", f"flavour[{name}] not found")
-            if not who.is_root:
-                raise PFError("ActionNotAllowed")
+            row = self._flavour(name, "")
+            only_root(who, "ActionNotAllowed")
             if spec.cluster_name != row.parent:
                 raise PFError("", f"not support operate to update flavour[{name}]'s cluster")
             doc = row.doc
@@ -304,11 +298,8 @@ class ClusterMixin:
 
     def delete_flavour(self, who: Caller, name: str) -> None:
         with self.store.tx():
-            row = self.store.get("flavours", name)
-            if row is None:
-                raise PFError("FlavourNotFound", f"flavour[{name}] not found")
-            if not who.is_root:
-                raise PFError("ActionNotAllowed")
+            row = self._flavour(name)
+            only_root(who, "ActionNotAllowed")
             self.store.remove("flavours", row.pk)
 
     def list_flavours(

@@ -204,6 +204,7 @@ class FileSystems:
 
     @staticmethod
     def _out(doc: Doc) -> Doc:
+        """An fs or link as its list and show routes answer: no ``createTime``, secrets masked."""
         out = {k: v for k, v in doc.items() if k != "createTime"}
         out["properties"] = _masked(doc.get("properties") or {})
         return out
@@ -331,13 +332,7 @@ class FileSystems:
             docs = [d for d in docs if d["fsPath"] == norm]
             if not docs:
                 raise PFError("", "record not found")
-
-        def out(d: Doc) -> Doc:
-            o = {k: v for k, v in d.items() if k != "createTime"}
-            o["properties"] = _masked(d.get("properties") or {})
-            return o
-
-        return self._time_page(docs, marker, max_keys, out)
+        return self._time_page(docs, marker, max_keys, self._out)
 
     # --- fs cache config ------------------------------------------------------------------------
     def create_cache(self, who: Caller, spec: FsCacheSpec) -> None:
@@ -385,17 +380,16 @@ class FileSystems:
             else:
                 self.store.insert("fs_cache", doc, key=fid, owner=owner)
 
-    def get_cache(self, who: Caller, name: str, username: str | None) -> Doc:
+    def _cache_row(self, who: Caller, name: str, username: str | None) -> Row:
         fid = fs_id(self.owner_for(who, username), name)
         row = self.store.get("fs_cache", fid)
         if row is None:
             raise PFError("RecordNotFound", f"fs cache config of fs[{fid}] not found")
-        return row.doc
+        return row
+
+    def get_cache(self, who: Caller, name: str, username: str | None) -> Doc:
+        return self._cache_row(who, name, username).doc
 
     def delete_cache(self, who: Caller, name: str, username: str | None) -> None:
-        fid = fs_id(self.owner_for(who, username), name)
         with self.store.tx():
-            row = self.store.get("fs_cache", fid)
-            if row is None:
-                raise PFError("RecordNotFound", f"fs cache config of fs[{fid}] not found")
-            self.store.remove("fs_cache", row.pk)
+            self.store.remove("fs_cache", self._cache_row(who, name, username).pk)

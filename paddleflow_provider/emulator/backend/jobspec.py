@@ -49,13 +49,10 @@ class JobFlavour:
 
 
 @dataclass(frozen=True)
-class MemberRequest:
-    """One role of a distributed job. ``env``/``labels``/``annotations``/``args`` are the request's raw
-    values: their shape is checked here, in the server's order."""
+class ContainerSpec:
+    """What one container runs: a single job's top-level fields, or one member of a distributed job.
+    ``env``/``args`` are the request's raw values: their shape is checked here, in the server's order."""
 
-    role: str = ""
-    replicas: int = 1
-    name: str = ""
     image: str = ""
     command: str = ""
     args: object = None
@@ -64,13 +61,23 @@ class MemberRequest:
     fs: JobFs = field(default_factory=JobFs)
     extra_fs: list[Any] | None = None
     flavour: JobFlavour = field(default_factory=JobFlavour)
+
+
+@dataclass(frozen=True)
+class MemberRequest:
+    """One role of a distributed job; ``labels``/``annotations`` are raw, checked here like ``env``."""
+
+    role: str = ""
+    replicas: int = 1
+    name: str = ""
+    container: ContainerSpec = field(default_factory=ContainerSpec)
     labels: object = None
     annotations: object = None
 
 
 @dataclass(frozen=True)
 class JobRequest:
-    """A create-job request (``single`` uses the top-level fields, ``distributed`` its ``members``).
+    """A create-job request (``single`` runs its ``container``, ``distributed`` its ``members``).
 
     ``members`` holds ``None`` for an item that is not an object (refused when its turn comes).
     """
@@ -80,14 +87,7 @@ class JobRequest:
     framework: str = ""
     queue: str = ""
     priority: object = None  # raw: echoed as given in the error text
-    image: str = ""
-    command: str = ""
-    args: object = None
-    port: int = 0
-    env: object = None
-    fs: JobFs = field(default_factory=JobFs)
-    extra_fs: list[Any] | None = None
-    flavour: JobFlavour = field(default_factory=JobFlavour)
+    container: ContainerSpec = field(default_factory=ContainerSpec)
     labels: object = None
     annotations: object = None
     extension_template: object = None
@@ -193,14 +193,15 @@ class JobSpecs:
         members: list[Doc] = []
         job_id = self._job_id(req.id)
         single = job_type == "single"
+        main = req.container
         if single:
             if framework not in ("", "standalone"):
                 raise _fail(f"framework[{framework}] is not supported for single job, should be standalone")
-            if not req.image:
+            if not main.image:
                 raise _fail("required fields in {image} are empty, please fill it")
-            env = _str_map(req.env, "env")
-            fs = self._fs(who, req.fs)
-            command = _command(req.command, req.args)
+            env = _str_map(main.env, "env")
+            fs = self._fs(who, main.fs)
+            command = _command(main.command, main.args)
             tasks.append({"id": job_id, "role": "", "index": 0, "command": command, "env": env, "fs": fs})
         else:
             if framework not in DISTRIBUTED_FRAMEWORKS:
@@ -215,15 +216,15 @@ class JobSpecs:
             "annotations": _str_map(req.annotations, "annotations"),
             "schedulingPolicy": {"queue": queue, "priority": priority},
             "UserName": who.name,
-            "flavour": self._flavour(req.flavour) if single else {},
+            "flavour": self._flavour(main.flavour) if single else {},
             "limitFlavour": {"cpu": "", "mem": "", "name": ""},
             "fs": tasks[0]["fs"] if single else {"name": "", "type": ""},
-            "extraFS": req.extra_fs if single else None,
-            "image": req.image if single else "",
-            "env": _str_map(req.env, "env") if single else {},
-            "command": req.command if single else "",
-            "args": req.args if single else None,
-            "port": req.port if single else 0,
+            "extraFS": main.extra_fs if single else None,
+            "image": main.image if single else "",
+            "env": _str_map(main.env, "env") if single else {},
+            "command": main.command if single else "",
+            "args": main.args if single else None,
+            "port": main.port if single else 0,
             "extensionTemplate": req.extension_template,
             "status": "pending",
             "message": "",
@@ -254,11 +255,12 @@ class JobSpecs:
             replicas = spec.replicas
             if replicas < 1:
                 raise _fail(f"replicas of member[{role}] should be at least 1")
-            if not spec.image:
+            box = spec.container
+            if not box.image:
                 raise _fail("required fields in {image} are empty, please fill it")
-            env = _str_map(spec.env, "env")
-            command = _command(spec.command, spec.args)
-            fs = self._fs(who, spec.fs)
+            env = _str_map(box.env, "env")
+            command = _command(box.command, box.args)
+            fs = self._fs(who, box.fs)
             members.append(
                 {
                     "id": f"{job_id}-{role}",
@@ -266,8 +268,8 @@ class JobSpecs:
                     "role": role,
                     "name": spec.name,
                     "fs": fs,
-                    "extraFS": spec.extra_fs,
-                    "flavour": self._flavour(spec.flavour),
+                    "extraFS": box.extra_fs,
+                    "flavour": self._flavour(box.flavour),
                     "limitFlavour": {"cpu": "", "mem": "", "name": ""},
                     "priority": priority,
                     "clusterID": "default-cluster",
@@ -277,10 +279,10 @@ class JobSpecs:
                     "labels": _str_map(spec.labels, "labels"),
                     "annotations": _str_map(spec.annotations, "annotations"),
                     "env": env,
-                    "command": spec.command,
-                    "image": spec.image,
-                    "port": spec.port,
-                    "args": spec.args,
+                    "command": box.command,
+                    "image": box.image,
+                    "port": box.port,
+                    "args": box.args,
                 }
             )
             for index in range(replicas):

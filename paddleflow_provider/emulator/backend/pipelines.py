@@ -210,10 +210,8 @@ class Pipelines:
                     f"delete pipeline[{pipeline_id}] failed, there are running schedules, pls stop first",
                 )
             for v in self.store.select("pipeline_versions", parent=pipeline_id):
-                v.deleted = True
-                self.store.update("pipeline_versions", v)
-            ppl.deleted = True
-            self.store.update("pipelines", ppl)
+                self.store.soft_delete("pipeline_versions", v)
+            self.store.soft_delete("pipelines", ppl)
 
     def delete_version(self, who: Caller, pipeline_id: str, version_id: str) -> None:
         with self.store.tx():
@@ -231,8 +229,7 @@ class Pipelines:
                     f"delete pipeline[{pipeline_id}] version[{version_id}] failed, "
                     "there are running schedules, pls stop first",
                 )
-            row.deleted = True
-            self.store.update("pipeline_versions", row)
+            self.store.soft_delete("pipeline_versions", row)
 
     def list(
         self, who: Caller, user_filter: list[str], name_filter: list[str], marker: str | None, max_keys: int

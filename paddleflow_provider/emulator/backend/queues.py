@@ -18,6 +18,7 @@ from ..util import (
     parse_quantity,
     rfc3339,
 )
+from .access import only_root
 from .infra_common import DEFAULT_CLUSTER, hex_id, resources_out
 from .users import Users
 
@@ -101,8 +102,7 @@ class QueueMixin:
 
     def create_queue(self, who: Caller, spec: QueueSpec) -> str:
         """Create the queue; returns its name."""
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         name = spec.name
         if not name:
             raise PFError("QueueNameNotFound", "queueName is not found.")
@@ -147,8 +147,7 @@ class QueueMixin:
         return name
 
     def update_queue(self, who: Caller, name: str, change: QueueUpdate) -> Doc:
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         with self.store.tx():
             row = self.store.get("queues", name)
             if row is None:
@@ -177,8 +176,7 @@ class QueueMixin:
 
     def close_queue(self, who: Caller, name: str) -> Doc:
         """The close action (SDK ``stop_queue``): a closed queue refuses new jobs."""
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         with self.store.tx():
             row = self._queue(name)
             row.status = row.doc["status"] = "closed"
@@ -204,8 +202,7 @@ class QueueMixin:
         return doc
 
     def delete_queue(self, who: Caller, name: str) -> None:
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         with self.store.tx():
             row = self._queue(name)
             if self.queue_in_use(name):
@@ -232,8 +229,7 @@ class QueueMixin:
 
     def create_grant(self, who: Caller, spec: GrantSpec) -> str:
         """Grant a user a resource; returns the grant id."""
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         user, rtype, rid = spec.user_name, spec.resource_type, spec.resource_id
         if user.lower() == ROOT:
             raise PFError("GrantRootActionNotSupport")
@@ -263,8 +259,7 @@ class QueueMixin:
         return doc["grantID"]
 
     def delete_grant(self, who: Caller, user: str, rtype: str, rid: str) -> None:
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         if user.lower() == ROOT:
             raise PFError("GrantRootActionNotSupport")
         with self.store.tx():
@@ -279,7 +274,6 @@ class QueueMixin:
                 self.store.remove("grants", g.pk)
 
     def list_grants(self, who: Caller, user: str | None, marker: str | None, max_keys: int) -> Page[Doc]:
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         rows = [(r.pk, r.doc) for r in self.store.select("grants", owner=user or None)]
         return paginate(rows, marker, max_keys)

@@ -157,24 +157,9 @@ class Runs:
         main = spec.main_fs
         fs_options: dict[str, Any] = {"mainFS": None}
         if main is not None:
-            fs_options["mainFS"] = {
-                "id": f"fs-{fs_user}-{main.name}",
-                "name": main.name,
-                "mountPath": getattr(main, "mount_path", ""),
-                "subPath": getattr(main, "sub_path", ""),
-                "readOnly": False,
-            }
+            fs_options["mainFS"] = {**main.to_wire(fs_user), "readOnly": False}  # the main fs is writable
         if spec.extra_fs_mounts:
-            fs_options["extraFS"] = [
-                {
-                    "id": f"fs-{fs_user}-{m.name}",
-                    "name": m.name,
-                    "mountPath": getattr(m, "mount_path", ""),
-                    "subPath": getattr(m, "sub_path", ""),
-                    "readOnly": bool(getattr(m, "read_only", False)),
-                }
-                for m in spec.extra_fs_mounts
-            ]
+            fs_options["extraFS"] = [m.to_wire(fs_user) for m in spec.extra_fs_mounts]
         status = "skipped" if skip_message else "initiating"
         doc: dict[str, Any] = {
             "name": spec.name,
@@ -202,21 +187,25 @@ class Runs:
             "_overrides": asdict(overrides),  # retries and restarts re-create the spec from it
         }
         with self.store.tx():  # the run and its schedule tick's record appear together
-            row = self.store.insert(
-                "runs",
-                doc,
-                owner=who.name,
-                parent=doc["scheduleID"],
-                status=status,
-                id_format="run-{:06d}",
-                id_field="runID",
-            )
+            row = self._insert(doc, owner=who.name, schedule_id=doc["scheduleID"], status=status)
             if doc["scheduleID"] and doc["scheduledTime"]:
                 self.store.record_tick(doc["scheduleID"], doc["scheduledTime"])
         self.ctx.count("runs_created")
         if not skip_message:
             self._start(row, spec, roots)
         return row.key
+
+    def _insert(self, doc: Doc, *, owner: str, schedule_id: str, status: str) -> Row:
+        """Store a new run: its id ``run-NNNNNN`` (also its ``runID``) is numbered from the row."""
+        return self.store.insert(
+            "runs",
+            doc,
+            owner=owner,
+            parent=schedule_id,
+            status=status,
+            id_format="run-{:06d}",
+            id_field="runID",
+        )
 
     def _start(
         self,
@@ -325,15 +314,7 @@ class Runs:
             "activateTime": "",
             "updateTime": t,
         }
-        row = self.store.insert(
-            "runs",
-            doc,
-            owner=old.owner,
-            parent=old.parent,
-            status="initiating",
-            id_format="run-{:06d}",
-            id_field="runID",
-        )
+        row = self._insert(doc, owner=old.owner, schedule_id=old.parent, status="initiating")
         self.ctx.count("runs_created")
         self.ctx.count("runs_retried")
         self._start(
@@ -358,8 +339,7 @@ class Runs:
                     f"delete run[{run_id}] failed. run deleting is cached by other "
                     f"Runs[[{' '.join(alive)}]].",
                 )
-            row.deleted = True
-            self.store.update("runs", row)
+            self.store.soft_delete("runs", row)
         fs_name = row.doc.get("fsName")
         if fs_name:
             root = self.fs.root_of(row.doc.get("_fsUser", row.owner), fs_name)

@@ -299,8 +299,7 @@ class Schedules:
                     f"delete schedule[{schedule_id}] in status[{row.status}] failed. only "
                     "schedules in final status: [success failed terminated] can be deleted",
                 )
-            row.deleted = True
-            self.store.update("schedules", row)
+            self.store.soft_delete("schedules", row)
 
     def list(self, who: Caller, f: ScheduleFilter, marker: str | None, max_keys: int) -> Page[Doc]:
         if f.users and not who.is_root:

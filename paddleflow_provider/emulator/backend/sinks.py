@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..engine import CacheEntry, RunState
+from ..engine import CacheEntry, CacheRecord, RunState
 from ..store import Store
 from ..util import fmt_time
 from .context import Context
@@ -120,39 +120,30 @@ class CacheStoreImpl:
             )
         return out
 
-    def add(
-        self,
-        *,
-        first_fp: str,
-        second_fp: str,
-        run_id: str,
-        job_id: str,
-        fs_name: str,
-        username: str,
-        source: str,
-        expired_time: str,
-        strategy: str = "conservative",
-        custom: dict[str, Any] | str | None = None,
-        **_: Any,
-    ) -> str:
+    def add(self, record: CacheRecord) -> str:
         """Insert a runCache record; ``custom`` (a dict from the engine) is stored as the wire's string."""
         t = fmt_time()
         doc = {
-            "firstFp": first_fp,
-            "secondFp": second_fp,
-            "runID": run_id,
-            "source": source,
-            "jobID": job_id,
-            "fsname": fs_name,
-            "username": username,
-            "expiredTime": str(expired_time),
-            "strategy": strategy or "conservative",
-            "custom": _custom_text(custom),
+            "firstFp": record.first_fp,
+            "secondFp": record.second_fp,
+            "runID": record.run_id,
+            "source": record.source,
+            "jobID": record.job_id,
+            "fsname": record.fs_name,
+            "username": record.username,
+            "expiredTime": str(record.expired_time),
+            "strategy": record.strategy or "conservative",
+            "custom": _custom_text(record.custom),
             "createTime": t,
             "updateTime": t,
         }
         row = self.store.insert(
-            "run_cache", doc, owner=username, parent=run_id, id_format="cch-{:06d}", id_field="cacheID"
+            "run_cache",
+            doc,
+            owner=record.username,
+            parent=record.run_id,
+            id_format="cch-{:06d}",
+            id_field="cacheID",
         )
         return row.key
 
@@ -166,12 +157,10 @@ class CacheStoreImpl:
         return None if row is None else find_job(row.doc, job_id)
 
 
-def _custom_text(custom: dict[str, Any] | str | None) -> str:
+def _custom_text(custom: dict[str, Any]) -> str:
     """RunCache ``custom`` is a string on the wire: empty, or the engine's dict as compact JSON."""
     if not custom:
         return ""
-    if isinstance(custom, str):
-        return custom
     return json.dumps(custom, sort_keys=True, separators=(",", ":"))
 
 

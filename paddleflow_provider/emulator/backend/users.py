@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from ..caller import ROOT, Caller
 from ..errors import PFError
-from ..store import Store
+from ..store import Row, Store
 from ..util import USER_NAME_RE, Page, paginate, password_ok, rfc3339
+from .access import only_root
 
 _N, _R, _P = 2**14, 8, 1
 
@@ -74,10 +75,14 @@ class Users:
     def _sign(self, payload: str) -> str:
         return _b64(hmac.new(self._secret, payload.encode(), hashlib.sha256).digest())
 
-    def login(self, name: str, password: str) -> str:
+    def _row(self, name: str) -> Row:
         row = self.store.get("users", name)
         if row is None:
             raise PFError("UserNotExist")
+        return row
+
+    def login(self, name: str, password: str) -> str:
+        row = self._row(name)
         if not check_password(password, row.doc["_pw"]):
             raise PFError("AuthFailed")
         payload = _b64(json.dumps({"u": row.key, "f": self._fp[row.key]}).encode())
@@ -111,8 +116,7 @@ class Users:
             raise PFError("InvalidNamePattern", f"username[{name}] should match ^[A-Za-z0-9]{{4,16}}$")
         if not password_ok(password):
             raise PFError("UserPasswordWeak")
-        if not who.is_root:
-            raise PFError("OnlyRootAllowed")
+        only_root(who)
         with self.store.tx():
             if self.store.get("users", name) is not None or name.lower() == ROOT:
                 raise PFError("UserNameDuplicated")
@@ -121,14 +125,11 @@ class Users:
             self._fp[name] = _fingerprint(pw)
 
     def delete(self, who: Caller, name: str) -> None:
-        if not who.is_root:
-            raise PFError("AccessDenied")
+        only_root(who, "AccessDenied")
         if name.lower() == ROOT:
             raise PFError("AccessDenied", "root user can not be deleted")
         with self.store.tx():
-            row = self.store.get("users", name)
-            if row is None:
-                raise PFError("UserNotExist")
+            row = self._row(name)
             self.store.remove("users", row.pk)
             for grant in self.store.select("grants", owner=name):
                 self.store.remove("grants", grant.pk)
@@ -140,16 +141,13 @@ class Users:
         if not who.is_root and who.name != name:
             raise PFError("AccessDenied")
         with self.store.tx():
-            row = self.store.get("users", name)
-            if row is None:
-                raise PFError("UserNotExist")
+            row = self._row(name)
             row.doc["_pw"] = hash_password(password)
             self.store.update("users", row)
             self._fp[name] = _fingerprint(row.doc["_pw"])
 
     def list(self, who: Caller, marker: str | None, max_keys: int) -> Page[UserRecord]:
-        if not who.is_root:
-            raise PFError("AccessDenied")
+        only_root(who, "AccessDenied")
         rows = [
             (r.pk, UserRecord(r.key, r.doc["createTime"]))
             for r in self.store.select("users")

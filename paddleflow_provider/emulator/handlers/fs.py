@@ -8,14 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..backend.fs import FsCacheSpec, FsSpec, LinkSpec, TimePage
-from .http import backend, caller, empty, ok, q, read_body
-from .wire import parse_max_keys
+from .http import backend, caller, empty, ok, page_query, q, read_body
 
 router = APIRouter()
-
-
-def _max(request: Request) -> int:
-    return parse_max_keys(q(request, "maxKeys"), default=50)
 
 
 def _time_page_body(page: TimePage, list_key: str) -> dict[str, Any]:
@@ -44,9 +39,9 @@ async def add_fs(request: Request) -> Response:
 
 @router.get("/fs")
 async def list_fs(request: Request) -> Response:
-    page = backend(request).fs.list(
-        caller(request), q(request, "username"), q(request, "fsName"), q(request, "marker"), _max(request)
-    )
+    marker, max_keys = page_query(request)
+    owner, name = q(request, "username"), q(request, "fsName")
+    page = backend(request).fs.list(caller(request), owner, name, marker, max_keys)
     return ok(_time_page_body(page, "fsList"))
 
 
@@ -107,13 +102,14 @@ async def add_link(request: Request) -> Response:
 
 @router.get("/link/{name}")
 async def list_link(request: Request, name: str) -> Response:
+    marker, max_keys = page_query(request)
     page = backend(request).fs.list_links(
         caller(request),
         name=name,
         fs_path=q(request, "fsPath"),
         username=q(request, "username"),
-        marker=q(request, "marker"),
-        max_keys=_max(request),
+        marker=marker,
+        max_keys=max_keys,
     )
     return ok(_time_page_body(page, "linkList"))
 

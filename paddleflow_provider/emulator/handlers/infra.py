@@ -12,14 +12,10 @@ from ..backend.queues import GrantSpec, QueueSpec, QueueUpdate
 from ..errors import PFError
 from ..util import parse_quantity
 from .body import Body
-from .http import backend, caller, empty, ok, q, read_body
-from .wire import page_body, parse_max_keys, split_filter
+from .http import backend, caller, empty, ok, page_query, q, read_body
+from .wire import page_body, split_filter
 
 router = APIRouter()
-
-
-def _page(request: Request) -> tuple[str | None, int]:
-    return q(request, "marker"), parse_max_keys(q(request, "maxKeys"))
 
 
 # --- queues -------------------------------------------------------------------------------------
@@ -54,7 +50,7 @@ async def add_queue(request: Request) -> Response:
 
 @router.get("/queue")
 async def list_queue(request: Request) -> Response:
-    marker, max_keys = _page(request)
+    marker, max_keys = page_query(request)
     page = backend(request).infra.list_queues(caller(request), marker, max_keys, q(request, "name"))
     return ok(page_body(page, "queueList"))
 
@@ -100,7 +96,7 @@ async def ungrant(request: Request) -> Response:
 
 @router.get("/grant")
 async def list_grant(request: Request) -> Response:
-    marker, max_keys = _page(request)
+    marker, max_keys = page_query(request)
     user = q(request, "username") or q(request, "userName")
     page = backend(request).infra.list_grants(caller(request), user, marker, max_keys)
     return ok(page_body(page, "grantList"))
@@ -125,7 +121,7 @@ async def add_flavour(request: Request) -> Response:
 
 @router.get("/flavour")
 async def list_flavour(request: Request) -> Response:
-    marker, max_keys = _page(request)
+    marker, max_keys = page_query(request)
     infra = backend(request).infra
     page = infra.list_flavours(marker, max_keys, q(request, "name"), q(request, "clusterName"))
     return ok(page_body(page, "flavourList"))
@@ -218,7 +214,7 @@ async def create_cluster(request: Request) -> Response:
 
 @router.get("/cluster")
 async def list_cluster(request: Request) -> Response:
-    marker, max_keys = _page(request)
+    marker, max_keys = page_query(request)
     names = split_filter(
         request.query_params.getlist("clusterNames")[0] if "clusterNames" in request.query_params else ""
     )

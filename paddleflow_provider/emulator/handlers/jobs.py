@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..backend.jobs import JobChange, JobFilter, TaskRuntime
-from ..backend.jobspec import JobFlavour, JobFs, JobRequest, MemberRequest
-from ..errors import PFError
+from ..backend.jobspec import ContainerSpec, JobFlavour, JobFs, JobRequest, MemberRequest
 from ..util import parse_time
 from .body import Body
-from .http import backend, caller, empty, ok, q, read_body
-from .wire import page_body, parse_max_keys
+from .http import backend, caller, empty, filtered_list, ok, q, query_value, read_body
 
 router = APIRouter()
 
@@ -41,6 +38,20 @@ def _flavour(value: object) -> JobFlavour:
     )
 
 
+def _container(body: Body) -> ContainerSpec:
+    """The container fields a single job has at the top level and each distributed member has again."""
+    return ContainerSpec(
+        image=body.str("image"),
+        command=body.str("command"),
+        args=body.get("args"),
+        port=body.int("port"),
+        env=body.get("env"),
+        fs=_fs(body.get("fs")),
+        extra_fs=body.list("extraFS"),
+        flavour=_flavour(body.get("flavour")),
+    )
+
+
 def _member(item: object) -> MemberRequest | None:
     """A member's fields; type errors inside a member are ``JobCreateFailed``, as on the server."""
     if not isinstance(item, dict):
@@ -50,14 +61,7 @@ def _member(item: object) -> MemberRequest | None:
         role=spec.str("role"),
         replicas=spec.int("replicas", 1),
         name=spec.str("name"),
-        image=spec.str("image"),
-        command=spec.str("command"),
-        args=spec.get("args"),
-        port=spec.int("port"),
-        env=spec.get("env"),
-        fs=_fs(spec.get("fs")),
-        extra_fs=spec.list("extraFS"),
-        flavour=_flavour(spec.get("flavour")),
+        container=_container(spec),
         labels=spec.get("labels"),
         annotations=spec.get("annotations"),
     )
@@ -80,17 +84,7 @@ def _job_request(body: Body, job_type: str) -> JobRequest:
         "extension_template": body.get("extensionTemplate"),
     }
     if job_type == "single":
-        return JobRequest(
-            **common,
-            image=body.str("image"),
-            command=body.str("command"),
-            args=body.get("args"),
-            port=body.int("port"),
-            env=body.get("env"),
-            fs=_fs(body.get("fs")),
-            extra_fs=body.list("extraFS"),
-            flavour=_flavour(body.get("flavour")),
-        )
+        return JobRequest(**common, container=_container(body))
     return JobRequest(**common, members=[_member(m) for m in body.list("members") or []])
 
 
@@ -116,34 +110,16 @@ async def create_workflow(request: Request) -> Response:
 
 
 # --- list: the query ----------------------------------------------------------------------------
-def _labels(value: str | None) -> dict[str, str]:
-    if not value:
-        return {}
-    try:
-        labels = json.loads(value)
-    except ValueError:
-        labels = None
+def _string_map(text: str) -> dict[str, str]:
+    """A JSON object of the ``labels`` query; ``ValueError`` for anything else."""
+    labels = json.loads(text)
     if not isinstance(labels, dict):
-        raise PFError("InvalidURI", f"labels[{value}] should be a JSON object")
+        raise ValueError(text)
     return {str(k): str(v) for k, v in labels.items()}
 
 
-def _timestamp(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return float(int(value))
-    except ValueError:
-        raise PFError("InvalidURI", f"timestamp[{value}] should be Unix seconds") from None
-
-
-def _start_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return parse_time(value)
-    except ValueError:
-        raise PFError("InvalidURI", f"startTime[{value}] should be YYYY-MM-DD hh:mm:ss") from None
+def _unix_seconds(text: str) -> float:
+    return float(int(text))
 
 
 @router.get("/job")
@@ -151,14 +127,11 @@ async def list_job(request: Request) -> Response:
     f = JobFilter(
         status=q(request, "status") or "",
         queue=q(request, "queue") or "",
-        labels=_labels(q(request, "labels")),
-        updated_since=_timestamp(q(request, "timestamp")),
-        started_after=_start_time(q(request, "startTime")),
+        labels=query_value(request, "labels", _string_map, "should be a JSON object") or {},
+        updated_since=query_value(request, "timestamp", _unix_seconds, "should be Unix seconds"),
+        started_after=query_value(request, "startTime", parse_time, "should be YYYY-MM-DD hh:mm:ss"),
     )
-    page = backend(request).jobs.list(
-        caller(request), f, q(request, "marker"), parse_max_keys(q(request, "maxKeys"))
-    )
-    return ok(page_body(page, "jobList"))
+    return filtered_list(request, backend(request).jobs.list, f, "jobList")
 
 
 @router.get("/job/{job_id}")

@@ -7,8 +7,8 @@ from fastapi.responses import Response
 
 from ..backend.pipelines import PipelineSource
 from .body import Body
-from .http import backend, caller, empty, ok, q, read_body
-from .wire import page_body, parse_max_keys, split_filter
+from .http import backend, caller, empty, filter_values, ok, page_query, read_body
+from .wire import page_body
 
 router = APIRouter()
 
@@ -32,13 +32,9 @@ async def create_pipeline(request: Request) -> Response:
 
 @router.get("/pipeline")
 async def list_pipeline(request: Request) -> Response:
-    page = backend(request).pipelines.list(
-        caller(request),
-        split_filter(q(request, "userFilter")),
-        split_filter(q(request, "nameFilter")),
-        q(request, "marker"),
-        parse_max_keys(q(request, "maxKeys")),
-    )
+    users, names = filter_values(request, "user"), filter_values(request, "name")
+    marker, max_keys = page_query(request)
+    page = backend(request).pipelines.list(caller(request), users, names, marker, max_keys)
     return ok(page_body(page, "pipelineList"))
 
 
@@ -51,13 +47,9 @@ async def update_pipeline(request: Request, pipeline_id: str) -> Response:
 
 @router.get("/pipeline/{pipeline_id}")
 async def show_pipeline(request: Request, pipeline_id: str) -> Response:
-    detail = backend(request).pipelines.show(
-        caller(request),
-        pipeline_id,
-        split_filter(q(request, "fsFilter")),
-        q(request, "marker"),
-        parse_max_keys(q(request, "maxKeys")),
-    )
+    fs_names = filter_values(request, "fs")
+    marker, max_keys = page_query(request)
+    detail = backend(request).pipelines.show(caller(request), pipeline_id, fs_names, marker, max_keys)
     return ok({"pipeline": detail.pipeline, "pplVersions": page_body(detail.versions, "pplVersionList")})
 
 

@@ -10,14 +10,10 @@ from fastapi.responses import Response
 from ..backend.records import ArtifactFilter, JobLog
 from ..errors import PFError
 from ..util import parse_quantity
-from .http import backend, caller, empty, ok, q
-from .wire import page_body, parse_max_keys, split_filter
+from .http import backend, caller, empty, filter_values, filtered_list, ok, page_query, q, query_value
+from .wire import page_body, parse_max_keys
 
 router = APIRouter()
-
-
-def _filter(request: Request, key: str) -> list[str]:
-    return split_filter(q(request, f"{key}Filter"))
 
 
 def _tasks(job: JobLog) -> list[dict[str, Any]]:
@@ -31,8 +27,8 @@ def _tasks(job: JobLog) -> list[dict[str, Any]]:
 
 
 # --- run cache and artifacts --------------------------------------------------------------------
-def _cache_max(request: Request) -> int:
-    value = q(request, "maxKeys")
+def _cache_max_keys(value: str | None) -> int:
+    """The runCache and artifact handlers word a bad ``maxKeys`` as the server's ``pageLimit`` error."""
     try:
         return parse_max_keys(value)
     except PFError:
@@ -41,13 +37,11 @@ def _cache_max(request: Request) -> int:
 
 @router.get("/runCache")
 async def list_cache(request: Request) -> Response:
+    users, fss = filter_values(request, "user"), filter_values(request, "fs")
+    runs = filter_values(request, "run")
+    marker, max_keys = page_query(request, _cache_max_keys)
     page = backend(request).records.list_cache(
-        caller(request),
-        users=_filter(request, "user"),
-        fss=_filter(request, "fs"),
-        runs=_filter(request, "run"),
-        marker=q(request, "marker"),
-        max_keys=_cache_max(request),
+        caller(request), users=users, fss=fss, runs=runs, marker=marker, max_keys=max_keys
     )
     return ok(page_body(page, "runCacheList"))
 
@@ -66,27 +60,20 @@ async def delete_cache(request: Request, cache_id: str) -> Response:
 @router.get("/artifact")
 async def list_artifact(request: Request) -> Response:
     f = ArtifactFilter(
-        users=_filter(request, "user"),
-        fs_names=_filter(request, "fs"),
-        run_ids=_filter(request, "run"),
-        types=_filter(request, "type"),
-        paths=_filter(request, "path"),
+        users=filter_values(request, "user"),
+        fs_names=filter_values(request, "fs"),
+        run_ids=filter_values(request, "run"),
+        types=filter_values(request, "type"),
+        paths=filter_values(request, "path"),
     )
-    page = backend(request).records.list_artifacts(
-        caller(request), f, q(request, "marker"), _cache_max(request)
-    )
-    return ok(page_body(page, "artifactEventList"))
+    records = backend(request).records
+    return filtered_list(request, records.list_artifacts, f, "artifactEventList", max_keys=_cache_max_keys)
 
 
 # --- logs and statistics ------------------------------------------------------------------------
 def _int(request: Request, key: str, default: int) -> int:
-    value = q(request, key)
-    if value in (None, ""):
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise PFError("InvalidURI", f"{key}[{value}] should be an integer") from None
+    value = query_value(request, key, int, "should be an integer")
+    return default if value is None else value
 
 
 @router.get("/log/run/{run_id}")

@@ -9,8 +9,7 @@ from ..backend.runs import RunFilter, RunRequest
 from ..errors import PFError
 from ..store import Doc
 from .body import Body
-from .http import backend, caller, empty, ok, q, read_body
-from .wire import page_body, parse_max_keys, split_filter
+from .http import backend, caller, empty, filter_values, filtered_list, ok, q, read_body
 
 router = APIRouter()
 
@@ -82,10 +81,6 @@ def run_request(body: Body) -> RunRequest:
     )
 
 
-def _filter(request: Request, key: str) -> list[str]:
-    return split_filter(q(request, f"{key}Filter"))
-
-
 @router.post("/run")
 async def create_run(request: Request) -> Response:
     body = await read_body(request)
@@ -95,16 +90,13 @@ async def create_run(request: Request) -> Response:
 @router.get("/run")
 async def list_run(request: Request) -> Response:
     f = RunFilter(
-        users=_filter(request, "user"),
-        fs_names=_filter(request, "fs"),
-        run_ids=_filter(request, "run"),
-        names=_filter(request, "name"),
-        statuses=_filter(request, "status"),
+        users=filter_values(request, "user"),
+        fs_names=filter_values(request, "fs"),
+        run_ids=filter_values(request, "run"),
+        names=filter_values(request, "name"),
+        statuses=filter_values(request, "status"),
     )
-    page = backend(request).runs.list(
-        caller(request), f, q(request, "marker"), parse_max_keys(q(request, "maxKeys"))
-    )
-    return ok(page_body(page, "runList", [run_brief(d) for d in page.items]))
+    return filtered_list(request, backend(request).runs.list, f, "runList", view=run_brief)
 
 
 @router.get("/run/{run_id}")

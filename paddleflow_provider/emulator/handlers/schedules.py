@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..backend.schedules import ScheduleFilter, ScheduleSpec
-from .http import backend, caller, empty, ok, q, read_body
+from .http import backend, caller, empty, filter_values, filtered_list, ok, page_query, read_body
 from .runs import run_brief
-from .wire import page_body, parse_max_keys, split_filter
+from .wire import page_body
 
 router = APIRouter()
 
@@ -35,32 +35,28 @@ async def create_schedule(request: Request) -> Response:
 
 @router.get("/schedule")
 async def list_schedule(request: Request) -> Response:
-    def values(key: str) -> list[str]:
-        return split_filter(q(request, f"{key}Filter"))
-
     f = ScheduleFilter(
-        users=values("user"),
-        pipeline_ids=values("ppl"),
-        version_ids=values("pplVersion"),
-        schedule_ids=values("schedule"),
-        names=values("name"),
-        statuses=values("status"),
+        users=filter_values(request, "user"),
+        pipeline_ids=filter_values(request, "ppl"),
+        version_ids=filter_values(request, "pplVersion"),
+        schedule_ids=filter_values(request, "schedule"),
+        names=filter_values(request, "name"),
+        statuses=filter_values(request, "status"),
     )
-    page = backend(request).schedules.list(
-        caller(request), f, q(request, "marker"), parse_max_keys(q(request, "maxKeys"))
-    )
-    return ok(page_body(page, "scheduleList"))
+    return filtered_list(request, backend(request).schedules.list, f, "scheduleList")
 
 
 @router.get("/schedule/{schedule_id}")
 async def show_schedule(request: Request, schedule_id: str) -> Response:
+    run_filter, status_filter = filter_values(request, "run"), filter_values(request, "status")
+    marker, max_keys = page_query(request)
     detail = backend(request).schedules.show(
         caller(request),
         schedule_id=schedule_id,
-        run_filter=split_filter(q(request, "runFilter")),
-        status_filter=split_filter(q(request, "statusFilter")),
-        marker=q(request, "marker"),
-        max_keys=parse_max_keys(q(request, "maxKeys")),
+        run_filter=run_filter,
+        status_filter=status_filter,
+        marker=marker,
+        max_keys=max_keys,
     )
     runs = page_body(detail.runs, "runList", [run_brief(d) for d in detail.runs.items])
     return ok({**detail.schedule, "runs": runs})

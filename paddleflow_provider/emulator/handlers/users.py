@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from .http import backend, caller, empty, ok, q, read_body
-from .wire import page_body, parse_max_keys
+from .http import backend, caller, empty, ok, page_query, read_body
+from .wire import page_body
 
 router = APIRouter()
 
@@ -45,8 +45,8 @@ async def add_user(request: Request) -> Response:
 
 @router.get("/user")
 async def list_users(request: Request) -> Response:
-    max_keys = parse_max_keys(q(request, "maxKeys"))
-    page = backend(request).users.list(caller(request), q(request, "marker"), max_keys)
+    marker, max_keys = page_query(request)
+    page = backend(request).users.list(caller(request), marker, max_keys)
     users = [{"name": u.name, "createTime": u.create_time} for u in page.items] or None
     return ok(page_body(page, "userList", users, max_keys=0))  # the server never fills maxKeys here
 

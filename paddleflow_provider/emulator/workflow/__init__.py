@@ -47,7 +47,7 @@ process; nothing polls except a step waiting on a cached job that is still runni
 
 from __future__ import annotations
 
-from .cachefp import CacheEntry, CacheStore
+from .cachefp import CacheEntry, CacheRecord, CacheStore
 from .errors import WorkflowError
 from .jobproc import process_base_env, start_process, stop_process
 from .launch import PlatformInfo
@@ -61,6 +61,7 @@ from .stats import statistics_detail, statistics_summary
 
 __all__ = [
     "CacheEntry",
+    "CacheRecord",
     "CacheStore",
     "LogPage",
     "PlatformInfo",

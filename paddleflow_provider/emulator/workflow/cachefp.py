@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,6 +33,22 @@ class CacheEntry:
     create_time: str
 
 
+@dataclass(frozen=True)
+class CacheRecord:
+    """A run-cache record the engine asks the store to add; the store gives it its id and times."""
+
+    first_fp: str
+    second_fp: str
+    run_id: str
+    job_id: str
+    fs_name: str
+    username: str
+    source: str
+    expired_time: str
+    strategy: str = "conservative"
+    custom: dict[str, Any] = field(default_factory=dict)
+
+
 class CacheStore(Protocol):
     """Persistence of cache records (the server implements it over its runCache table).
 
@@ -43,20 +59,7 @@ class CacheStore(Protocol):
 
     def find(self, first_fp: str, fs_name: str, username: str, source: str) -> list[CacheEntry]: ...
 
-    def add(
-        self,
-        *,
-        first_fp: str,
-        second_fp: str,
-        run_id: str,
-        job_id: str,
-        fs_name: str,
-        username: str,
-        source: str,
-        expired_time: str,
-        strategy: str,
-        custom: dict[str, Any],
-    ) -> str: ...
+    def add(self, record: CacheRecord) -> str: ...
 
     def run_exists(self, run_id: str) -> bool: ...
 

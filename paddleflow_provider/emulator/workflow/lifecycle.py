@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
-from .cachefp import CacheEntry, CacheStore, first_fingerprint, is_expired, second_fingerprint
+from .cachefp import CacheEntry, CacheRecord, CacheStore, first_fingerprint, is_expired, second_fingerprint
 from .jobproc import start_process, stop_process
 from .launch import (
     PlatformInfo,
@@ -286,7 +286,7 @@ class StepLifecycle:
     def _record_cache(self, run: StepRun) -> None:
         assert run.fingerprints is not None
         try:
-            self.cache.add(
+            record = CacheRecord(
                 first_fp=run.fingerprints[0],
                 second_fp=run.fingerprints[1],
                 run_id=self.run_id,
@@ -298,6 +298,7 @@ class StepLifecycle:
                 strategy="conservative",
                 custom={},
             )
+            self.cache.add(record)
         except Exception:
             log.exception("CacheStore.add failed for %s", run.job_id)
 

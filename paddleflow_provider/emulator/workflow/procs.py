@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .logs import rfc3339_nano
+from .per_process import PerProcess
 
 log = logging.getLogger(__name__)
 
@@ -308,15 +309,15 @@ def _signal_group(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
 
 
-_pump: ProcessPump | None = None
-_pump_lock = threading.Lock()
+def _new_pump() -> ProcessPump:
+    pump = ProcessPump()
+    atexit.register(pump.kill_all)  # no job outlives the interpreter
+    return pump
+
+
+_pump = PerProcess(_new_pump)
 
 
 def get_pump() -> ProcessPump:
     """The process-wide pump, created on first use (and killed-off at interpreter exit)."""
-    global _pump  # noqa: PLW0603 - one pump per process by design
-    with _pump_lock:
-        if _pump is None:
-            _pump = ProcessPump()
-            atexit.register(_pump.kill_all)
-        return _pump
+    return _pump.get()

@@ -24,6 +24,8 @@ from typing import Any
 
 import psutil
 
+from .per_process import PerProcess
+
 log = logging.getLogger(__name__)
 
 SAMPLE_PERIOD_S = 1.0
@@ -153,16 +155,12 @@ class StatsSampler:
         self._write(tracked.path, rate, rss, at=now)
 
 
-_sampler: StatsSampler | None = None
-_sampler_lock = threading.Lock()
+_sampler = PerProcess(StatsSampler)
 
 
 def get_sampler() -> StatsSampler:
-    global _sampler  # noqa: PLW0603 - one sampler per process by design
-    with _sampler_lock:
-        if _sampler is None:
-            _sampler = StatsSampler()
-        return _sampler
+    """The process-wide sampler (one sampling thread for every job), created on first use."""
+    return _sampler.get()
 
 
 # ------------------------------------------------------------------------------------------------

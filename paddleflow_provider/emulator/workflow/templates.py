@@ -115,19 +115,20 @@ class _Parser:
         return token
 
     def expression(self) -> Any:
-        left = self.conjunction()
-        while self.peek() == "||":
-            self.take()
-            right = self.conjunction()
-            left = _bool(left, "||") or _bool(right, "||")
-        return left
+        return self._logical("||", self.conjunction)
 
     def conjunction(self) -> Any:
-        left = self.comparison()
-        while self.peek() == "&&":
+        return self._logical("&&", self.comparison)
+
+    def _logical(self, op: str, operand: Callable[[], Any]) -> Any:
+        """A left-associative chain of ``||`` or ``&&``: both sides are parsed, and the right one is only
+        checked for a boolean when the left one does not decide (so ``true || 1`` is true)."""
+        left = operand()
+        while self.peek() == op:
             self.take()
-            right = self.comparison()
-            left = _bool(left, "&&") and _bool(right, "&&")
+            right = operand()
+            decided = _bool(left, op) == (op == "||")  # true || ..., false && ...
+            left = left if decided else _bool(right, op)
         return left
 
     def comparison(self) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ import pytest
 
 from paddleflow_provider.emulator.workflow import (
     CacheEntry,
+    CacheRecord,
     RunOverrides,
     RunState,
     WorkflowRunner,
@@ -83,7 +85,8 @@ class MemoryCache:
             for r in reversed(rows)
         ]
 
-    def add(self, **row: Any) -> str:
+    def add(self, record: CacheRecord) -> str:
+        row = dataclasses.asdict(record)
         with self.lock:
             cache_id = f"cch-{len(self.rows) + 1:06d}"
             self.rows.append(
