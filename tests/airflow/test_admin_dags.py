@@ -12,6 +12,8 @@ import pytest
 
 from paddleflow_provider.client import ConflictError, NotFoundError
 
+pytestmark = pytest.mark.slow  # whole DAGs through dag.test(), each a few seconds
+
 
 def _states(dagtest, dr) -> dict[str, str]:
     return dagtest.ti_states(dr)

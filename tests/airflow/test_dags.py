@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+pytestmark = pytest.mark.slow  # whole DAGs through dag.test(), each a few seconds
+
 MODES = ["sync", "deferrable"]
 
 

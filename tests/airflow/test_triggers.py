@@ -37,6 +37,7 @@ def first_event(trigger, limit: float = 60.0) -> dict:
     return asyncio.run(main())
 
 
+@pytest.mark.slow
 def test_run_trigger_rides_out_transient_errors_and_streams_new_lines(pf_conn, pf_api, caplog, capfd):
     run_id = pf_api.create_run(run_yaml_raw=STEPS)
     pf_conn.add_faults({"method": "GET", "path": r"/run/run-\d+$", "status": 503, "times": 7})

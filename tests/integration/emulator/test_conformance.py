@@ -260,6 +260,7 @@ def test_objects_carry_every_key_the_sdk_indexes(
     assert keys <= set(obj), keys - set(obj)
 
 
+@pytest.mark.slow
 def test_many_clients_writing_at_once_get_unique_ids_and_lose_nothing(root: Api) -> None:
     stats_before = requests.get(root.base + "/_emulator/stats", timeout=5).json()
     tag = unique("par")

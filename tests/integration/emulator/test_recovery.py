@@ -16,6 +16,8 @@ from emulator_testlib import Api, b64, unique, wait_for
 
 from paddleflow_provider.emulator import Emulator
 
+pytestmark = pytest.mark.slow  # emulator restarts, each several seconds
+
 FINAL = ("succeeded", "failed", "terminated", "skipped")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from emulator_testlib import Api, assert_error, b64, unique, wait_for
 
 
@@ -82,6 +83,7 @@ def test_create_validation(root: Api, make_user) -> None:  # type: ignore[no-unt
     assert_error(root.get(f"/schedule/{sid}"), 404, "ScheduleNotFound")
 
 
+@pytest.mark.slow
 def test_every_second_suspend_never_overlaps(root: Api) -> None:
     pid, ver = make_pipeline(root, "sleep 1.5")
     sid = schedule(root, pid, ver, concurrency=1)
@@ -104,6 +106,7 @@ def test_every_second_suspend_never_overlaps(root: Api) -> None:
     assert len(names) == 1
 
 
+@pytest.mark.slow
 def test_skip_policy_creates_skipped_runs(root: Api) -> None:
     pid, ver = make_pipeline(root, "sleep 3")
     sid = schedule(root, pid, ver, concurrency=1, concurrencyPolicy="skip")
@@ -113,6 +116,7 @@ def test_skip_policy_creates_skipped_runs(root: Api) -> None:
     assert sum(r["status"] != "skipped" for r in runs_of(root, sid)) >= 1
 
 
+@pytest.mark.slow
 def test_replace_policy_stops_the_older_run(root: Api) -> None:
     pid, ver = make_pipeline(root, "sleep 30")
     sid = schedule(root, pid, ver, concurrency=1, concurrencyPolicy="replace")
@@ -125,6 +129,7 @@ def test_replace_policy_stops_the_older_run(root: Api) -> None:
             root.put(f"/run/{r['runID']}", params={"action": "stop"}, json={"stopForce": True})
 
 
+@pytest.mark.slow
 def test_end_time_finishes_the_schedule(root: Api) -> None:
     pid, ver = make_pipeline(root, "echo tick")
     end = datetime.now() + timedelta(seconds=3)
