@@ -78,7 +78,16 @@ class PaddleFlowAPI:
         self, fsname: str, path: str, mount_options: dict[str, Any] | None = None, username: str | None = None
     ) -> None:
         """Mount a file system locally with the PaddleFlow FUSE client (see ``_mount``)."""
-        self._transport.run(mount_flow(self, fsname, path, mount_options, username))
+        flow = mount_flow(
+            self.config,
+            self._transport.auth,
+            fuse_binary=self.fuse_binary,
+            fsname=fsname,
+            path=path,
+            mount_options=mount_options,
+            username=username,
+        )
+        self._transport.run(flow)
 
     def _walk(self, walk: Walk[T]) -> Iterator[T]:
         """Every item of every page of ``walk`` (``PageWalk`` says which page comes next)."""

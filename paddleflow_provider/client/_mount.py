@@ -20,7 +20,8 @@ from ._exceptions import InvalidArgumentError, PaddleFlowError
 from .endpoints.fs import show_fs
 
 if TYPE_CHECKING:
-    from ._api import PaddleFlowAPI
+    from ._auth import Auth
+    from ._config import ClientConfig
 
 MOUNT_TIMEOUT = 10.0
 #: the reference's other spelling of ``mount``'s arguments (every face's ``mount`` takes it)
@@ -39,8 +40,8 @@ def is_mount(path: str) -> bool:
     return os.path.ismount(path)
 
 
-def _binary(api: PaddleFlowAPI) -> str:
-    candidate = api.fuse_binary or os.environ.get("fuse_env")  # noqa: SIM112 - the reference SDK's name or ""
+def _binary(fuse_binary: str | None) -> str:
+    candidate = fuse_binary or os.environ.get("fuse_env")  # noqa: SIM112 - the reference SDK's name or ""
     if not candidate:
         raise MountError(
             "mount: no FUSE client binary: set the fuse_env environment variable or fuse_binary=",
@@ -75,9 +76,19 @@ def _options(mount_options: Any) -> list[str]:
 
 
 def mount_flow(
-    api: PaddleFlowAPI, fsname: str, path: str, mount_options: dict[str, Any] | None, username: str | None
+    config: ClientConfig,
+    auth: Auth,
+    *,
+    fuse_binary: str | None,
+    fsname: str,
+    path: str,
+    mount_options: dict[str, Any] | None,
+    username: str | None,
 ) -> Any:
-    """Flow: look the fs up on the server, then start the FUSE client and wait for the mount point."""
+    """Flow: look the fs up on the server, then start the FUSE client and wait for the mount point.
+
+    It takes the client's settings and credentials, not the client: the FUSE client needs the same
+    server and user, and nothing else of the face that starts it."""
     if not isinstance(path, str) or not path:
         raise InvalidArgumentError("path", "a local directory to mount on", path)
     extra = _options(mount_options)
@@ -85,15 +96,13 @@ def mount_flow(
         raise MountError(f"{path} No such directory", code="NoSuchDirectory")
     if is_mount(path):
         raise MountError(f"{path} is a mountpoint, can not be mounted twice", code="AlreadyMounted")
-    binary = _binary(api)
+    binary = _binary(fuse_binary)
     fs = yield show_fs(fsname, username)
-    auth = api._transport.auth
     if not auth.can_login:
         raise MountError(
             "mount: the FUSE client needs the client's username and password", code="NoCredentials"
         )
     owner = fs.owner or username or auth.username
-    config = api.config
     args = [
         binary,
         "mount",

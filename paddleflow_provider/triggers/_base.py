@@ -73,13 +73,21 @@ class PaddleFlowPollingTrigger(BaseTrigger):
         self.poll_interval = float(poll_interval)
         self.deadline = float(deadline) if deadline is not None else None
 
-    def _base_kwargs(self) -> dict[str, Any]:
-        return {
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """The class path and the keyword arguments that rebuild this trigger in the triggerer:
+        the polling ones here, a subclass's own from :meth:`own_kwargs` (plain JSON values only;
+        never a secret: the connection is looked up again by id)."""
+        base = {
             "run_id": self.run_id,
             "paddleflow_conn_id": self.paddleflow_conn_id,
             "poll_interval": self.poll_interval,
             "deadline": self.deadline,
         }
+        return f"{type(self).__module__}.{type(self).__qualname__}", {**base, **self.own_kwargs()}
+
+    def own_kwargs(self) -> dict[str, Any]:
+        """A subclass's own constructor arguments, as plain JSON values."""
+        return {}
 
     def _hook(self) -> PaddleFlowHook:
         from paddleflow_provider.hooks.paddleflow import PaddleFlowHook

@@ -65,17 +65,13 @@ class PaddleFlowRunLogTrigger(PaddleFlowPollingTrigger):
         self.fail_on_run_end = bool(fail_on_run_end)
         self.log_cursor = RunLogCursor.from_dict(log_cursor)
 
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                **self._base_kwargs(),
-                "pattern": self.pattern,
-                "job_id": self.job_id,
-                "fail_on_run_end": self.fail_on_run_end,
-                "log_cursor": self.log_cursor.to_dict(),
-            },
-        )
+    def own_kwargs(self) -> dict[str, Any]:
+        return {
+            "pattern": self.pattern,
+            "job_id": self.job_id,
+            "fail_on_run_end": self.fail_on_run_end,
+            "log_cursor": self.log_cursor.to_dict(),
+        }
 
     def timeout_event(self) -> dict[str, Any]:
         return {

@@ -104,18 +104,14 @@ class PaddleFlowRunTrigger(PaddleFlowPollingTrigger):
         self.log_cursor = RunLogCursor.from_dict(log_cursor)
         self.stop_on_kill = bool(stop_on_kill)
 
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                **self._base_kwargs(),
-                "target_statuses": self.target_statuses,
-                "failure_statuses": self.failure_statuses,
-                "stream_logs": self.stream_logs,
-                "log_cursor": self.log_cursor.to_dict(),
-                "stop_on_kill": self.stop_on_kill,
-            },
-        )
+    def own_kwargs(self) -> dict[str, Any]:
+        return {
+            "target_statuses": self.target_statuses,
+            "failure_statuses": self.failure_statuses,
+            "stream_logs": self.stream_logs,
+            "log_cursor": self.log_cursor.to_dict(),
+            "stop_on_kill": self.stop_on_kill,
+        }
 
     async def poll_once(self, api: AsyncPaddleFlowAPI) -> dict[str, Any] | None:
         from paddleflow_provider.client import PaddleFlowError
