@@ -69,6 +69,7 @@ class PaddleFlowAPI:
     def close(self) -> None:
         self._transport.close()
 
+    @takes()
     def login(self, user_name: str | None = None, password: str | None = None) -> None:
         """Log in now (the client also logs in lazily with the credentials it was built with)."""
         self._transport.login(user_name, password)

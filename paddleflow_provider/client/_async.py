@@ -22,7 +22,7 @@ from ._core import Call, Flow, Prepared, Raw, connection_error, raw_answer, ssl_
 from ._drive import Driver, Feed, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
 from .endpoints import clusters, fs, pipelines, runs, users, walks
-from .endpoints._common import Job, PageWalk, Walk, checked, face_method
+from .endpoints._common import Job, PageWalk, Walk, checked, face_method, takes
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -178,6 +178,7 @@ class AsyncPaddleFlowAPI:
     async def aclose(self) -> None:
         await self._transport.aclose()
 
+    @takes()
     async def login(self, user_name: str | None = None, password: str | None = None) -> None:
         await self._transport.login(user_name, password)
 

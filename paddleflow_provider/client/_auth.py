@@ -11,6 +11,7 @@ import hashlib
 
 from ._core import Call, login_call
 from ._exceptions import InvalidArgumentError
+from ._validate import credential
 
 #: (server, user name, sha256 of the password) -> token.
 _TOKENS: dict[tuple[str, str, str], str] = {}
@@ -84,9 +85,10 @@ class Auth:
         """The login request for explicit credentials (which then replace the stored ones) or, without
         them, for the stored ones."""
         if username is not None or password is not None:
-            if not username or password is None:
+            user, secret = credential("user_name", username), credential("password", password)
+            if not user or secret is None:
                 raise InvalidArgumentError("user_name/password", "both are required to log in")
-            self._username, self.password = username, password
+            self._username, self.password = user, secret
         if not self.can_login:
             raise InvalidArgumentError(
                 "username/password", "no credentials: pass them to Client(...) / ClientConfig or to login()"

@@ -24,6 +24,7 @@ from ._model_base import Page
 from ._models import LinkInfo
 from ._models_run import LogInfo, RunLog
 from ._mount import MOUNT_ALIASES
+from ._validate import credential
 from .endpoints import clusters, fs, pipelines, runs, users
 from .endpoints._common import Job, checked, face_method, takes
 
@@ -107,7 +108,7 @@ def replies(*, aliases: dict[str, str]) -> Callable[[F], F]:
         rules = takes(aliases=aliases)(method)
 
         @functools.wraps(method)
-        def replying(self: Client, *args: Any, **kwargs: Any) -> Any:
+        def replying(self: Client, /, *args: Any, **kwargs: Any) -> Any:
             return answer(lambda: rules(self, *args, **kwargs))
 
         return cast(F, replying)
@@ -172,13 +173,11 @@ class Client:
         if unknown:
             accepted = ", ".join(_CONFIG_OPTIONS + _RUNTIME_OPTIONS)
             raise InvalidArgumentError(unknown[0], f"unknown Client option; accepted: {accepted}")
-        if isinstance(password, bytes):
-            password = password.decode("utf-8")
         config = ClientConfig(
             host=paddleflow_server_host,
             port=str(paddleflow_server_port),
             username=username,
-            password=password,
+            password=credential("password", password),
             **{k: options[k] for k in _CONFIG_OPTIONS if k in options},
         )
         self._init(config, **{k: options[k] for k in _RUNTIME_OPTIONS if k in options})

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..connection_schema import BY_NAME, DEFAULT_PORT, default
 from ._exceptions import InvalidArgumentError
+from ._validate import credential
 
 API_PREFIX = "/api/paddleflow/v1"
 
@@ -89,6 +90,8 @@ class ClientConfig:
         for name, value in (values | {"scheme": scheme}).items():
             if name in BY_NAME and (why := BY_NAME[name].problem(value)) is not None:
                 raise InvalidArgumentError(name, why, value)
+        object.__setattr__(self, "username", credential("username", self.username))
+        object.__setattr__(self, "password", credential("password", self.password))
         object.__setattr__(self, "host", host)
         object.__setattr__(self, "port", port)
         object.__setattr__(self, "scheme", scheme)

@@ -26,12 +26,14 @@ from ._config import ClientConfig
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
+    InvalidArgumentError,
     OutcomeUnknownError,
     PaddleFlowError,
     ProtocolError,
     make_status_error,
 )
 from ._retry import nothing_was_processed, retry_after_from_headers
+from ._validate import MAX_INT, encodable
 
 T = TypeVar("T")
 #: a Call[RunPage] is a Call[Page[RunInfo]]: its result type only comes out of ``parse``.
@@ -93,10 +95,23 @@ def path(*segments: str) -> str:
     return "/" + "/".join(quote(str(s), safe="") for s in segments)
 
 
-def _query_value(value: Any) -> str:
+def _query_value(key: str, value: Any) -> str:
+    """A query value as text. The builders check their arguments; this is the last guard that no
+    value reaches the transport it cannot encode (a huge int, a lone surrogate)."""
     if isinstance(value, bool):
         return "True" if value else "False"  # what the reference SDK (requests) puts on the wire
-    return str(value)
+    if isinstance(value, int) and abs(value) > MAX_INT:
+        raise InvalidArgumentError(key, f"a number of at most {MAX_INT}", value)
+    return encodable(key, str(value))
+
+
+def _json_body(call: Call[Any]) -> bytes:
+    """The body as UTF-8 JSON; a value that cannot be sent is the call's argument error."""
+    try:
+        return json.dumps(call.body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
+        raise InvalidArgumentError(call.name, f"the request body cannot be sent as JSON: {reason}") from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,14 +134,14 @@ def prepare(config: ClientConfig, call: Call[Any], token: str | None) -> Prepare
         if value is None or value == "":  # optional query values go only when truthy, as in the SDK
             continue
         if isinstance(value, list | tuple):
-            params.extend((key, _query_value(v)) for v in value)
+            params.extend((key, _query_value(key, v)) for v in value)
         else:
-            params.append((key, _query_value(value)))
+            params.append((key, _query_value(key, value)))
     request_id = str(uuid.uuid4())
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT, REQUEST_ID_HEADER: request_id}
     content = None
     if call.body is not NO_BODY:
-        content = json.dumps(call.body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        content = _json_body(call)
         headers["Content-Type"] = "application/json"
     if call.auth and token:
         headers[AUTH_HEADER] = token
@@ -166,10 +181,11 @@ def _decode_json(call: Call[Any], raw: Raw) -> Any:
         return None
     try:
         return json.loads(raw.content)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than Python's stack
         snippet = raw.content[:120].decode("utf-8", "replace")
         raise ProtocolError(
-            f"{call.name}: the server answered HTTP {raw.status} with a body that is not JSON: {snippet!r}",
+            f"{call.name}: the server answered HTTP {raw.status} with a body that is not JSON"
+            f" this client can read: {snippet!r}",
             status_code=raw.status,
             request_id=raw.request_id,
         ) from exc
@@ -179,7 +195,7 @@ def status_error(call: Call[Any], raw: Raw) -> APIStatusError:
     """Map an error answer; tolerate bodies that are not the documented ``{requestID, code, message}``."""
     try:
         body = json.loads(raw.content) if raw.content.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):
         body = raw.content[:200].decode("utf-8", "replace")
     code, message = "", ""
     request_id = raw.request_id
@@ -202,7 +218,8 @@ def parse_success(call: Call[T], raw: Raw) -> T:
         return call.parse(data)
     except PaddleFlowError:
         raise
-    except (pydantic.ValidationError, KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (pydantic.ValidationError, KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        # (RecursionError: a valid answer nested deeper than the models can follow, e.g. DAGs in DAGs)
         raise ProtocolError(
             f"{call.name}: unexpected answer shape from the server ({type(exc).__name__}: {exc})"[:500],
             status_code=raw.status,
@@ -271,6 +288,10 @@ def login_call(username: str, password: str) -> Call[str]:
         token = data.get("authorization") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise ProtocolError("login: the answer carries no 'authorization' token")
+        # The token goes back in a header on every request: anything but printable ASCII would make
+        # each later request fail inside the HTTP library, far from this answer.
+        if not (token.isascii() and token.isprintable()):
+            raise ProtocolError("login: the 'authorization' token is not printable ASCII text")
         return token
 
     return Call(

@@ -23,9 +23,34 @@ Why code-first mapping: PaddleFlow answers 400 for many not-found and auth cases
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 _SECRET_HINTS = ("password", "token", "secret", "credential", "authorization", "accesskey")
+
+
+#: How an argument error shows the rejected value: a few levels, a few items, a short text.
+_SHOW = reprlib.Repr()  # (Python 3.11 takes no limits in the constructor)
+_SHOW.maxlevel, _SHOW.maxstring, _SHOW.maxother, _SHOW.maxlong = 3, 60, 60, 40
+_SHOW.maxlist = _SHOW.maxtuple = _SHOW.maxdict = _SHOW.maxset = 4
+_SHOW_LIMIT = 80
+
+
+def shown(value: Any) -> str:
+    """A short, safe ``repr`` of any value, for an error message.
+
+    Why guarded: the value is whatever the caller passed, and the error describing it must always be
+    built. A plain ``repr`` raises for an int of more than 4,300 digits, for a structure nested
+    thousands deep, or when the object's own ``__repr__`` raises; it also runs as long as the value
+    is big. Here the text is bounded, and a value that cannot be shown is named by its type.
+    """
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"<int of {value.bit_length()} bits>"
+    try:
+        text = _SHOW.repr(value)
+    except Exception:  # any failure of a foreign __repr__ (RecursionError included)
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= _SHOW_LIMIT else text[: _SHOW_LIMIT - 3] + "..."
 
 
 class PaddleFlowError(Exception):
@@ -64,13 +89,11 @@ class InvalidArgumentError(PaddleFlowError):
     """A bad argument: raised before anything is sent (``status_code`` is None)."""
 
     def __init__(self, argument: str, accepted: str, value: Any = ..., **kwargs: Any) -> None:
-        shown = ""
+        got = ""
         if value is not ...:
             hidden = any(hint in argument.lower() for hint in _SECRET_HINTS)
-            shown = " (got <hidden>)" if hidden else f" (got {value!r:.80})"
-        super().__init__(
-            f"invalid argument {argument!r}: {accepted}{shown}", code="InvalidArgument", **kwargs
-        )
+            got = " (got <hidden>)" if hidden else f" (got {shown(value)})"
+        super().__init__(f"invalid argument {argument!r}: {accepted}{got}", code="InvalidArgument", **kwargs)
         self.argument = argument
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ._exceptions import InvalidArgumentError, PaddleFlowError
+from ._validate import MAX_INT, encodable
 from .endpoints.fs import show_fs
 
 if TYPE_CHECKING:
@@ -71,8 +72,21 @@ def _options(mount_options: Any) -> list[str]:
             raise InvalidArgumentError(
                 "mount_options", "the password is taken from the client, not an option"
             )
-        args.append(f"--{key}={str(value).lower() if isinstance(value, bool) else value}")
+        args.append(f"--{key}={_option_value(key, value)}")
     return args
+
+
+def _option_value(key: str, value: Any) -> str:
+    """An option's value on the FUSE client's command line: text, a number or a bool (as ``true``)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if (isinstance(value, int) and abs(value) <= MAX_INT) or isinstance(value, float):
+        return str(value)
+    if isinstance(value, str):
+        return encodable(f"mount_options[{key!r}]", value)
+    raise InvalidArgumentError(
+        f"mount_options[{key!r}]", f"a string, a bool or a number of at most {MAX_INT}", value
+    )
 
 
 def mount_flow(

@@ -47,13 +47,25 @@ def _never_sent(exc: BaseException) -> bool:
     return False
 
 
+class _NoRedirectSession(requests.Session):
+    """A session that never reads a redirect's target.
+
+    The client never follows redirects (``allow_redirects=False``), yet ``requests`` still decodes the
+    ``Location`` of a 3xx answer to offer the next request, and raises ``UnicodeDecodeError`` when it
+    is not UTF-8. With no target, a 3xx is simply the answer the error mapping reads.
+    """
+
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        return None
+
+
 def _session(config: ClientConfig) -> requests.Session:
     """A session whose environment settings (proxies, CA bundle) are read once, not on every request.
 
     ``requests`` re-scans the whole environment per request when ``trust_env`` is on (a large share of
     a loopback call's cost); the client resolves the same settings here, once, for its one server.
     """
-    session = requests.Session()
+    session = _NoRedirectSession()
     session.trust_env = False
     session.proxies = requests.utils.get_environ_proxies(config.base_url)
     verify = config.verify_arg

@@ -32,6 +32,8 @@ CONCURRENCY_POLICIES = ("suspend", "replace", "skip")
 CLUSTER_TYPES = ("Kubernetes", "K3S", "Local")
 CLUSTER_STATUSES = ("online", "offline")
 QUOTA_TYPES = ("elasticQuota", "volcanoCapabilityQuota")
+#: The largest number the server stores (Go's int64); also keeps ``str(number)`` cheap and possible.
+MAX_INT = 2**63 - 1
 
 RULES = {
     "user": (USER_NAME, "4-16 letters or digits"),
@@ -42,6 +44,35 @@ RULES = {
     "run": (RUN_NAME, "a letter or '_' then up to 127 letters, digits, '_' or '-'"),
     "schedule": (SCHEDULE_NAME, "a letter or '_' then 1-49 letters, digits or '_'"),
 }
+
+
+def encodable(argument: str, value: str) -> str:
+    """Text goes on the wire as UTF-8: a lone surrogate (``"\\ud800"``) cannot, so it is this
+    argument's error here rather than a ``UnicodeEncodeError`` from deep inside the request."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidArgumentError(
+            argument, f"text must be valid Unicode (no lone surrogate at position {exc.start})"
+        ) from None
+    return value
+
+
+def credential(argument: str, value: Any) -> str | None:
+    """A user name or password for logging in: text (a password also as UTF-8 ``bytes``), or None.
+
+    Checked where credentials enter (``ClientConfig``, ``login``), before they become a key of the
+    token table or a login body: any other value would fail there as a ``TypeError``."""
+    if value is None:
+        return None
+    if isinstance(value, bytes) and "password" in argument:
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidArgumentError(argument, "bytes must be UTF-8 text") from None
+    if not isinstance(value, str):
+        raise InvalidArgumentError(argument, "must be a string", value)
+    return encodable(argument, value)
 
 
 def required(argument: str, value: Any) -> str:
@@ -93,23 +124,19 @@ def maxsize(argument: str, value: Any, *, allow_none: bool = False) -> int | Non
     """Page sizes: an int in 1..1000 (the server's limit)."""
     if value is None and allow_none:
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 4:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
         raise InvalidArgumentError(argument, "an integer between 1 and 1000", value)
     return value
 
 
-def int_range(argument: str, value: Any, low: int, high: int | None = None) -> int | None:
+def int_range(argument: str, value: Any, low: int, high: int = MAX_INT) -> int | None:
+    """An int in ``low..high``; without ``high``, at most what the server stores (``MAX_INT``)."""
     if value is None:
         return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or value < low
-        or (high is not None and value > high)
-    ):
-        bound = f"between {low} and {high}" if high is not None else f">= {low}"
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        bound = f"between {low} and {high}" if high != MAX_INT else f">= {low}"
         raise InvalidArgumentError(argument, f"an integer {bound}", value)
     return value
 
@@ -142,11 +169,12 @@ def mapping(argument: str, value: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict):
         raise InvalidArgumentError(argument, "must be a dict", value)
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError) as exc:
+    try:  # encoded as the request will be (UTF-8 text, no lone surrogates)
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
         raise InvalidArgumentError(
-            argument, f"must hold JSON data only (str, number, bool, None, list, dict): {exc}"
+            argument, f"must hold JSON data only (str, number, bool, None, list, dict): {reason}"
         ) from None
     return value
 
@@ -156,7 +184,7 @@ def string_list(argument: str, value: Any) -> list[str] | None:
         return None
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise InvalidArgumentError(argument, "must be a list of strings", value)
-    return list(value)
+    return [encodable(argument, v) for v in value]
 
 
 def base64_text(argument: str, value: Any) -> str | None:
@@ -164,7 +192,7 @@ def base64_text(argument: str, value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = value.encode("utf-8")
+        value = encodable(argument, value).encode("utf-8")
     if not isinstance(value, bytes | bytearray):
         raise InvalidArgumentError(argument, "must be str or bytes", type(value).__name__)
     if not value.strip():
@@ -256,6 +284,8 @@ def schedule_window(start_time: Any, end_time: Any) -> None:
 def quantity(argument: str, value: Any) -> str:
     """A resource quantity such as ``4``, ``"500m"`` or ``"8Gi"`` (sent as a string)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, int) and abs(value) > MAX_INT:
+            raise InvalidArgumentError(argument, f"a number of at most {MAX_INT}", value)
         return str(value)
     if not isinstance(value, str) or not value.strip():
         raise InvalidArgumentError(argument, "a quantity such as 4, '500m' or '8Gi' is required", value)

@@ -12,6 +12,7 @@ from typing import Any, Generic, ParamSpec, TypeAlias, TypeVar, cast
 from .._core import Call, Flow, Landed
 from .._exceptions import InvalidArgumentError, NotFoundError
 from .._model_base import Info, Page, items_of, marker_of
+from .._validate import encodable
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=Info)
@@ -60,8 +61,9 @@ class ArgumentRules:
     keyword or a binding the signature refuses (a missing argument, one too many) is an
     ``InvalidArgumentError`` naming it, never a ``TypeError``, so the tuple face can answer
     ``(False, message)``. Arguments annotated ``str`` or ``str | None`` are type-checked here, once for
-    every method (filters and markers would otherwise reach the wire as ``str(value)``); value rules
-    stay in the builders.
+    every method (filters and markers would otherwise reach the wire as ``str(value)``), and every text
+    argument must be encodable (``_validate.encodable``: no lone surrogate); value rules stay in the
+    builders.
     """
 
     def __init__(self, name: str, signature: inspect.Signature, aliases: Mapping[str, str]) -> None:
@@ -91,6 +93,9 @@ class ArgumentRules:
             value = given.get(name)
             if value is not None and not isinstance(value, str):
                 raise InvalidArgumentError(name, "must be a string", value)
+        for name, value in given.items():  # every text argument, whatever else it may also be
+            if isinstance(value, str):
+                encodable(name, value)
         return kwargs
 
 
@@ -118,16 +123,25 @@ def checked(builder: Callable[P, R]) -> Callable[P, R]:
 
 
 def takes(*, aliases: Mapping[str, str] | None = None) -> Callable[[F], F]:
-    """``ArgumentRules`` for a hand-written face method that is no single request (``mount``): its own
-    signature, with the reference's other spellings ``aliases``."""
+    """``ArgumentRules`` for a hand-written face method that is no single request (``login``,
+    ``mount``): its own signature, with the reference's other spellings ``aliases``."""
 
     def wrap(method: F) -> F:
         signature = inspect.signature(method)
         params = list(signature.parameters.values())[1:]  # without ``self``
         rules = ArgumentRules(method.__name__, signature.replace(parameters=params), aliases or {})
 
+        # ``self`` positional-only: ``self=`` is an unknown argument like any other, not a TypeError.
+        if inspect.iscoroutinefunction(method):  # the argument error comes when awaited, as elsewhere
+
+            @functools.wraps(method)
+            async def checked_coroutine(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+                return await method(self, *args, **rules.canonical(args, kwargs))
+
+            return cast(F, checked_coroutine)
+
         @functools.wraps(method)
-        def checked_method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        def checked_method(self: Any, /, *args: Any, **kwargs: Any) -> Any:
             return method(self, *args, **rules.canonical(args, kwargs))
 
         return cast(F, checked_method)

@@ -18,7 +18,10 @@ _STRONG = (re.compile(r"\d"), re.compile(r"[a-z]"))
 
 def _password(argument: str, value: Any) -> str:
     if isinstance(value, bytes):
-        value = value.decode("utf-8")
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidArgumentError(argument, "bytes must be UTF-8 text") from None
     v.required(argument, value)
     if len(value) < 6 or not all(p.search(value) for p in _STRONG):
         raise InvalidArgumentError(argument, "at least 6 characters with a digit and a lower-case letter")

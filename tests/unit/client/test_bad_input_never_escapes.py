@@ -1,0 +1,279 @@
+"""Regression tests for the escapes a fuzzing session found ("Bad input never escapes", items 1).
+
+The promise: the tuple face (``Client``) never raises for a bad argument, a server answer or a
+network failure, it answers ``(False, message)``; the typed face (``client.api``) raises only
+``PaddleFlowError`` subclasses: ``InvalidArgumentError`` naming the argument for bad input (before
+anything is sent), ``ProtocolError`` for an answer it cannot read. Each test below was an escape.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from typing import Any
+
+import pytest
+
+from paddleflow_provider.client import (
+    APIStatusError,
+    Client,
+    InvalidArgumentError,
+    PaddleFlowError,
+    ProtocolError,
+)
+from paddleflow_provider.client._exceptions import shown
+from tests.unit.client.test_argument_types import BUILDERS, CASES
+from tests.unit.client.test_wire import DAG, RUN_DETAIL
+
+SURROGATE = "\ud800"
+HUGE = 10**5000  # more than the 4,300 digits ``str(int)`` accepts
+
+
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+class BadRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError("repr refused")
+
+
+def both_faces_refuse(client: Client, method: str, *args: Any, **kwargs: Any) -> InvalidArgumentError:
+    """The typed face raises ``InvalidArgumentError``; the tuple face answers ``(False, message)``."""
+    with pytest.raises(InvalidArgumentError) as info:
+        getattr(client.api, method)(*args, **kwargs)
+    ok, message = getattr(client, method)(*args, **kwargs)[:2]
+    assert ok is False and isinstance(message, str) and message
+    return info.value
+
+
+# -- answers the client cannot read -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["☃", "tok\nen", "tok\x00"])
+def test_a_login_token_that_cannot_be_a_header_is_a_protocol_error_at_login(server, client, token):
+    server.reply(200, {"authorization": token}, path="/login")
+    with pytest.raises(ProtocolError, match="login"):
+        client.api.login()
+    assert client.api._transport.auth.token is None  # nothing stored to break later requests
+    server.reply(200, {"authorization": token}, path="/login")
+    ok, message = client.list_queue()
+    assert ok is False and "authorization" in message
+
+
+@pytest.mark.parametrize(
+    ("method", "args"), [("list_queue", ()), ("show_run", ("run-1",)), ("create_run", ())]
+)
+def test_a_redirect_whose_location_is_not_utf8_is_an_answer(server, client, method, args):
+    kwargs = {"run_yaml_raw": "name: a\n"} if method == "create_run" else {}
+    client.api.login()
+    server.reply(302, b"", headers={"Location": "\xff\xfe"})
+    with pytest.raises(APIStatusError) as info:
+        getattr(client.api, method)(*args, **kwargs)
+    assert info.value.status_code == 302
+    server.reply(302, b"", headers={"Location": "\xff\xfe"})
+    assert getattr(client, method)(*args, **kwargs)[0] is False
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_json_nested_too_deeply_is_not_a_recursion_error(server, client, status):
+    server.reply(status, "[" * 3000 + "]" * 3000)
+    with pytest.raises(PaddleFlowError) as info:
+        client.api.list_queue()
+    assert info.value.status_code == status
+    if status == 200:
+        assert isinstance(info.value, ProtocolError)
+    server.reply(status, "[" * 3000)
+    assert client.list_queue()[0] is False
+
+
+def test_a_run_nesting_hundreds_of_sub_dags_is_a_protocol_error(server, client):
+    dag = dict(DAG)
+    for _ in range(250):
+        dag = {**DAG, "entryPoints": {"inner": [dag]}}
+    server.reply(200, {**RUN_DETAIL, "runtime": {"d": [dag]}})
+    with pytest.raises(ProtocolError, match="show_run"):
+        client.api.show_run("run-1")
+    server.reply(200, {**RUN_DETAIL, "runtime": {"d": [dag]}})
+    assert client.show_run("run-1")[0] is False
+
+
+# -- login credentials ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user_name", "password", "argument"),
+    [
+        ("root", 5, "password"),
+        ("root", ["pw"], "password"),
+        (["root"], "pw", "user_name"),
+        ({"a": 1}, "pw", "user_name"),
+        (bytearray(b"root"), "pw", "user_name"),
+        (12, "pw", "user_name"),
+        ("root", b"\xff\xfe", "password"),
+        ("ro" + SURROGATE, "pw", "user_name"),
+        ("root", SURROGATE, "password"),
+    ],
+)
+def test_login_credentials_are_checked_before_sending(server, client, user_name, password, argument):
+    error = both_faces_refuse(client, "login", user_name, password)
+    assert error.argument == argument
+    assert server.requests == []
+    # the refused credentials did not replace the client's own: the next call still works
+    server.reply(200, {"queueList": []})
+    assert client.list_queue() == (True, [])
+
+
+@pytest.mark.parametrize(("username", "password"), [(["root"], "pw"), ("root", 5), ("root", b"\xff")])
+def test_client_credentials_are_checked_when_the_client_is_made(server, username, password):
+    with pytest.raises(InvalidArgumentError):
+        Client("127.0.0.1", username, password, server.port)
+
+
+@pytest.mark.parametrize("method", ["add_user", "update_password"])
+def test_a_bytes_password_that_is_not_utf8_is_an_argument_error(server, client, method):
+    error = both_faces_refuse(client, method, "alice1", b"\xffabc123")
+    assert error.argument == "password" and "\xff" not in str(error)
+    assert server.requests == []
+
+
+# -- text that cannot be encoded ------------------------------------------------------------------------
+
+TEXT_CASES = [
+    (method, argument, {**kwargs, argument: SURROGATE})
+    for method, argument, value, kwargs in CASES
+    if value == 12  # every argument whose type admits text
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "argument", "kwargs"), TEXT_CASES, ids=[f"{c[0]}-{c[1]}" for c in TEXT_CASES]
+)
+def test_a_lone_surrogate_is_an_argument_error_naming_the_argument(server, client, method, argument, kwargs):
+    assert both_faces_refuse(client, method, **kwargs).argument == argument
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "argument"),
+    [
+        ("create_queue", {"location": {"zone": SURROGATE}}, "location"),
+        ("create_queue", {"scheduling_policy": ["a", SURROGATE]}, "scheduling_policy"),
+        ("create_queue", {"location": {"zone": _nested(3000)}}, "location"),
+    ],
+)
+def test_values_inside_dicts_and_lists_must_be_encodable(server, client, method, kwargs, argument):
+    base = {"name": "q1", "namespace": "default", "cpu": "1", "mem": "1Gi"}
+    assert both_faces_refuse(client, method, **base, **kwargs).argument == argument
+    assert server.requests == []
+
+
+def test_text_that_encodes_is_sent_unchanged(server, client):
+    server.reply(201, {"runID": "run-000001"})
+    assert client.create_run(run_yaml_raw="name: ☃ 雪\n", desc="é ☃") == (True, "run-000001")
+
+
+# -- error messages that could not be built -----------------------------------------------------------
+
+UNSHOWABLE = {"huge-int": HUGE, "nested": _nested(3000), "bad-repr": BadRepr()}
+SHOW_CASES = [
+    (method, argument, name, {**kwargs, argument: value})
+    for method, argument, wrong, kwargs in CASES
+    if wrong != ""
+    for name, value in UNSHOWABLE.items()
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "argument", "kwargs"),
+    [c[:2] + c[3:] for c in SHOW_CASES],
+    ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in SHOW_CASES],
+)
+def test_a_value_that_cannot_be_shown_still_makes_an_argument_error(server, client, method, argument, kwargs):
+    error = both_faces_refuse(client, method, **kwargs)
+    assert error.argument == argument and len(str(error)) < 1000
+    assert server.requests == []
+
+
+def test_the_unshowable_cases_cover_most_methods():
+    assert len({c[0] for c in SHOW_CASES}) == len(BUILDERS)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [HUGE, _nested(3000), BadRepr(), "x" * 10**6, {i: i for i in range(10**4)}],
+    ids=["huge-int", "nested", "bad-repr", "long-text", "big-dict"],
+)
+def test_shown_is_short_and_never_raises(value):
+    assert len(shown(value)) <= 80
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "argument"),
+    [
+        ("list_queue", {"maxsize": HUGE}, "maxsize"),
+        ("list_queue", {"maxsize": "9" * 5000}, "maxsize"),
+        ("show_log", {"run_id": "run-1", "page_no": HUGE}, "page_no"),
+        ("create_queue", {"name": "q1", "namespace": "default", "cpu": HUGE, "mem": "1Gi"}, "cpu"),
+        ("create_queue", {"name": "q1", "namespace": "default", "cpu": "1", "mem": -HUGE}, "mem"),
+    ],
+    ids=["maxsize", "maxsize-text", "page_no", "cpu", "mem"],
+)
+def test_numbers_are_bounded(server, client, method, kwargs, argument):
+    assert both_faces_refuse(client, method, **kwargs).argument == argument
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"block-size": HUGE}, {"opt": SURROGATE}, {"opt": BadRepr()}, {"opt": [1]}],
+    ids=["huge-int", "surrogate", "bad-repr", "list"],
+)
+def test_mount_options_are_bounded_text(server, client, options):
+    error = both_faces_refuse(client, "mount", "fs1", tempfile.gettempdir(), options)
+    assert error.argument.startswith("mount_options")
+    assert server.requests == []
+
+
+# -- call shapes ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "kwargs"),
+    [
+        ("login", (1, 2, 3), {}),
+        ("login", (), {"user": "root"}),
+        ("login", (), {"self": 1}),
+        ("mount", (), {}),
+        ("mount", (1, 2, 3, 4, 5), {}),
+        ("mount", ("fs1", "/tmp"), {"self": 1}),
+    ],
+)
+def test_hand_written_methods_answer_a_wrong_call_shape(server, client, method, args, kwargs):
+    both_faces_refuse(client, method, *args, **kwargs)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("method", sorted(BUILDERS))
+def test_self_as_a_keyword_is_an_unknown_argument(server, client, method):
+    assert both_faces_refuse(client, method, self=1).argument == "self"
+    assert server.requests == []
+
+
+def test_the_async_login_answers_a_wrong_call_shape(server):
+    from paddleflow_provider.client import AsyncPaddleFlowAPI, ClientConfig
+
+    async def main() -> None:
+        api = AsyncPaddleFlowAPI(ClientConfig(host="127.0.0.1", port=str(server.port)))
+        try:
+            for args, kwargs in [((1, 2, 3), {}), ((), {"self": 1}), (("root", 5), {})]:
+                with pytest.raises(InvalidArgumentError):
+                    await api.login(*args, **kwargs)
+        finally:
+            await api.aclose()
+
+    asyncio.run(main())
+    assert server.requests == []
