@@ -10,10 +10,11 @@ only for the ``__init__`` its metaclass wraps, and it wraps only operator classe
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from paddleflow_provider._compat import default_deferrable
 from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
+from paddleflow_provider.runs.failures import guard_task_methods
 
 if TYPE_CHECKING:
     from paddleflow_provider.client import PaddleFlowAPI
@@ -22,10 +23,19 @@ DEFAULT_CONN_ID = PaddleFlowHook.default_conn_name
 
 
 class PaddleFlowHookMixin:
-    """Connection id, lazy hook and ``deferrable`` default of a PaddleFlow operator or sensor."""
+    """Connection id, lazy hook and ``deferrable`` default of a PaddleFlow operator or sensor.
+
+    Every subclass's ``execute``, ``poke`` and ``execute_complete`` also fail at once, without
+    Airflow's retries, on an error that retrying cannot fix (``runs.failures``): this mixin is the
+    one class every PaddleFlow operator and sensor shares.
+    """
 
     paddleflow_conn_id: str
     deferrable: bool
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        guard_task_methods(cls)
 
     def use_connection(self, paddleflow_conn_id: str) -> None:
         """Check and keep the connection id; the connection is only read when the hook is used."""

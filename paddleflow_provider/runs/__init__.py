@@ -13,7 +13,9 @@ here once, in small modules with one job each:
   through ``_compat``);
 * ``identity``: the identity of a task instance and the client token derived from it;
 * ``task_state``: per-task-instance values that survive retries (Airflow's task state store or
-  Variables, through ``_compat``).
+  Variables, through ``_compat``);
+* ``failures``: which client errors retrying cannot fix, and the one wrapper that fails a task at
+  once on them (``AirflowFailException`` through ``_compat``).
 
-Everything but ``arguments`` and ``task_state`` is plain Python, usable without Airflow.
+Everything but ``arguments``, ``task_state`` and ``failures`` is plain Python, usable without Airflow.
 """

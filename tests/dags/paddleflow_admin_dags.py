@@ -10,7 +10,7 @@ Names carry ``{{ ts_nodash }}`` so every test run makes fresh objects.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from airflow.providers.common.compat.sdk import DAG
 
@@ -44,6 +44,7 @@ from paddleflow_provider.operators.schedule import (
     PaddleFlowDeleteScheduleOperator,
     PaddleFlowStopScheduleOperator,
 )
+from paddleflow_provider.sensors.run import PaddleFlowRunSensor
 
 try:
     from airflow.providers.standard.operators.python import PythonOperator
@@ -228,6 +229,36 @@ with _dag("pf_admin_storage") as pf_admin_storage:
     create_cluster >> create_cluster_again >> [create_cluster_refused, update_cluster]
     update_cluster >> leak >> delete_cluster >> delete_cluster_again
     create_link_again >> leak
+
+
+#: A user who is not root (tests/airflow/test_fail_at_once.py creates it and its connection).
+PLAIN_USER_CONN = "paddleflow_plain_user"
+#: root, with one attempt per request: the client gives a transient error straight to Airflow.
+ONE_ATTEMPT_CONN = "paddleflow_one_attempt"
+MISSING_RUN = "run-999999"
+TRANSIENT_QUEUE = "q-transient"
+RETRIES = {"retries": 2, "retry_delay": timedelta(seconds=0)}
+
+with _dag("pf_fail_at_once") as pf_fail_at_once:
+    # Refused for good (OnlyRootAllowed, NotFound): one attempt each, no Airflow retry.
+    PaddleFlowCreateClusterOperator(
+        task_id="create_cluster_as_user",
+        clustername="c-{{ ts_nodash }}",
+        endpoint="127.0.0.1",
+        clustertype="Local",
+        paddleflow_conn_id=PLAIN_USER_CONN,
+        **RETRIES,
+    )
+    PaddleFlowRunSensor(
+        task_id="watch_missing_run", run_id=MISSING_RUN, poke_interval=0.1, deferrable=False, **RETRIES
+    )
+    # A transient failure (503 every time, one client attempt): Airflow's retries still run.
+    PaddleFlowStopQueueOperator(
+        task_id="stop_queue_transient",
+        queuename=TRANSIENT_QUEUE,
+        paddleflow_conn_id=ONE_ATTEMPT_CONN,
+        **RETRIES,
+    )
 
 
 # The shipped example, run from here (Airflow 3 test-runs DAGs from the DAGs folder only).
