@@ -255,7 +255,7 @@ def failure_options(argument: str, value: Any) -> dict[str, Any] | None:
     options = mapping(argument, value)
     if not options:
         return None
-    if unknown := sorted(set(options) - {"strategy"}):
+    if unknown := sorted(str(key) for key in options if key != "strategy"):  # (keys of any JSON type)
         raise InvalidArgumentError(argument, f"the only key is 'strategy' (unknown: {unknown})", value)
     if options.get("strategy") not in FAILURE_STRATEGIES:
         raise InvalidArgumentError(

@@ -163,10 +163,14 @@ def test_a_lone_surrogate_is_an_argument_error_naming_the_argument(server, clien
         ("create_queue", {"location": {"zone": SURROGATE}}, "location"),
         ("create_queue", {"scheduling_policy": ["a", SURROGATE]}, "scheduling_policy"),
         ("create_queue", {"location": {"zone": _nested(3000)}}, "location"),
+        ("create_run", {"failure_options": {1: "a", "b": 2}}, "failure_options"),
     ],
 )
 def test_values_inside_dicts_and_lists_must_be_encodable(server, client, method, kwargs, argument):
-    base = {"name": "q1", "namespace": "default", "cpu": "1", "mem": "1Gi"}
+    if method == "create_run":
+        base = {"run_yaml_raw": "name: a\n"}
+    else:
+        base = {"name": "q1", "namespace": "default", "cpu": "1", "mem": "1Gi"}
     assert both_faces_refuse(client, method, **base, **kwargs).argument == argument
     assert server.requests == []
 
