@@ -1,0 +1,104 @@
+"""What every command shares: the chosen output, the client (built on first use) and error handling.
+
+Why lazy: ``paddleflow --help`` or a usage error must work without a config file or a server, and
+``--conn-id`` must import Airflow only when it is given. Why one error boundary: a failing command
+prints the server's message on one line and exits non-zero, never a traceback, whatever group it is in
+(:class:`ErrorBoundaryGroup` wraps every command's invocation).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from paddleflow_provider.cli import exitcodes
+from paddleflow_provider.cli.config import Flags, SettingsError, load
+from paddleflow_provider.cli.output import Output
+
+if TYPE_CHECKING:
+    from paddleflow_provider.client import Client, PaddleFlowAPI
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: set to 1 to see the traceback of an unexpected error (a bug report), instead of one line
+ENV_DEBUG = "PADDLEFLOW_CLI_DEBUG"
+
+
+class Session:
+    """The root group's choices, shared by every command through ``click``'s context object."""
+
+    def __init__(self, flags: Flags, output: Output, conn_id: str | None = None) -> None:
+        self.flags = flags
+        self.out = output
+        self.conn_id = conn_id
+
+    @functools.cached_property
+    def client(self) -> Client:
+        if self.conn_id:
+            return client_from_connection(self.conn_id)
+        from paddleflow_provider.client import Client
+
+        return Client.from_config(load(self.flags))
+
+    @property
+    def api(self) -> PaddleFlowAPI:
+        return self.client.api
+
+    def close(self) -> None:
+        if "client" in self.__dict__:
+            self.client.close()
+
+
+def client_from_connection(conn_id: str) -> Client:
+    """The Airflow connection's client, through the provider's hook (imports Airflow, only here)."""
+    try:
+        from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
+    except ImportError as err:
+        raise SettingsError(f"--conn-id needs Apache Airflow installed ({err})") from err
+    try:
+        return PaddleFlowHook(paddleflow_conn_id=conn_id).get_conn()
+    except Exception as err:  # Airflow raises its own AirflowNotFoundException
+        if isinstance(err, SettingsError):
+            raise
+        raise SettingsError(f"Airflow connection {conn_id!r}: {one_line(str(err))}") from err
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+pass_session = click.make_pass_decorator(Session)
+
+
+def fail(message: str, code: int = exitcodes.FAILED) -> None:
+    """Print ``Error: message`` on one line (stderr) and exit with ``code``."""
+    click.echo(f"Error: {one_line(message)}", err=True)
+    raise click.exceptions.Exit(code)
+
+
+class ErrorBoundaryGroup(click.Group):
+    """A group whose commands turn every failure into one line and a non-zero exit.
+
+    click's own exceptions (usage errors, ``--help``, exits) pass through untouched.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from paddleflow_provider.client import PaddleFlowError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except SettingsError as err:
+            fail(str(err))
+        except PaddleFlowError as err:
+            fail(str(err))
+        except Exception as err:  # never a traceback for the user, unless asked for
+            if os.environ.get(ENV_DEBUG):
+                raise
+            fail(f"{type(err).__name__}: {err}")
+        return None

@@ -1,0 +1,10 @@
+"""``paddleflow statistics ...``."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group("statistics")
+def group() -> None:
+    """manage statistics resources"""
