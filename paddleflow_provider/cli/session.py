@@ -8,8 +8,10 @@ prints the server's message on one line and exits non-zero, never a traceback, w
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -54,17 +56,19 @@ class Session:
 
 
 def client_from_connection(conn_id: str) -> Client:
-    """The Airflow connection's client, through the provider's hook (imports Airflow, only here)."""
-    try:
-        from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
-    except ImportError as err:
-        raise SettingsError(f"--conn-id needs Apache Airflow installed ({err})") from err
-    try:
-        return PaddleFlowHook(paddleflow_conn_id=conn_id).get_conn()
-    except Exception as err:  # Airflow raises its own AirflowNotFoundException
-        if isinstance(err, SettingsError):
-            raise
-        raise SettingsError(f"Airflow connection {conn_id!r}: {one_line(str(err))}") from err
+    """The Airflow connection's client, through the provider's hook (imports Airflow, only here).
+
+    Whatever Airflow prints while it starts goes to stderr: stdout is the command's answer (JSON).
+    """
+    with contextlib.redirect_stdout(sys.stderr):
+        try:
+            from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
+        except ImportError as err:
+            raise SettingsError(f"--conn-id needs Apache Airflow installed ({err})") from err
+        try:
+            return PaddleFlowHook(paddleflow_conn_id=conn_id).get_conn()
+        except Exception as err:  # Airflow raises its own AirflowNotFoundException
+            raise SettingsError(f"Airflow connection {conn_id!r}: {one_line(str(err))}") from err
 
 
 def one_line(text: str) -> str:
