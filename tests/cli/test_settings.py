@@ -58,6 +58,7 @@ def test_the_default_config_location_and_default_port(pf, paddleflow_emulator, t
     assert_one_line_error(result)
 
 
+@pytest.mark.slow
 def test_environment_beats_the_file_and_flags_beat_the_environment(pf, paddleflow_emulator, tmp_path):
     dead = free_port()
     path = ini(tmp_path / "dead.ini", "127.0.0.1", dead, password="wrong")
