@@ -90,6 +90,7 @@ def create(
 @click.option("-p", "--pplfilter", help="schedules of this pipeline id")
 @click.option("-pv", "--pplverfilter", help="schedules of this pipeline version id")
 @click.option("-s", "--statusfilter", help="schedules in this status")
+@click.option("--schedulefilter", help="this schedule id")
 @maxsize("-m", "--maxkeys")
 @marker()
 @pass_session
@@ -101,6 +102,7 @@ def list_(
     pplfilter: str | None,
     pplverfilter: str | None,
     statusfilter: str | None,
+    schedulefilter: str | None,
     maxsize: int,
     marker: str | None,
 ) -> None:
@@ -111,6 +113,7 @@ def list_(
         ppl_version_filter=pplverfilter,
         name_filter=namefilter,
         status_filter=statusfilter,
+        schedule_filter=schedulefilter,
         marker=marker,
         max_keys=maxsize,
     )

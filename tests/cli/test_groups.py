@@ -134,6 +134,7 @@ def test_pipeline_and_schedule_verbs(pf, pf_json, client, tmp_path):
     sid = made_s.stdout.strip().rsplit("[", 1)[1].rstrip("]")
     assert made_s.stdout.strip() == f"schedule [{sname}] create success with schedule id[{sid}]"
     assert [x["schedule_id"] for x in pf_json("schedule", "list", "-n", sname)["items"]] == [sid]
+    assert [x["name"] for x in pf_json("schedule", "list", "--schedulefilter", sid)["items"]] == [sname]
     listed_s = pf("schedule", "list", "-n", sname)
     assert "| crontab" in listed_s.stdout and "| next run time" in listed_s.stdout
     shown_s = pf("schedule", "show", sid)
