@@ -1,6 +1,8 @@
 """``paddleflow fs create|show|delete|list|link|unlink|listlink|showlink``.
 
-``-o key=value`` options become the fs (or link) properties. ``fs mount`` is not here yet.
+``-o key=value`` options become the fs (or link) properties, or for ``mount`` the FUSE client's mount
+options (block-size, data-cache-path, meta-cache-expire ...). ``mount`` runs the FUSE client named by the
+``fuse_env`` environment variable, as the original did (the client's ``mount``).
 Property values whose keys look secret (password, secretKey, ak/sk ...) are printed as ``<hidden>``.
 """
 
@@ -133,3 +135,23 @@ def listlink(s: Session, fsname: str, username: str | None, maxsize: int, marker
 def showlink(s: Session, fsname: str, fspath: str, username: str | None) -> None:
     """show the link at FSPATH."""
     s.out.record(s.api.show_link(fsname, fspath, username=username), [LINK_COLUMNS])
+
+
+@group.command()
+@click.argument("fsname")
+@click.argument("path")
+@username_option
+@click.option(
+    "-o",
+    "--o",
+    "options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="a mount option: block-size, data-cache-path, data-cache-expire, meta-cache-path, "
+    "meta-cache-driver, meta-cache-expire, entry-cache-expire; repeatable",
+)
+@pass_session
+def mount(s: Session, *, fsname: str, path: str, username: str | None, options: tuple[str, ...]) -> None:
+    """mount fs FSNAME on the local directory PATH (needs the PaddleFlow FUSE client in fuse_env)."""
+    s.api.mount(fsname, path, key_values("-o", options), username=username)
+    s.out.done("mount success", fsname=fsname, path=path)

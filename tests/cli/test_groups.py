@@ -69,7 +69,7 @@ def test_flavour_list_and_show(pf, pf_json):
     assert_one_line_error(pf("flavour", "show", "no-such-flavour"), "no-such-flavour")
 
 
-def test_fs_and_link_verbs_hide_secret_properties(pf, pf_json):
+def test_fs_and_link_verbs_hide_secret_properties(pf, pf_json, tmp_path):
     fs = f"h{uid()}"
     made = pf(
         "fs",
@@ -98,6 +98,8 @@ def test_fs_and_link_verbs_hide_secret_properties(pf, pf_json):
     assert [x["fspath"] for x in pf_json("fs", "listlink", fs)["items"]] == ["/lnk"]
     assert "| fs path" in pf("fs", "listlink", fs).stdout
     assert pf_json("fs", "showlink", fs, "/lnk")["subpath"] == "/tmp/pf-cli-link"
+    no_fuse = pf("fs", "mount", fs, str(tmp_path), "-o", "block-size=0", env={"fuse_env": ""})
+    assert_one_line_error(no_fuse, "fuse_env")
     assert pf("fs", "unlink", fs, "/lnk").stdout.strip() == f"fs[{fs}] delete link success"
     assert pf("fs", "delete", fs).stdout.strip() == f"fs[{fs}] delete success"
     assert_one_line_error(pf("fs", "show", fs))
@@ -182,3 +184,22 @@ def test_statistics_of_a_job(pf, pf_json, client):
     assert "result" in pf_json("statistics", "job", job_id, "--detail", "-s", "1", "-e", "2")
     assert pf("statistics", "job", job_id, "-s", "1").exit_code == 2
     assert pf("statistics", "job", job_id, "-d", "-e", "1").exit_code == 2
+
+
+def test_fs_mount_runs_the_fuse_client_from_fuse_env(pf, tmp_path, monkeypatch):
+    from paddleflow_provider.client import _mount
+
+    fs = f"m{uid()}"
+    assert pf("fs", "create", fs, f"local://{fs}").exit_code == 0
+    record = tmp_path / "record.json"
+    fuse = tmp_path / "pfs-fuse"
+    fuse.write_text(f'#!/bin/sh\necho "$@" > {record}\n')
+    fuse.chmod(0o755)
+    monkeypatch.setattr(_mount, "is_mount", lambda _path: record.exists())
+    mountpoint = tmp_path / "mnt"
+    mountpoint.mkdir()
+    done = pf("fs", "mount", fs, str(mountpoint), "-o", "block-size=4096", env={"fuse_env": str(fuse)})
+    assert done.exit_code == 0 and done.stdout.strip() == "mount success", done.stderr
+    argv = record.read_text()
+    assert "--block-size=4096" in argv and "paddleflow" not in argv  # the password never on a command line
+    pf("fs", "delete", fs)
