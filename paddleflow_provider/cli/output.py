@@ -83,7 +83,9 @@ class Output:
     def _table(self, rows: list[list[str]], headers: Sequence[str]) -> None:
         from tabulate import tabulate  # type: ignore[import-untyped]  # (no stubs installed)
 
-        click.echo(tabulate(rows, headers=list(headers), tablefmt="grid" if self.fmt == "table" else "plain"))
+        # Cells are shown as the server sent them: no number parsing (a timestamp stays 1657807709).
+        fmt = "grid" if self.fmt == "table" else "plain"
+        click.echo(tabulate(rows, headers=list(headers), tablefmt=fmt, disable_numparse=True))
 
     def rows(self, records: Iterable[Any], columns: Sequence[Column]) -> None:
         """One table of ``records`` (table/text only)."""

@@ -118,7 +118,7 @@ def test_pipeline_and_schedule_verbs(pf, pf_json, client, tmp_path):
     updated = pf("pipeline", "update", ppl_id, "-yr", yaml(name, HELLO))
     assert updated.stdout.strip() == f"pipeline[{ppl_id}] update success, new version id [2]", updated.stderr
     shown = pf("pipeline", "show", ppl_id)
-    assert "| pipeline desc" in shown.stdout and "ppl ver id |" in shown.stdout
+    assert "| pipeline desc" in shown.stdout and "| ppl ver id" in shown.stdout
     detail = pf_json("pipeline", "show", ppl_id)
     assert [v["pipeline_version_id"] for v in detail["versions"]] == ["1", "2"]
     version = pf("pipeline", "showversion", ppl_id, "2")

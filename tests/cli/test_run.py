@@ -39,6 +39,12 @@ def test_create_list_show_delete_in_every_format(pf, pf_json, client):
         assert header in shown.stdout
     detail = pf_json("run", "show", run_id)
     assert detail["run_id"] == run_id and detail["status"] == "succeeded"
+    as_text = pf("--output", "text", "run", "show", run_id)
+    assert "+--" not in as_text.stdout and "run yaml detail:" in as_text.stdout and run_id in as_text.stdout
+    job_id = detail["runtime"]["say-hi"][0]["job_id"]
+    only = pf("run", "logs", run_id, "-j", job_id)
+    assert only.exit_code == 0 and "[say-hi] " in only.stdout and f"hello-from-{name}" in only.stdout
+    assert pf("run", "logs", run_id, "-j", "job-none").stdout == ""
 
     retried = pf("run", "retry", run_id)
     assert_one_line_error(retried, "ActionNotAllowed")
@@ -48,6 +54,8 @@ def test_create_list_show_delete_in_every_format(pf, pf_json, client):
         "run_id": run_id,
     }
     assert_one_line_error(pf("run", "show", run_id), "RunNotFound")
+    assert_one_line_error(pf("run", "wait", run_id), "RunNotFound")
+    assert_one_line_error(pf("run", "logs", run_id, "--follow"), "RunNotFound")
 
 
 def test_stop_retry_and_wait_on_a_failing_run(pf, pf_json, client):
@@ -147,6 +155,7 @@ def test_cache_and_artifact_lists(pf, pf_json):
     assert "| artifact path" in pf("run", "listartifact").stdout
     assert_one_line_error(pf("run", "showcache", "cch-999999"))
     assert_one_line_error(pf("run", "deletecache", "cch-999999"))
+    assert_one_line_error(pf("run", "delcache", "cch-999999"))  # the original's other spelling
     assert_one_line_error(pf("run", "list", "-m", "0"), "maxsize")
 
 
