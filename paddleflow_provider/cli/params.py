@@ -6,6 +6,8 @@ value is acceptable (page size range, names) is the client's check, so it is not
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,6 +37,20 @@ def text_or_file(option: str, value: str | None) -> str | None:
         return path.read_text(encoding="utf-8")
     except OSError as err:
         raise click.BadParameter(f"cannot read {str(path)!r}: {err.strerror}", param_hint=option) from err
+
+
+def yaml_text(option: str, value: str | None) -> str | None:
+    """A yaml option's value: ``@file``, the yaml text (the SDK's ``*_yaml_raw``), or, as the original
+    CLI took it, the yaml's base64. Yaml text is never strict base64 (it has ``:``, blanks, newlines),
+    so the two cannot be confused; the client encodes the text for the wire itself."""
+    text = text_or_file(option, value)
+    if not text or value is None or value.startswith("@"):
+        return text
+    try:
+        decoded = base64.b64decode(text.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return text
+    return decoded if ":" in decoded else text
 
 
 def maxsize(*names: str, default: int = 50) -> Callable[[F], F]:

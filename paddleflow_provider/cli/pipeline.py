@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from paddleflow_provider.cli.params import marker, maxsize, text_or_file
+from paddleflow_provider.cli.params import marker, maxsize, yaml_text
 from paddleflow_provider.cli.session import Session, pass_session
 
 PIPELINE_COLUMNS = [
@@ -70,7 +70,7 @@ def create(
         yaml_path=yamlpath,
         desc=desc,
         username=username,
-        yaml_raw=text_or_file("--yamlraw", yamlraw),
+        yaml_raw=yaml_text("--yamlraw", yamlraw),
     )
     s.out.done(
         f"pipeline[{made.name}] create  success, id[{made.pipeline_id}], "
@@ -147,7 +147,7 @@ def update(
         yaml_path=yamlpath,
         username=username,
         desc=desc,
-        yaml_raw=text_or_file("--yamlraw", yamlraw),
+        yaml_raw=yaml_text("--yamlraw", yamlraw),
     )
     s.out.done(
         f"pipeline[{pipelineid}] update success, new version id [{made.pipeline_version_id}]",

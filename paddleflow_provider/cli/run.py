@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from paddleflow_provider.cli.params import key_values, marker, maxsize, text_or_file
+from paddleflow_provider.cli.params import key_values, marker, maxsize, yaml_text
 from paddleflow_provider.cli.session import Session, pass_session
 
 RUN_COLUMNS = [
@@ -101,7 +101,11 @@ def group() -> None:
 @click.option("-u", "--username", help="run as this user (root only)")
 @click.option("-p", "--param", multiple=True, metavar="KEY=VALUE", help="a parameter to replace, repeatable")
 @click.option("-yp", "--runyamlpath", help="the path of the run yaml in the fs")
-@click.option("-yr", "--runyamlraw", help="the run yaml's content (the SDK's run_yaml_raw), or @local-file")
+@click.option(
+    "-yr",
+    "--runyamlraw",
+    help="the run yaml's content (the SDK's run_yaml_raw), its base64 (as the original), or @local-file",
+)
 @click.option("-pplid", "--pipelineid", help="the pipeline id to run")
 @click.option("-pplver", "--pplversionid", help="the pipeline version id to run")
 @click.option("--disabled", help="the step names not to run, comma separated")
@@ -129,7 +133,7 @@ def create(
         run_name=name,
         desc=desc,
         run_yaml_path=runyamlpath,
-        run_yaml_raw=text_or_file("--runyamlraw", runyamlraw),
+        run_yaml_raw=yaml_text("--runyamlraw", runyamlraw),
         pipeline_id=pipelineid,
         pipeline_version_id=pplversionid,
         param=key_values("--param", param),

@@ -84,6 +84,15 @@ def fail(message: str, code: int = exitcodes.FAILED) -> None:
     raise click.exceptions.Exit(code)
 
 
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (e.g. under a test runner)
+        pass
+
+
 class ErrorBoundaryGroup(click.Group):
     """A group whose commands turn every failure into one line and a non-zero exit.
 
@@ -97,6 +106,10 @@ class ErrorBoundaryGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            # ``paddleflow run logs -F | head``: the reader left; stop quietly, as ``cat`` does.
+            quiet_stdout()
+            raise click.exceptions.Exit(exitcodes.FAILED) from None
         except SettingsError as err:
             fail(str(err))
         except PaddleFlowError as err:

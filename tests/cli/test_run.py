@@ -159,6 +159,16 @@ def test_cache_and_artifact_lists(pf, pf_json):
     assert_one_line_error(pf("run", "list", "-m", "0"), "maxsize")
 
 
+def test_runyamlraw_takes_yaml_text_a_file_or_the_originals_base64(pf_json, client, tmp_path):
+    import base64
+
+    name = f"b64_{uid()}"
+    encoded = base64.b64encode(yaml(name, HELLO.format(name=name)).encode()).decode()
+    run_id = pf_json("run", "create", "-yr", encoded)["run_id"]
+    assert client.api.show_run(run_id).name == name
+    wait_final(client, run_id)
+
+
 def test_create_without_a_source_names_the_problem(pf):
     assert_one_line_error(pf("run", "create", "-n", "x"))
     missing = pf("run", "create", "-yr", "@/no/such/file.yaml")

@@ -167,3 +167,21 @@ def test_conn_id_uses_an_airflow_connection(paddleflow_emulator, tmp_path):
     missing = run_module("-m", "paddleflow_provider.cli", "--conn-id", "nope", "run", "list", env=env)
     assert missing.returncode == 1 and missing.stderr.startswith("Error: ") and "nope" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_a_closed_pipe_ends_quietly():
+    import click
+    from click.testing import CliRunner
+
+    from paddleflow_provider.cli.session import ErrorBoundaryGroup
+
+    @click.group(cls=ErrorBoundaryGroup)
+    def root() -> None:
+        pass
+
+    @root.command()
+    def talk() -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    result = CliRunner().invoke(root, ["talk"])
+    assert result.exit_code == 1 and "Traceback" not in result.output and "Error" not in result.stderr
