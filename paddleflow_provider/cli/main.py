@@ -71,6 +71,11 @@ def cli(
     provide `user`, `queue`, `fs`, `run`, `pipeline`, `schedule`, `cluster`, `flavour`, `log`,
     `statistics` operation commands
     """
+    if conn_id and (pf_config or host or port or user):
+        raise click.UsageError(
+            "--conn-id takes server and user from the Airflow connection: "
+            "drop --pf_config/--host/--port/--user"
+        )
     session = Session(Flags(pf_config=pf_config, host=host, port=port, user=user), Output(output), conn_id)
     ctx.obj = session
     ctx.call_on_close(session.close)

@@ -12,8 +12,7 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,8 +22,6 @@ from paddleflow_provider.cli.output import Output
 
 if TYPE_CHECKING:
     from paddleflow_provider.client import Client, PaddleFlowAPI
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 #: set to 1 to see the traceback of an unexpected error (a bug report), instead of one line
 ENV_DEBUG = "PADDLEFLOW_CLI_DEBUG"

@@ -103,6 +103,8 @@ def test_usage_errors_exit_2_and_help_needs_no_server(pf):
     assert pf("run", "show").exit_code == 2
     assert pf("--output", "yaml", "run", "list").exit_code == 2
     assert pf("run", "nosuchverb").exit_code == 2
+    both = pf("--conn-id", "x", "--host", "h", "run", "list")
+    assert both.exit_code == 2 and "--conn-id" in both.stderr
 
 
 def run_module(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
