@@ -25,7 +25,8 @@ def password_of(given: str | None) -> str:
     if given:
         click.echo("warning: a password on the command line stays in the shell history", err=True)
         return given
-    return str(click.prompt("password", hide_input=True, confirmation_prompt=True))
+    # The prompt goes to stderr: stdout stays the command's answer (``--output json`` parses it).
+    return str(click.prompt("password", hide_input=True, confirmation_prompt=True, err=True))
 
 
 @group.command()

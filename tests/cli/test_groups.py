@@ -3,6 +3,8 @@ cluster, statistics. Each verb once, with its original output sentence, its JSON
 
 from __future__ import annotations
 
+import json
+
 from cli_testlib import assert_one_line_error, uid, wait_final, yaml
 
 HELLO = "  say-hi:\n    command: echo hi\n"
@@ -29,6 +31,10 @@ def test_user_add_prompts_for_a_hidden_password_and_never_prints_it(pf, pf_json,
     assert pf("run", "list", env={"PADDLEFLOW_USER": name, "PADDLEFLOW_PASSWORD": "n3w-pw-1"}).exit_code == 0
     mismatch = pf("user", "set", name, input="aaa111\nbbb222\naaa111\naaa111\n")
     assert mismatch.exit_code == 0 and "aaa111" not in mismatch.stdout
+
+    reset = pf("--output", "json", "user", "set", name, input="xyz789\nxyz789\n")
+    assert json.loads(reset.stdout) == {"message": f"user[{name}] update success", "name": name}
+    assert "password" in reset.stderr and "xyz789" not in reset.stderr
 
     assert pf_json("user", "delete", name) == {"message": f"user[{name}] delete success", "name": name}
     assert_one_line_error(pf("user", "delete", name), "UserNotExist")
