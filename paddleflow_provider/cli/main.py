@@ -24,7 +24,7 @@ from paddleflow_provider.cli import (
 )
 from paddleflow_provider.cli.config import Flags
 from paddleflow_provider.cli.output import FORMATS, Output
-from paddleflow_provider.cli.session import ErrorBoundaryGroup, Session
+from paddleflow_provider.cli.session import ErrorBoundaryGroup, Session, quiet_library_logs
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
@@ -76,6 +76,7 @@ def cli(
             "--conn-id takes server and user from the Airflow connection: "
             "drop --pf_config/--host/--port/--user"
         )
+    quiet_library_logs()
     session = Session(Flags(pf_config=pf_config, host=host, port=port, user=user), Output(output), conn_id)
     ctx.obj = session
     ctx.call_on_close(session.close)

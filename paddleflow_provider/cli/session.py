@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,19 @@ def fail(message: str, code: int = exitcodes.FAILED) -> None:
     """Print ``Error: message`` on one line (stderr) and exit with ``code``."""
     click.echo(f"Error: {one_line(message)}", err=True)
     raise click.exceptions.Exit(code)
+
+
+def quiet_library_logs() -> None:
+    """Keep the client's retry warnings off the terminal: a failure is reported once, as one line.
+
+    A ``NullHandler`` on the package logger stops Python's last-resort stderr handler; records still
+    propagate to any handler the caller configured. ``PADDLEFLOW_CLI_DEBUG=1`` shows them on stderr.
+    """
+    package = logging.getLogger("paddleflow_provider")
+    if os.environ.get(ENV_DEBUG):
+        logging.basicConfig(level=logging.INFO)
+    elif not any(isinstance(h, logging.NullHandler) for h in package.handlers):
+        package.addHandler(logging.NullHandler())
 
 
 def quiet_stdout() -> None:

@@ -127,6 +127,9 @@ def test_python_dash_m_and_the_entry_point(server_env):
     assert set(json.loads(done.stdout)) == {"items", "nextMarker"}
     failed = run_module("-m", "paddleflow_provider.cli", "run", "show", "run-999999", env=server_env)
     assert failed.returncode == 1 and failed.stderr.startswith("Error: ") and "Traceback" not in failed.stderr
+    dead_env = {**server_env, "PADDLEFLOW_SERVER_PORT": "1"}
+    dead = run_module("-m", "paddleflow_provider.cli", "run", "list", env=dead_env)
+    assert dead.returncode == 1 and dead.stderr.count("\n") == 1 and dead.stderr.startswith("Error: ")
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["paddleflow"] == "paddleflow_provider.cli.main:cli"
 
