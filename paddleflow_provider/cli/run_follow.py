@@ -10,7 +10,6 @@ says every step was read to the end (``caught_up``).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ import click
 from paddleflow_provider.cli import exitcodes
 from paddleflow_provider.cli.session import Session, one_line, pass_session
 from paddleflow_provider.runs.backoff import TransientBackoff
-from paddleflow_provider.runs.logs import RunLogCursor, drive, finish, jobs_of_run
+from paddleflow_provider.runs.logs import RunLogCursor, drive, finish, jobs_of_run, kept_on_error
 from paddleflow_provider.runs.status import is_final
 from paddleflow_provider.runs.verdict import Verdict
 from paddleflow_provider.runs.waiting import WaitDeadlinePassed, wait_for_verdict
@@ -73,17 +72,13 @@ def read_step_lines(
 ) -> Iterator[tuple[str, str]]:
     """The run's new ``(step, line)`` pairs, one job at a time.
 
-    The same readers as ``read_new_lines``, with one addition a terminal needs: a job's cursor is
-    restored when reading it fails half-way, so the lines of pages already fetched (not yet printed)
-    are read again on the next poll instead of being lost; lines of jobs already yielded stay printed.
+    The same readers as ``read_new_lines``, yielding each job's lines as soon as they are read, so a
+    terminal shows them at once; a job whose read fails half-way is put back (``kept_on_error``) and
+    read again on the next poll, while the lines of jobs already yielded stay printed.
     """
     for job_id, step, final, reader in cursor.readers(jobs_of_run(info), only_job, is_final(info.status)):
-        before = dataclasses.replace(cursor.jobs[job_id])
-        try:
+        with kept_on_error(cursor, [job_id]):
             lines = drive(run_id, reader, api.show_log)
-        except Exception:
-            cursor.jobs[job_id] = before
-            raise
         finish(cursor, job_id, final)
         for line in lines:
             yield step, line

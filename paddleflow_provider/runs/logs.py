@@ -21,8 +21,9 @@ Plain Python: nothing here imports Airflow.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Awaitable, Callable, Generator, Iterable
+from collections.abc import Awaitable, Callable, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from paddleflow_provider.runs.status import FINAL_STEP_STATUSES, is_final
@@ -250,16 +251,35 @@ def finish(cursor: RunLogCursor, job_id: str, final_before_read: bool) -> None:
         job.done = True
 
 
+@contextlib.contextmanager
+def kept_on_error(cursor: RunLogCursor, job_ids: Iterable[str]) -> Iterator[None]:
+    """Put these jobs' cursors back if the block fails.
+
+    A reader advances its job's cursor page by page while it collects lines; when a later page fails
+    (a transient error that the waiter rides out), the lines collected so far were handed to nobody.
+    Putting the cursors back makes the next read fetch them again: nothing lost, nothing twice.
+    """
+    saved = {job_id: dataclasses.replace(cursor.jobs[job_id]) for job_id in job_ids if job_id in cursor.jobs}
+    try:
+        yield
+    except BaseException:
+        cursor.jobs.update(saved)
+        raise
+
+
 def read_new_lines(
     api: PaddleFlowAPI, run_id: str, run_info: RunInfo, cursor: RunLogCursor, only_job: str | None = None
 ) -> list[tuple[str, str]]:
-    """Sync: every new ``(step_name, line)`` of the run since ``cursor``; advances the cursor."""
+    """Sync: every new ``(step_name, line)`` of the run since ``cursor``; advances the cursor, or
+    (when a page fails) leaves it where it was."""
     out: list[tuple[str, str]] = []
     run_final = is_final(run_info.status)
-    for job_id, step, final, gen in cursor.readers(jobs_of_run(run_info), only_job, run_final):
-        lines = drive(run_id, gen, api.show_log)
-        finish(cursor, job_id, final)
-        out.extend((step, line) for line in lines)
+    readers = cursor.readers(jobs_of_run(run_info), only_job, run_final)
+    with kept_on_error(cursor, (job_id for job_id, *_ in readers)):
+        for job_id, step, final, gen in readers:
+            lines = drive(run_id, gen, api.show_log)
+            finish(cursor, job_id, final)
+            out.extend((step, line) for line in lines)
     return out
 
 
@@ -273,8 +293,10 @@ async def aread_new_lines(
     """Async twin of :func:`read_new_lines` (same generators, awaited transport)."""
     out: list[tuple[str, str]] = []
     run_final = is_final(run_info.status)
-    for job_id, step, final, gen in cursor.readers(jobs_of_run(run_info), only_job, run_final):
-        lines = await adrive(run_id, gen, api.show_log)
-        finish(cursor, job_id, final)
-        out.extend((step, line) for line in lines)
+    readers = cursor.readers(jobs_of_run(run_info), only_job, run_final)
+    with kept_on_error(cursor, (job_id for job_id, *_ in readers)):
+        for job_id, step, final, gen in readers:
+            lines = await adrive(run_id, gen, api.show_log)
+            finish(cursor, job_id, final)
+            out.extend((step, line) for line in lines)
     return out

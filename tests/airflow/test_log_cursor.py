@@ -180,3 +180,48 @@ def test_async_reader_yields_the_same_lines():
 def test_corrupt_cursor_state_is_rejected_loudly(bad):
     with pytest.raises(ValueError):
         RunLogCursor.from_dict(bad)
+
+
+class FailingOnce(FakeLogServer):
+    """The ``fail_on``-th ``show_log`` request fails (a transient error the waiter rides out)."""
+
+    def __init__(self, fail_on: int) -> None:
+        super().__init__()
+        self.fail_on = fail_on
+
+    def show_log(self, run_id, job_id=None, page_size=None, page_no=None, log_file_position=None):
+        if self.calls + 1 == self.fail_on:
+            self.calls += 1
+            raise ConnectionError("the server went away for a moment")
+        return super().show_log(run_id, job_id, page_size, page_no, log_file_position)
+
+
+@pytest.mark.parametrize("fail_on", [2, 4])  # mid-way through job a's pages; during job b
+def test_a_page_failing_part_way_loses_no_line_and_repeats_none(fail_on):
+    """Lines fetched before the failure were handed to nobody: the next read must bring them."""
+    server = FailingOnce(fail_on)
+    server.write("job-a", *(stamped(i) for i in range(250)))
+    server.write("job-b", *(stamped(i) for i in range(1000, 1030)))
+    info = run_info("running", ("job-a", "train", "running"), ("job-b", "eval", "running"))
+    cursor = RunLogCursor()
+    with pytest.raises(ConnectionError):
+        read_new_lines(server, "run-1", info, cursor)
+    seen = [line for _, line in read_new_lines(server, "run-1", info, cursor)]
+    assert seen == [stamped(i) for i in range(250)] + [stamped(i) for i in range(1000, 1030)]
+    assert read_new_lines(server, "run-1", info, cursor) == []
+
+
+def test_the_async_reader_also_puts_the_cursor_back():
+    server = FailingOnce(fail_on=2)
+    server.write("job-a", *(stamped(i) for i in range(250)))
+    info = run_info("running", ("job-a", "train", "running"))
+    cursor = RunLogCursor()
+
+    class AsyncApi:
+        async def show_log(self, **kwargs):
+            return server.show_log(**kwargs)
+
+    with pytest.raises(ConnectionError):
+        asyncio.run(aread_new_lines(AsyncApi(), "run-1", info, cursor))
+    seen = asyncio.run(aread_new_lines(AsyncApi(), "run-1", info, cursor))
+    assert [line for _, line in seen] == [stamped(i) for i in range(250)]
