@@ -5,8 +5,10 @@ Cheap and dependency-free: the client (no Airflow) and the emulator's launcher b
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 
 DISTRIBUTION = "airflow-provider-paddleflow"
 
@@ -15,6 +17,11 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "emulator": ("fastapi", "starlette", "uvicorn", "yaml", "croniter", "psutil"),
     "async": ("httpx",),
 }
+
+#: The oldest common-compat whose ``sdk`` module gives everything ``_compat`` imports and whose
+#: ``mask_secret`` works on Airflow 2.11 (the ``airflow`` extra's bound; a test keeps them equal).
+COMMON_COMPAT = "apache-airflow-providers-common-compat"
+COMMON_COMPAT_MIN = (1, 22, 0)
 
 
 class MissingExtraError(ImportError):
@@ -47,3 +54,31 @@ def require_extra(part: str, extra: str) -> None:
     missing = missing_modules(EXTRA_MODULES[extra])
     if missing:
         raise MissingExtraError(missing_extra_message(part, extra, missing), name=missing[0])
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version.split("+", maxsplit=1)[0])[:3])
+
+
+def require_airflow(version_of: Callable[[str], str] = importlib.metadata.version) -> None:
+    """Raise :class:`MissingExtraError` unless Airflow and a recent enough common-compat are installed.
+
+    An Airflow installed without this package's ``airflow`` extra may carry an older common-compat:
+    1.7 to 1.21 fail on import or, worse, only when a task masks a secret.
+    """
+    part = "the Airflow provider"
+    missing = missing_modules(["airflow"])
+    if missing:
+        raise MissingExtraError(missing_extra_message(part, "airflow", missing), name="airflow")
+    try:
+        installed = version_of(COMMON_COMPAT)
+    except importlib.metadata.PackageNotFoundError:
+        raise MissingExtraError(
+            missing_extra_message(part, "airflow", [COMMON_COMPAT]), name=COMMON_COMPAT
+        ) from None
+    if _release(installed) < COMMON_COMPAT_MIN:
+        wanted = ".".join(map(str, COMMON_COMPAT_MIN))
+        raise MissingExtraError(
+            missing_extra_message(part, "airflow", [f"{COMMON_COMPAT}>={wanted}, found {installed}"]),
+            name=COMMON_COMPAT,
+        )

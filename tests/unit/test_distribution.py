@@ -19,7 +19,7 @@ import pytest
 from packaging.requirements import Requirement
 
 import paddleflow_provider
-from paddleflow_provider._extras import EXTRA_MODULES
+from paddleflow_provider._extras import COMMON_COMPAT, COMMON_COMPAT_MIN, EXTRA_MODULES
 from paddleflow_provider.get_provider_info import get_provider_info
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +121,11 @@ def test_the_extras_messages_name_what_the_extras_install():
     for extra, modules in EXTRA_MODULES.items():
         for module in modules:
             assert extra in _declaring_groups(DECLARED_FOR[module]), (extra, module)
+
+
+def test_the_airflow_check_and_the_airflow_extra_agree_on_common_compat():
+    (req,) = [r for r in _requirements()["airflow"] if r.name == COMMON_COMPAT]
+    assert str(req.specifier) == ">=" + ".".join(map(str, COMMON_COMPAT_MIN))
 
 
 def test_the_lowest_lock_pins_every_direct_dependency_at_its_declared_bound():

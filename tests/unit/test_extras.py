@@ -3,6 +3,7 @@ uninstalled: ``sys.modules[name] = None`` makes ``import name`` fail as if it we
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from paddleflow_provider._extras import MissingExtraError, missing_modules
+from paddleflow_provider._extras import MissingExtraError, missing_modules, require_airflow
 from paddleflow_provider.client import AsyncPaddleFlowAPI, ClientConfig
 from paddleflow_provider.emulator import Emulator
 
@@ -82,3 +83,46 @@ def test_installed_extras_report_nothing_missing():
         "no_such_module_here",
         "no_such_pkg.sub",
     ]
+
+
+AIRFLOW_LINE = (
+    "the Airflow provider needs the 'airflow' extra: pip install 'airflow-provider-paddleflow[airflow]' "
+    "(missing: {})"
+)
+
+
+def test_airflow_face_without_airflow_says_which_extra():
+    code = "import sys; sys.modules['airflow'] = None\nimport paddleflow_provider.hooks.paddleflow\n"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "paddleflow_provider._extras.MissingExtraError: " + AIRFLOW_LINE.format("airflow")
+    )
+
+
+@pytest.mark.parametrize("installed", ["1.7.0", "1.11.0", "1.21.3"])
+def test_airflow_face_with_an_old_common_compat_names_the_bound(installed):
+    with pytest.raises(MissingExtraError) as info:
+        require_airflow(version_of=lambda name: installed)
+    assert str(info.value) == AIRFLOW_LINE.format(
+        f"apache-airflow-providers-common-compat>=1.22.0, found {installed}"
+    )
+
+
+def test_airflow_face_without_common_compat_names_it():
+    def version_of(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    with pytest.raises(MissingExtraError) as info:
+        require_airflow(version_of=version_of)
+    assert str(info.value) == AIRFLOW_LINE.format("apache-airflow-providers-common-compat")
+
+
+@pytest.mark.parametrize("installed", ["1.22.0", "1.23.0", "1.22.1rc1", "2.0.0+local"])
+def test_airflow_face_with_a_recent_common_compat_passes(installed):
+    pytest.importorskip("airflow")
+    require_airflow(version_of=lambda name: installed)
+    require_airflow()  # and the installed one
