@@ -41,12 +41,14 @@ def missing_modules(modules: Iterable[str]) -> list[str]:
     return missing
 
 
+#: Modules whose distribution (what ``pip`` installs) has another name.
+_DISTRIBUTION_OF = {"yaml": "pyyaml"}
+
+
 def missing_extra_message(part: str, extra: str, missing: Iterable[str]) -> str:
     """``<part> needs the '<extra>' extra: pip install '...[<extra>]' (missing: a, b)``."""
-    return (
-        f"{part} needs the {extra!r} extra: pip install '{DISTRIBUTION}[{extra}]' "
-        f"(missing: {', '.join(missing)})"
-    )
+    names = ", ".join(_DISTRIBUTION_OF.get(name, name) for name in missing)
+    return f"{part} needs the {extra!r} extra: pip install '{DISTRIBUTION}[{extra}]' (missing: {names})"
 
 
 def require_extra(part: str, extra: str) -> None:

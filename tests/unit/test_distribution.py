@@ -51,11 +51,6 @@ NOT_DECLARED = {
     "wtforms": "the Airflow 2 connection form, built only by Airflow 2's own webserver",
     "certifi": "an optional CA bundle (guarded import); httpx depends on it anyway",
 }
-#: Where the lowest lock may pin above a declared bound, and why.
-LOCK_ABOVE_BOUND = {
-    "croniter": "apache-airflow 2.11.0 requires croniter>=2.0.2",
-    "urllib3": "urllib3 2.0.0 and 2.0.1 are yanked",
-}
 
 
 def _requirements() -> dict[str | None, list[Requirement]]:
@@ -139,8 +134,6 @@ def test_the_lowest_lock_pins_every_direct_dependency_at_its_declared_bound():
             assert pinned is not None, f"{req.name} missing from the lowest lock: recompile it"
             assert req.specifier.contains(pinned), f"lock pins {req.name}=={pinned} outside {req}"
             (bound,) = [spec.version for spec in req.specifier if spec.operator == ">="]
-            if req.name.lower() in LOCK_ABOVE_BOUND:
-                continue
             assert _padded(pinned) == _padded(bound), (
                 f"{req} ({group}) but the lowest lock pins {pinned}: recompile requirements/lowest.lock.txt"
             )
@@ -261,7 +254,7 @@ def test_wheel_metadata(built):
     requires = meta.get_all("Requires-Dist")
     for line in (
         "tenacity>=8.3",
-        "urllib3>=2",
+        "urllib3>=2.0.2",
         "pydantic>=2.5",
         "requests>=2.31",
         'httpx>=0.27; extra == "async"',
