@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from ._extras import require_airflow
+
+require_airflow()  # one line naming the 'airflow' extra instead of an import error (or a late failure)
+
 from airflow import __version__ as _AIRFLOW_VERSION
 from airflow.exceptions import AirflowRescheduleException  # 3.x re-exports the Task SDK's class here
 from airflow.providers.common.compat.sdk import (

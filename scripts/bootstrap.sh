@@ -4,6 +4,8 @@
 #   .venv-af31 Airflow 3.1, the oldest Airflow 3 line the test command covers (no conn-fields, no
 #              task state store, no trigger on_kill: the provider's fallbacks)
 #   .venv-af2  Airflow 2.11, used by the test command to prove the provider still works there
+#   .venv-lowest every direct dependency at the lowest version pyproject.toml allows, on Airflow
+#              2.11.0 (requirements/lowest.in says how): proves the declared lower bounds
 # Idempotent: an environment whose lock file has not changed since it was built is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,10 +37,12 @@ case "${1:-all}" in
   af3) build_env .venv requirements/af3.lock.txt ;;
   af31) build_env .venv-af31 requirements/af31.lock.txt ;;
   af2) build_env .venv-af2 requirements/af2.lock.txt ;;
+  lowest) build_env .venv-lowest requirements/lowest.lock.txt ;;
   all)
     build_env .venv requirements/af3.lock.txt
     build_env .venv-af31 requirements/af31.lock.txt
     build_env .venv-af2 requirements/af2.lock.txt
+    build_env .venv-lowest requirements/lowest.lock.txt
     ;;
-  *) echo "usage: $0 [af3|af31|af2|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [af3|af31|af2|lowest|all]" >&2; exit 2 ;;
 esac

@@ -16,6 +16,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
+from .._extras import MissingExtraError, missing_extra_message
 from ._auth import Auth
 from ._config import ClientConfig
 from ._core import Call, Flow, Prepared, Raw, connection_error, raw_answer, ssl_reason, tls_failure
@@ -60,7 +61,13 @@ class AsyncTransport:
     def __init__(
         self, config: ClientConfig, *, sleep: Callable[[float], Awaitable[None]] | None = None
     ) -> None:
-        import httpx  # lazily: only the async face needs it
+        try:
+            import httpx  # lazily: only the async face needs it
+        except ImportError:
+            raise MissingExtraError(
+                missing_extra_message("the async client (AsyncPaddleFlowAPI)", "async", ["httpx"]),
+                name="httpx",
+            ) from None
 
         self._httpx = httpx
         self.config = config

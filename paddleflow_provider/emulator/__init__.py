@@ -21,6 +21,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .._extras import require_extra
+
 __all__ = ["Emulator", "EmulatorStartError"]
 
 _READY = "PaddleFlow emulator listening on "
@@ -72,6 +74,7 @@ class Emulator:
         return None if self._proc is None else self._proc.pid
 
     def start(self) -> Emulator:
+        require_extra("the emulator", "emulator")  # one line naming the extra, not the child's traceback
         self.data_dir.mkdir(parents=True, exist_ok=True)
         cmd = [
             sys.executable,

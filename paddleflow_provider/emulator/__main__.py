@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
+
+from .._extras import MissingExtraError, require_extra
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not 0 <= args.port <= 65535:
         build_parser().error(f"--port must be 0..65535, got {args.port}")
+    try:
+        require_extra("the emulator", "emulator")
+    except MissingExtraError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
