@@ -16,6 +16,7 @@ DISTRIBUTION = "airflow-provider-paddleflow"
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "emulator": ("fastapi", "starlette", "uvicorn", "yaml", "croniter", "psutil"),
     "async": ("httpx",),
+    "cli": ("click", "tabulate"),
 }
 
 #: The oldest common-compat whose ``sdk`` module gives everything ``_compat`` imports and whose

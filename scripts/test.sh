@@ -23,6 +23,7 @@ echo "== pytest (Airflow 3.1: operators, sensors, triggers)"
 echo "== pytest (Airflow 2.11: operators, sensors, triggers)"
 .venv-af2/bin/python -m pytest -q tests/airflow
 
-echo "== pytest (lowest declared dependencies on Airflow 2.11.0: client unit tests, Airflow tests)"
+echo "== pytest (lowest declared dependencies on Airflow 2.11.0: client unit tests, Airflow tests, command line)"
 .venv-lowest/bin/python -m pytest -q -p no:warnings tests/unit/client
 .venv-lowest/bin/python -m pytest -q -p no:warnings tests/airflow -m "not slow"
+.venv-lowest/bin/python -m pytest -q -p no:warnings tests/cli -m "not slow"

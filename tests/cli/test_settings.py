@@ -131,7 +131,7 @@ def test_python_dash_m_and_the_entry_point(server_env):
     dead = run_module("-m", "paddleflow_provider.cli", "run", "list", env=dead_env)
     assert dead.returncode == 1 and dead.stderr.count("\n") == 1 and dead.stderr.startswith("Error: ")
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["paddleflow"] == "paddleflow_provider.cli.main:cli"
+    assert scripts["paddleflow"] == "paddleflow_provider.cli:main"
 
 
 def test_importing_the_cli_loads_no_airflow():

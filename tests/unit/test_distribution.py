@@ -40,6 +40,8 @@ DECLARED_FOR = {
     "croniter": "croniter",
     "psutil": "psutil",
     "jinja2": "jinja2",
+    "click": "click",
+    "tabulate": "tabulate",
     "airflow": "apache-airflow",
     "airflow.providers.common.compat": "apache-airflow-providers-common-compat",
 }
@@ -127,7 +129,7 @@ def test_the_lowest_lock_pins_every_direct_dependency_at_its_declared_bound():
     lock = (ROOT / "requirements/lowest.lock.txt").read_text()
     pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", lock, re.MULTILINE))
     pins = {name.lower().replace("_", "-"): version for name, version in pins.items()}
-    assert "-e .[airflow,async,emulator]" in (ROOT / "requirements/lowest.in").read_text()
+    assert "-e .[airflow,async,emulator,cli]" in (ROOT / "requirements/lowest.in").read_text()
     for group, reqs in _requirements().items():
         for req in reqs:
             pinned = pins.get(req.name.lower())
@@ -225,7 +227,8 @@ def test_wheel_contents(built):
     )
     assert "[pytest11]\npaddleflow_emulator = paddleflow_provider.emulator.pytest_plugin" in entry_points
     assert (
-        "[console_scripts]\npaddleflow-emulator = paddleflow_provider.emulator.__main__:main" in entry_points
+        "[console_scripts]\npaddleflow = paddleflow_provider.cli:main\n"
+        "paddleflow-emulator = paddleflow_provider.emulator.__main__:main" in entry_points
     )
 
 
@@ -250,7 +253,7 @@ def test_wheel_metadata(built):
         assert classifier in classifiers
     assert not [c for c in classifiers if c.startswith("License ::")]  # the expression says it
     assert "PaddleFlow (upstream), https://github.com/PaddlePaddle/PaddleFlow" in meta.get_all("Project-URL")
-    assert set(meta.get_all("Provides-Extra")) == {"async", "emulator", "airflow"}
+    assert set(meta.get_all("Provides-Extra")) == {"async", "emulator", "airflow", "cli"}
     requires = meta.get_all("Requires-Dist")
     for line in (
         "tenacity>=8.3",

@@ -54,6 +54,25 @@ def test_emulator_cli_names_every_missing_module():
     assert done.stderr.strip() == EMULATOR_LINE.format("fastapi, uvicorn, pyyaml")  # what pip installs
 
 
+def test_the_paddleflow_command_without_click_says_which_extra_in_one_line():
+    code = "import sys\nsys.modules['click'] = None\nfrom paddleflow_provider.cli import main\nmain()\n"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "the command line needs the 'cli' extra: pip install 'airflow-provider-paddleflow[cli]' "
+        "(missing: click)\n"
+    )
+
+
 def test_emulator_launcher_without_the_extra_raises_before_starting_a_process(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "psutil", None)
     emu = Emulator(data_dir=tmp_path / "data", port=0)
