@@ -21,7 +21,7 @@ from typing import Any
 import click
 from pydantic import BaseModel
 
-from paddleflow_provider.client._exceptions import _SECRET_HINTS
+from paddleflow_provider.client._exceptions import SECRET_HINTS
 
 FORMATS = ("table", "json", "text")
 
@@ -32,7 +32,7 @@ Column = tuple[str, str | Callable[[Any], Any]]
 def hidden(key: str) -> bool:
     """Keys whose values are never printed (the client's own list of secret-looking names)."""
     lowered = key.lower().replace("_", "").replace("-", "")
-    return lowered in ("ak", "sk") or any(hint in lowered for hint in (*_SECRET_HINTS, "secretkey"))
+    return lowered in ("ak", "sk") or any(hint in lowered for hint in (*SECRET_HINTS, "secretkey"))
 
 
 def jsonable(value: Any) -> Any:

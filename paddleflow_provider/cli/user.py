@@ -1,8 +1,8 @@
 """``paddleflow user add|delete|set|list``.
 
 Passwords: ``user add NAME`` and ``user set NAME`` ask for the password with hidden input (twice);
-the original's positional ``PASSWORD`` still works, with a warning that it lands in the shell's
-history. A password is never printed.
+the original's positional ``PASSWORD`` is refused with a usage error naming the prompt, since the
+shell's history would keep it. A password is never printed.
 """
 
 from __future__ import annotations
@@ -21,10 +21,16 @@ def group() -> None:
 
 
 def password_of(given: str | None) -> str:
-    """The positional password (discouraged) or one read at a hidden, confirmed prompt."""
-    if given:
-        click.echo("warning: a password on the command line stays in the shell history", err=True)
-        return given
+    """A password read at a hidden, confirmed prompt (a pipe can answer it: the password twice).
+
+    The original CLI's positional password is refused, not taken: the shell history and the process
+    list would keep it, and the prompt can always give it instead.
+    """
+    if given is not None:
+        raise click.UsageError(
+            "the password is not taken from the command line, where the shell history keeps it: "
+            "leave it out to be asked for it (or pipe it in twice)"
+        )
     # The prompt goes to stderr: stdout stays the command's answer (``--output json`` parses it).
     return str(click.prompt("password", hide_input=True, confirmation_prompt=True, err=True))
 

@@ -26,7 +26,8 @@ from __future__ import annotations
 import reprlib
 from typing import Any
 
-_SECRET_HINTS = ("password", "token", "secret", "credential", "authorization", "accesskey")
+#: Parts of a name that mark its value as secret: never shown in an error, a table or a log.
+SECRET_HINTS = ("password", "token", "secret", "credential", "authorization", "accesskey")
 
 
 #: How an argument error shows the rejected value: a few levels, a few items, a short text.
@@ -91,7 +92,7 @@ class InvalidArgumentError(PaddleFlowError):
     def __init__(self, argument: str, accepted: str, value: Any = ..., **kwargs: Any) -> None:
         got = ""
         if value is not ...:
-            hidden = any(hint in argument.lower() for hint in _SECRET_HINTS)
+            hidden = any(hint in argument.lower() for hint in SECRET_HINTS)
             got = " (got <hidden>)" if hidden else f" (got {shown(value)})"
         super().__init__(f"invalid argument {argument!r}: {accepted}{got}", code="InvalidArgument", **kwargs)
         self.argument = argument
