@@ -299,3 +299,9 @@ def listartifact(
         marker=marker,
     )
     s.out.listing(page.items, ARTIFACT_COLUMNS, page.next_marker)
+
+
+# The original's overview also names ``status`` and ``artifact`` (its examples use ``show`` and
+# ``listartifact``): both spellings work.
+group.add_command(show, "status")
+group.add_command(listartifact, "artifact")

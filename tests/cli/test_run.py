@@ -153,10 +153,19 @@ def test_cache_and_artifact_lists(pf, pf_json):
     artifacts = pf_json("run", "listartifact", "-m", "10")
     assert set(artifacts) == {"items", "nextMarker"}
     assert "| artifact path" in pf("run", "listartifact").stdout
+    assert pf_json("run", "artifact", "-m", "10") == artifacts  # the original overview's spelling
     assert_one_line_error(pf("run", "showcache", "cch-999999"))
     assert_one_line_error(pf("run", "deletecache", "cch-999999"))
     assert_one_line_error(pf("run", "delcache", "cch-999999"))  # the original's other spelling
     assert_one_line_error(pf("run", "list", "-m", "0"), "maxsize")
+
+
+def test_status_is_the_original_overviews_spelling_of_show(pf, pf_json, client):
+    name = f"st_{uid()}"
+    run_id = create(pf_json, name, HELLO.format(name=name))
+    wait_final(client, run_id)
+    assert pf_json("run", "status", run_id) == pf_json("run", "show", run_id)
+    assert_one_line_error(pf("run", "status", "run-999999"), "RunNotFound")
 
 
 def test_runyamlraw_takes_yaml_text_a_file_or_the_originals_base64(pf_json, client, tmp_path):
