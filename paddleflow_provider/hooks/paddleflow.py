@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 from paddleflow_provider._compat import BaseHook, get_async_connection
 from paddleflow_provider.connection_schema import (
     BY_NAME,
+    CONNECTION_FIELDS,
     DEFAULT_PORT,
     DEFAULT_UI_URL_TEMPLATE,
     SETTINGS,
     TIMEOUT_SHORTHAND,
     UI_URL_TEMPLATE,
 )
-from paddleflow_provider.get_provider_info import CONN_FIELDS, CONN_TYPE, UI_FIELD_BEHAVIOUR
+from paddleflow_provider.get_provider_info import CONN_TYPE, UI_FIELD_BEHAVIOUR
 
 if TYPE_CHECKING:
     from paddleflow_provider.client import AsyncPaddleFlowAPI, Client, ClientConfig, PaddleFlowAPI
@@ -190,26 +191,19 @@ class PaddleFlowHook(BaseHook):
 
     @classmethod
     def get_connection_form_widgets(cls) -> dict[str, Any]:
-        """Extra form fields for the 2.x UI, generated from the same table as the 3.2+ metadata."""
+        """Extra form fields for the 2.x UI, read from the same settings as the 3.2+ metadata."""
         # The 2.x web UI's form libraries: installed with that UI, untyped, and absent where mypy runs.
-        from flask_appbuilder.fieldwidgets import (  # type: ignore[import-not-found]
-            BS3PasswordFieldWidget,
-            BS3TextFieldWidget,
-        )
+        from flask_appbuilder.fieldwidgets import BS3TextFieldWidget  # type: ignore[import-not-found]
         from flask_babel import lazy_gettext  # type: ignore[import-not-found]
-        from wtforms import BooleanField, IntegerField, PasswordField, StringField  # type: ignore[import-untyped]
+        from wtforms import BooleanField, IntegerField, StringField  # type: ignore[import-untyped]
 
         widgets: dict[str, Any] = {}
-        for key, spec in CONN_FIELDS.items():
-            kinds = spec["schema"]["type"]
-            kinds = kinds if isinstance(kinds, list) else [kinds]
-            label = lazy_gettext(spec["label"])
-            if "boolean" in kinds:
-                widgets[key] = BooleanField(label, default=spec["schema"].get("default", False))
-            elif "integer" in kinds:
-                widgets[key] = IntegerField(label, widget=BS3TextFieldWidget())
-            elif spec["schema"].get("format") == "password":
-                widgets[key] = PasswordField(label, widget=BS3PasswordFieldWidget())
+        for setting in CONNECTION_FIELDS:
+            label = lazy_gettext(setting.label)
+            if setting.kind is bool:
+                widgets[setting.name] = BooleanField(label, default=setting.default)
+            elif setting.kind is int:
+                widgets[setting.name] = IntegerField(label, widget=BS3TextFieldWidget())
             else:
-                widgets[key] = StringField(label, widget=BS3TextFieldWidget())
+                widgets[setting.name] = StringField(label, widget=BS3TextFieldWidget())
         return widgets

@@ -120,3 +120,18 @@ def test_the_timeout_shorthand_sets_both_and_loses_to_either_field():
     assert config_kwargs_from_connection(_conn({"timeout": 7, "read_timeout": 30}))["timeout"] == (7.0, 30.0)
     with pytest.raises(ValueError, match="connection extra 'timeout' must be a number > 0"):
         config_kwargs_from_connection(_conn({"timeout": "soon"}))
+
+
+def test_the_airflow_2_form_widgets_come_from_the_same_fields():
+    """Airflow 2's web UI builds the form from the hook (only its environment has the form libraries)."""
+    pytest.importorskip("flask_appbuilder", reason="only Airflow 2's web UI brings the form libraries")
+    from wtforms import BooleanField, IntegerField, StringField
+
+    from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
+
+    widgets = PaddleFlowHook.get_connection_form_widgets()
+    assert list(widgets) == [f.name for f in schema.CONNECTION_FIELDS]
+    kinds = {bool: BooleanField, int: IntegerField, float: StringField, str: StringField}
+    for setting in schema.CONNECTION_FIELDS:
+        assert widgets[setting.name].field_class is kinds[setting.kind], setting.name
+    assert widgets["verify"].kwargs["default"] is True
