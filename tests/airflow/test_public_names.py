@@ -68,3 +68,31 @@ def test_hook_and_connection_type_names():
 
     assert PaddleFlowHook.conn_type == "paddleflow"
     assert PaddleFlowHook.default_conn_name == "paddleflow_default"
+
+
+def test_operators_and_sensors_import_without_the_client_faces():
+    """DAG files import the operators at every parse: their argument rules (``client._validate``)
+    must not pull in the client's faces (requests, pydantic, tenacity: about 0.3 s)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import paddleflow_provider.operators.run, paddleflow_provider.operators.pipeline\n"
+        "import paddleflow_provider.operators.cluster, paddleflow_provider.sensors.log\n"
+        "print(sorted(m for m in sys.modules if m.startswith('paddleflow_provider.client.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert loaded == "['paddleflow_provider.client._exceptions', 'paddleflow_provider.client._validate']"
+
+
+def test_every_public_client_name_resolves_to_its_definition():
+    import paddleflow_provider.client as client
+
+    for name in client.__all__:
+        value = getattr(client, name)
+        assert value.__name__ == name
+        assert value.__module__.startswith("paddleflow_provider.client.")
