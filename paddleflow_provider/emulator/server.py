@@ -46,8 +46,15 @@ def stop_when_stdin_closes() -> None:
 
 
 def bind(host: str, port: int) -> socket.socket:
+    """Bind the listening socket ourselves (so the port is known before uvicorn starts).
+
+    The protocol must be given as ``IPPROTO_TCP``: asyncio sets ``TCP_NODELAY`` on an accepted
+    connection only when its socket says so (``base_events._set_nodelay``), and a socket made with
+    the default protocol 0 does not. Without it every answer on a kept-alive connection waits
+    about 40 ms for Nagle's algorithm to meet the client's delayed ACK (Go's ``net/http``, which the
+    real server uses, sets ``TCP_NODELAY`` on every connection)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(2048)
