@@ -14,7 +14,7 @@ DISTRIBUTION = "airflow-provider-paddleflow"
 
 #: What each extra brings, as the modules the package imports (pyproject.toml names the distributions).
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
-    "emulator": ("fastapi", "starlette", "uvicorn", "yaml", "croniter", "psutil"),
+    "emulator": ("fastapi", "starlette", "uvicorn", "yaml", "croniter", "psutil", "jinja2"),
     "async": ("httpx",),
     "cli": ("click", "tabulate"),
 }

@@ -24,6 +24,7 @@ from .caller import ROOT
 from .errors import PFError
 from .faults import FaultInjector
 from .handlers import control, fs, infra, jobs, pipelines, records, runs, schedules, users
+from .pages import router as pages_router
 
 PREFIX = "/api/paddleflow/v1"
 log = logging.getLogger("paddleflow_provider.emulator")
@@ -83,6 +84,7 @@ def create_app(backend: Backend, *, faults: bool = False) -> Any:
     for module in (users, infra, fs, pipelines, runs, records, schedules, jobs):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(control.router)
+    app.include_router(pages_router)  # GET / and GET /run/{id}: the run link's target
 
     @app.exception_handler(PFError)
     async def _pf_error(request: Request, err: PFError) -> JSONResponse:
