@@ -67,6 +67,7 @@ def run_yaml(fs: str) -> str:
         "    deps: produce\n"
         "    entry_points:\n"
         "      fit:\n        command: echo fitting-now\n"
+        "post_process:\n  notify:\n    command: echo notify-done\n"
     )
 
 
@@ -119,12 +120,14 @@ def test_run_page_shows_the_run_its_steps_logs_artifacts_and_parameters(
     produce = detail["runtime"]["produce"][0]
     dag = detail["runtime"]["train"][0]
     fit = dag["entryPoints"]["fit"][0]
+    notify = detail["postProcess"]["notify"]
     steps = rows(html, "steps")
     # name, kind, status, start, end, job id, parameters, message: the DAG's step is listed under it
     assert [r[:6] for r in steps] == [
         ["produce", "step", "succeeded", produce["startTime"], produce["endTime"], produce["jobID"]],
         ["train", "dag", "succeeded", dag["startTime"] or "–", dag["endTime"], dag["id"]],
         ["fit", "step", "succeeded", fit["startTime"], fit["endTime"], fit["jobID"]],
+        ["notify", "post-process", "succeeded", notify["startTime"], notify["endTime"], notify["jobID"]],
     ]
     assert 'class="step-name indent-1">fit<' in html
     assert steps[0][6] == "greeting=&lt;b&gt;hi&lt;/b&gt;"
@@ -132,7 +135,7 @@ def test_run_page_shows_the_run_its_steps_logs_artifacts_and_parameters(
     # each step's log tail, escaped: the step's <script> arrives as text, and the page has no script at all
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script" not in html.lower()
-    assert "step-says-&lt;b&gt;hi&lt;/b&gt;" in html and "fitting-now" in html
+    assert "step-says-&lt;b&gt;hi&lt;/b&gt;" in html and "fitting-now" in html and "notify-done" in html
 
     [artifact] = rows(html, "artifacts")
     assert artifact[:3] == ["produce", "model", "output"] and artifact[3].endswith("model")
@@ -182,6 +185,13 @@ def test_unknown_run_is_a_404_page(base_url: str) -> None:
     r = page_session(base_url, "root", "paddleflow").get(f"{base_url}/run/run-999999", timeout=20)
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert "resouceType[run] with ID[run-999999] not found" in r.text
+
+
+def test_a_marker_that_is_not_the_lists_own_is_a_400_page(base_url: str) -> None:
+    r = page_session(base_url, "root", "paddleflow").get(
+        base_url + "/", params={"marker": "nope"}, timeout=20
+    )
+    assert r.status_code == 400 and 'id="page-error"' in r.text
 
 
 def test_wrong_password_sets_no_session(base_url: str, make_user: Callable[..., Api]) -> None:
