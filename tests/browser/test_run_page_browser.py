@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import itertools
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -15,7 +16,11 @@ import pytest
 import requests
 
 pytest.importorskip("selenium", reason="selenium is not installed (requirements/af3.in)")
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -58,6 +63,18 @@ def _run(base: str, auth: dict[str, str], yaml_text: str) -> str:
     return str(r.json()["runID"])
 
 
+def _until(browser: Any, condition: Callable[[Any], Any]) -> Any:
+    """What ``condition`` returns once truthy, read again whenever the page reloaded under it (an
+    element of the page before the reload is stale, one of the next page may not be there yet)."""
+    wait = WebDriverWait(
+        browser,
+        60,
+        poll_frequency=0.2,
+        ignored_exceptions=(StaleElementReferenceException, NoSuchElementException),
+    )
+    return wait.until(condition)
+
+
 def test_run_page_in_a_browser(
     browser: Any, paddleflow_emulator: Any, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -82,15 +99,15 @@ def test_run_page_in_a_browser(
 
     # while the run runs, the page shows the step's log so far and reloads itself; once the gate opens,
     # one of those reloads (the test never reloads it) shows the final status
-    WebDriverWait(browser, 30, poll_frequency=0.2).until(
-        lambda d: XSS in d.find_element(By.CSS_SELECTOR, "pre.log").text
-    )
-    assert browser.find_element(By.ID, "run-status").text == "running"
-    assert browser.find_element(By.ID, "refreshing").text.startswith("This page reloads every")
+    def running(d: Any) -> tuple[str, str] | None:
+        if XSS not in d.find_element(By.CSS_SELECTOR, "pre.log").text:
+            return None
+        return d.find_element(By.ID, "run-status").text, d.find_element(By.ID, "refreshing").text
+
+    status, note = _until(browser, running)
+    assert status == "running" and note.startswith("This page reloads every"), (status, note)
     gate.touch()
-    WebDriverWait(browser, 60, poll_frequency=0.2).until(
-        lambda d: d.find_element(By.ID, "run-status").text in FINAL
-    )
+    _until(browser, lambda d: d.find_element(By.ID, "run-status").text in FINAL)
     assert browser.find_elements(By.ID, "refreshing") == []
     assert browser.find_element(By.ID, "run-status").text == "succeeded"
     assert browser.find_element(By.ID, "run-name").text == "browserdemo"
