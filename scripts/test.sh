@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh all
+bash scripts/install-browser.sh  # Debian's chromium + chromedriver for tests/browser, when missing
 
 echo "== ruff"
 .venv/bin/ruff check paddleflow_provider tests bench
