@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import time
 
 import pytest
 
@@ -128,3 +129,29 @@ def test_an_existing_pipeline_is_named_in_the_refusal(pf_conn, pf_api):
             first.execute({})
     finally:
         pf_api.delete_pipeline(created.pipeline_id)
+
+
+def test_deleting_a_queue_with_active_jobs_says_what_to_wait_for(pf_conn, pf_api):
+    name = "q-msg-in-use"
+    pf_api.create_queue(name, "default", "2", "2Gi")
+    run_yaml = (
+        "name: busy_queue\ndocker_env: python:3.11\nentry_points:\n  busy:\n"
+        f"    env:\n      PF_JOB_QUEUE_NAME: {name}\n    command: sleep 60\n"
+    )
+    run_id = pf_api.create_run(run_yaml_raw=run_yaml.encode())
+    try:
+        op = queue.PaddleFlowDeleteQueueOperator(task_id="t", queuename=name)
+        with pytest.raises(PaddleFlowRequestRefusedError) as failure:
+            op.execute({})
+        message = str(failure.value)
+        assert message.startswith(f"PaddleFlow queue {name} was not deleted"), message
+        assert "QueueIsInUse" in message
+        assert "while jobs on it are pending, running or terminating (it need not be closed first)" in message
+    finally:
+        pf_api.stop_run(run_id, force=True)
+        for _ in range(100):  # clean-up only: the queue can go once the run has ended
+            if pf_api.show_run(run_id).status in ("terminated", "failed", "succeeded"):
+                break
+            time.sleep(0.1)
+        with contextlib.suppress(Exception):
+            pf_api.del_queue(name)
