@@ -24,11 +24,18 @@ from paddleflow_provider._compat import (
     rendered,
 )
 from paddleflow_provider.hooks.mixin import DEFAULT_CONN_ID, PaddleFlowHookMixin
+from paddleflow_provider.runs.failures import PaddleFlowRequestRefusedError
 
 T = TypeVar("T")
 
 IF_EXISTS_CHOICES = ("fail", "reuse")
 IF_MISSING_CHOICES = ("fail", "ignore")
+#: The ``if_missing`` default of every delete and stop operator (``PaddleFlowIfMissingOperatorBase``
+#: says why).
+IF_MISSING_DEFAULT = "ignore"
+#: Server codes refusing a delete because the object is still in use: a running schedule (of the
+#: schedule itself, or of a pipeline or fs it uses) or active jobs on a queue or cluster.
+IN_USE_CODES = frozenset({"ActionNotAllowed", "QueueIsInUse"})
 YAML_TEMPLATE_EXT = (".yaml", ".yml")
 
 
@@ -238,33 +245,57 @@ class PaddleFlowCreateOperatorBase(PaddleFlowBaseOperator):
         return existing
 
 
-class PaddleFlowDeleteOperatorBase(PaddleFlowBaseOperator):
-    """A delete operator with ``if_missing``: ``"fail"`` (default) or ``"ignore"``.
+class PaddleFlowIfMissingOperatorBase(PaddleFlowBaseOperator):
+    """An operator acting on an object that may be gone: ``if_missing`` says what that means.
 
-    :param if_missing: Optional. ``"ignore"`` counts a missing object as deleted (a retried or
-        re-run task then succeeds); ``"fail"`` fails the task.
+    Every delete and stop operator (runs included) defaults to ``"ignore"``: what the task is for
+    (the object gone, or not running) already holds, and the object is often gone because this very
+    task ran before: an Airflow retry after a lost answer or a crash, a cleared or re-run DAG, an id
+    pulled from an upstream task that has since been cleaned up. ``"fail"`` is for a DAG that must
+    notice a missing object (a mistyped name, say).
+
+    :param if_missing: Optional. ``"ignore"`` (default) counts a missing object as done, so the task
+        succeeds; ``"fail"`` fails the task (``PaddleFlowObjectMissingError``, no retries).
     """
 
-    def __init__(self, *, if_missing: str = "fail", **kwargs: Any) -> None:
+    def __init__(self, *, if_missing: str = IF_MISSING_DEFAULT, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.if_missing = check_choice("if_missing", if_missing, IF_MISSING_CHOICES)
 
-    def delete_or_ignore(self, what: str, delete: Callable[[], Any]) -> bool:
-        """Run ``delete``; True if something was deleted, False if it was already gone (ignored)."""
-        from paddleflow_provider.client import NotFoundError
+    def missing(self, what: str, message: str, action: str = "delete") -> bool:
+        """A missing ``what``: logged and False under ``"ignore"``; an error naming it under ``"fail"``."""
+        if self.if_missing == "ignore":
+            self.log.info(
+                "%s does not exist (%s); nothing to %s (if_missing='ignore')", what, message, action
+            )
+            return False
+        raise PaddleFlowObjectMissingError(
+            f"{what} does not exist ({message}), so there is nothing to {action}; if_missing='fail' makes "
+            "that an error (accepted values: 'fail', 'ignore'; the default 'ignore' counts it as done)"
+        )
+
+
+class PaddleFlowDeleteOperatorBase(PaddleFlowIfMissingOperatorBase):
+    """A delete operator: ``if_missing`` (default ``"ignore"``) and what a refusal means."""
+
+    def delete_or_ignore(self, what: str, delete: Callable[[], Any], in_use: str | None = None) -> bool:
+        """Run ``delete``; True if something was deleted, False if it was already gone (ignored).
+
+        ``in_use`` says what must happen before ``what`` can be deleted (stop a schedule, let jobs
+        end); when the server refuses because the object is still in use, the task fails with the
+        server's answer and that advice, naming the object.
+        """
+        from paddleflow_provider.client import APIStatusError, NotFoundError
 
         try:
             delete()
         except NotFoundError as err:
             return self.missing(what, err.message)
+        except APIStatusError as err:
+            if in_use is None or err.code not in IN_USE_CODES:
+                raise
+            raise PaddleFlowRequestRefusedError(
+                f"{what} was not deleted; PaddleFlow answered {err}. {in_use}"
+            ) from err
         self.log.info("Deleted %s", what)
         return True
-
-    def missing(self, what: str, message: str) -> bool:
-        if self.if_missing == "ignore":
-            self.log.info("%s does not exist (%s); nothing to delete", what, message)
-            return False
-        raise PaddleFlowObjectMissingError(
-            f"{what} does not exist ({message}); pass if_missing='ignore' to count that as done "
-            "(accepted values: 'fail', 'ignore')"
-        )

@@ -164,7 +164,7 @@ class PaddleFlowCreateClusterOperator(_ClusterSettings, PaddleFlowCreateOperator
             return existing
         endpoint, clustertype = self.endpoint, self.clustertype
         if endpoint is None or clustertype is None:  # __init__ requires both; only a caller's reassignment
-            raise ValueError("endpoint and clustertype are required to create a cluster")
+            raise ValueError(f"endpoint and clustertype are required to create {what}")
         cluster_id = api.create_cluster(
             self.clustername, endpoint, clustertype, clusterid=self.clusterid or None, **settings
         )
@@ -210,7 +210,8 @@ class PaddleFlowDeleteClusterOperator(PaddleFlowDeleteOperatorBase):
     """Delete a cluster and its queues (refused while a queue on it is in use).
 
     :param clustername: The cluster (templated).
-    :param if_missing: Optional. ``"fail"`` (default) or ``"ignore"``.
+    :param if_missing: Optional. ``"ignore"`` (default: a missing cluster counts as deleted) or
+        ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
@@ -223,6 +224,11 @@ class PaddleFlowDeleteClusterOperator(PaddleFlowDeleteOperatorBase):
 
     def execute(self, context: Any) -> str:
         self.delete_or_ignore(
-            f"PaddleFlow cluster {self.clustername}", lambda: self.api.delete_cluster(self.clustername)
+            f"PaddleFlow cluster {self.clustername}",
+            lambda: self.api.delete_cluster(self.clustername),
+            in_use=(
+                "A cluster cannot be deleted while a queue on it has active jobs (its queues are deleted "
+                "with it): let those jobs end first"
+            ),
         )
         return self.clustername

@@ -131,7 +131,7 @@ class PaddleFlowDeleteFsOperator(PaddleFlowDeleteOperatorBase):
 
     :param fsname: The fs (templated).
     :param username: Optional. Root only: the fs of this user (templated).
-    :param if_missing: Optional. ``"fail"`` (default) or ``"ignore"``.
+    :param if_missing: Optional. ``"ignore"`` (default: a missing fs counts as deleted) or ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
@@ -148,6 +148,10 @@ class PaddleFlowDeleteFsOperator(PaddleFlowDeleteOperatorBase):
         self.delete_or_ignore(
             f"PaddleFlow fs {self.fsname}",
             lambda: self.api.delete_fs(self.fsname, username=self.username or None),
+            in_use=(
+                "A file system cannot be deleted while a running schedule's pipeline uses it: stop that "
+                "schedule first (PaddleFlowStopScheduleOperator upstream)"
+            ),
         )
         return self.fsname
 
@@ -213,7 +217,8 @@ class PaddleFlowDeleteLinkOperator(PaddleFlowDeleteOperatorBase):
     :param fsname: The fs (templated).
     :param fspath: The linked path (templated).
     :param username: Optional. Root only: the fs of this user (templated).
-    :param if_missing: Optional. ``"fail"`` (default) or ``"ignore"``.
+    :param if_missing: Optional. ``"ignore"`` (default: a missing link counts as deleted) or
+        ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 

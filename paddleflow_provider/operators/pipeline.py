@@ -41,6 +41,11 @@ __all__ = [
 ]
 
 IF_UNCHANGED_CHOICES = ("new_version", "reuse")
+#: What to do about the running schedules that keep a pipeline (or version) from being deleted.
+STOP_SCHEDULES_FIRST = (
+    "stop those schedules first (PaddleFlowStopScheduleOperator, or PaddleFlowDeleteScheduleOperator "
+    "with stop=True) in an upstream task"
+)
 
 
 def _parsed(text: str | bytes | None) -> Any:
@@ -133,7 +138,7 @@ class PaddleFlowCreatePipelineOperator(_PipelineSource, PaddleFlowCreateOperator
                 yaml_raw=self.raw_bytes(),
             )
 
-        created = self.create_or_reuse("PaddleFlow pipeline", create, lambda: self._find(api))
+        created = self.create_or_reuse(self._what(), create, lambda: self._find(api))
         self.push(context, pipeline_version_id=created.pipeline_version_id, pipeline_name=created.name)
         self.log.info(
             "Pipeline %s (%s), version %s", created.pipeline_id, created.name, created.pipeline_version_id
@@ -156,6 +161,13 @@ class PaddleFlowCreatePipelineOperator(_PipelineSource, PaddleFlowCreateOperator
                 return ppl, f"no version of pipeline {ppl.pipeline_id} has this YAML; update it instead"
             return PipelineCreated(ppl.name, ppl.pipeline_id, version.pipeline_version_id), None
         return None, None
+
+    def _what(self) -> str:
+        """The pipeline as messages name it: by the YAML's ``name``, else by where its YAML is."""
+        name = self._pipeline_name()
+        if name:
+            return f"PaddleFlow pipeline {name}"
+        return f"PaddleFlow pipeline from {self.fs_name}:{self.yaml_path or './run.yaml'}"
 
     def _pipeline_name(self) -> str | None:
         data = _parsed(self.raw_bytes())
@@ -220,7 +232,8 @@ class PaddleFlowDeletePipelineOperator(PaddleFlowDeleteOperatorBase):
     """Delete a pipeline and all its versions (refused while a running schedule uses it).
 
     :param pipeline_id: The pipeline (templated).
-    :param if_missing: Optional. ``"fail"`` (default) or ``"ignore"``.
+    :param if_missing: Optional. ``"ignore"`` (default: a missing pipeline counts as deleted) or
+        ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
@@ -233,7 +246,9 @@ class PaddleFlowDeletePipelineOperator(PaddleFlowDeleteOperatorBase):
 
     def execute(self, context: Any) -> str:
         self.delete_or_ignore(
-            f"PaddleFlow pipeline {self.pipeline_id}", lambda: self.api.delete_pipeline(self.pipeline_id)
+            f"PaddleFlow pipeline {self.pipeline_id}",
+            lambda: self.api.delete_pipeline(self.pipeline_id),
+            in_use=f"A pipeline cannot be deleted while a running schedule uses it: {STOP_SCHEDULES_FIRST}",
         )
         return self.pipeline_id
 
@@ -243,7 +258,8 @@ class PaddleFlowDeletePipelineVersionOperator(PaddleFlowDeleteOperatorBase):
 
     :param pipeline_id: The pipeline (templated).
     :param pipeline_version_id: The version (templated).
-    :param if_missing: Optional. ``"fail"`` (default) or ``"ignore"``.
+    :param if_missing: Optional. ``"ignore"`` (default: a missing version counts as deleted) or
+        ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
@@ -260,5 +276,10 @@ class PaddleFlowDeletePipelineVersionOperator(PaddleFlowDeleteOperatorBase):
         self.delete_or_ignore(
             f"PaddleFlow pipeline {self.pipeline_id} version {self.pipeline_version_id}",
             lambda: self.api.delete_pipeline_version(self.pipeline_id, self.pipeline_version_id),
+            in_use=(
+                "The last version of a pipeline cannot be deleted (delete the pipeline instead, with "
+                "PaddleFlowDeletePipelineOperator), nor a version a running schedule uses: "
+                f"{STOP_SCHEDULES_FIRST}"
+            ),
         )
         return self.pipeline_version_id

@@ -16,6 +16,7 @@ from paddleflow_provider.operators._base import (
     PaddleFlowBaseOperator,
     PaddleFlowCreateOperatorBase,
     PaddleFlowDeleteOperatorBase,
+    PaddleFlowIfMissingOperatorBase,
     check_mapping,
     check_optional_str,
     check_required,
@@ -141,10 +142,14 @@ class PaddleFlowCreateQueueOperator(PaddleFlowCreateOperatorBase):
         return queue.name, "; ".join(diffs) or None
 
 
-class PaddleFlowStopQueueOperator(PaddleFlowBaseOperator):
+class PaddleFlowStopQueueOperator(PaddleFlowIfMissingOperatorBase):
     """Close a queue (no new jobs are accepted). Closing a closed queue is not an error.
 
+    A queue need not be closed before it is deleted: only active jobs keep it from being deleted.
+
     :param queuename: The queue (templated).
+    :param if_missing: Optional. ``"ignore"`` (default: a missing queue counts as closed) or
+        ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
@@ -156,16 +161,23 @@ class PaddleFlowStopQueueOperator(PaddleFlowBaseOperator):
         self.queuename = queuename
 
     def execute(self, context: Any) -> str:
-        self.api.stop_queue(self.queuename)
+        from paddleflow_provider.client import NotFoundError
+
+        try:
+            self.api.stop_queue(self.queuename)
+        except NotFoundError as err:
+            self.missing(f"PaddleFlow queue {self.queuename}", err.message, "close")
+            return self.queuename
         self.log.info("Closed PaddleFlow queue %s", self.queuename)
         return self.queuename
 
 
 class PaddleFlowDeleteQueueOperator(PaddleFlowDeleteOperatorBase):
-    """Delete a queue (refused while jobs on it are active).
+    """Delete a queue (refused while jobs on it are active; it need not be closed first).
 
     :param queuename: The queue (templated).
-    :param if_missing: Optional. ``"fail"`` (default) or ``"ignore"``.
+    :param if_missing: Optional. ``"ignore"`` (default: a missing queue counts as deleted) or
+        ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
@@ -178,7 +190,12 @@ class PaddleFlowDeleteQueueOperator(PaddleFlowDeleteOperatorBase):
 
     def execute(self, context: Any) -> str:
         self.delete_or_ignore(
-            f"PaddleFlow queue {self.queuename}", lambda: self.api.del_queue(self.queuename)
+            f"PaddleFlow queue {self.queuename}",
+            lambda: self.api.del_queue(self.queuename),
+            in_use=(
+                "A queue cannot be deleted while jobs on it are pending, running or terminating (it need "
+                "not be closed first): let them end, or stop their runs, before deleting it"
+            ),
         )
         return self.queuename
 
@@ -221,7 +238,8 @@ class PaddleFlowUngrantQueueOperator(_GrantArgs, PaddleFlowDeleteOperatorBase):
 
     :param username: The user (templated).
     :param queuename: The queue (templated).
-    :param if_missing: Optional. ``"fail"`` (default) or ``"ignore"`` (no such grant counts as done).
+    :param if_missing: Optional. ``"ignore"`` (default: no such grant counts as withdrawn) or
+        ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 

@@ -368,8 +368,8 @@ class PaddleFlowDeleteRunOperator(PaddleFlowDeleteOperatorBase):
 
     :param run_id: The run to delete (templated).
     :param check_cache: Optional. Refuse if other runs reuse its cache (server default: True).
-    :param if_missing: Optional. ``"ignore"`` (default here: a run id comes from an earlier task,
-        so a re-run finds it gone) or ``"fail"``.
+    :param if_missing: Optional. ``"ignore"`` (default, as for every delete operator: a run id
+        comes from an earlier task, so a retry or re-run finds it gone) or ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 

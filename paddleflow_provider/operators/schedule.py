@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from paddleflow_provider._compat import StrArg
 from paddleflow_provider.client import _validate as v
 from paddleflow_provider.operators._base import (
-    PaddleFlowBaseOperator,
     PaddleFlowCreateOperatorBase,
     PaddleFlowDeleteOperatorBase,
+    PaddleFlowIfMissingOperatorBase,
     check_bool,
     check_optional_str,
     check_required,
@@ -174,10 +174,15 @@ class PaddleFlowCreateScheduleOperator(PaddleFlowCreateOperatorBase):
         return "; ".join(diffs) or None
 
 
-class PaddleFlowStopScheduleOperator(PaddleFlowBaseOperator):
+class PaddleFlowStopScheduleOperator(PaddleFlowIfMissingOperatorBase):
     """Stop a schedule (its runs keep going). A schedule that already ended counts as stopped.
 
+    A schedule must be stopped (or have ended) before it can be deleted, and so must every schedule
+    using a pipeline, a pipeline version or an fs before that can be deleted.
+
     :param schedule_id: The schedule (templated).
+    :param if_missing: Optional. ``"ignore"`` (default: a missing schedule counts as stopped) or
+        ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
@@ -189,10 +194,13 @@ class PaddleFlowStopScheduleOperator(PaddleFlowBaseOperator):
         self.schedule_id = schedule_id
 
     def execute(self, context: Any) -> str:
-        from paddleflow_provider.client import PermissionDeniedError
+        from paddleflow_provider.client import NotFoundError, PermissionDeniedError
 
         try:
             self.api.stop_schedule(self.schedule_id)
+        except NotFoundError as err:
+            self.missing(f"PaddleFlow schedule {self.schedule_id}", err.message, "stop")
+            return self.schedule_id
         except PermissionDeniedError:
             status = (self.api.show_schedule(self.schedule_id).schedule.status or "").lower()
             if status not in FINAL_SCHEDULE_STATUSES:
@@ -206,9 +214,13 @@ class PaddleFlowStopScheduleOperator(PaddleFlowBaseOperator):
 class PaddleFlowDeleteScheduleOperator(PaddleFlowDeleteOperatorBase):
     """Delete a schedule. The server only deletes ended schedules; ``stop=True`` stops it first.
 
+    Without ``stop=True``, deleting a running schedule fails the task with a message saying so;
+    stopping is never implicit, because a stopped schedule cannot be started again.
+
     :param schedule_id: The schedule (templated).
     :param stop: Optional. Stop a running schedule before deleting it (False).
-    :param if_missing: Optional. ``"fail"`` (default) or ``"ignore"``.
+    :param if_missing: Optional. ``"ignore"`` (default: a missing schedule counts as deleted) or
+        ``"fail"``.
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
@@ -233,5 +245,12 @@ class PaddleFlowDeleteScheduleOperator(PaddleFlowDeleteOperatorBase):
                 return self.schedule_id
             except PermissionDeniedError:  # already ended; the delete below says if it is not ours
                 pass
-        self.delete_or_ignore(what, lambda: self.api.delete_schedule(self.schedule_id))
+        self.delete_or_ignore(
+            what,
+            lambda: self.api.delete_schedule(self.schedule_id),
+            in_use=(
+                "Only an ended schedule (success, failed, terminated) can be deleted: stop it first, with "
+                "stop=True on this operator or a PaddleFlowStopScheduleOperator upstream"
+            ),
+        )
         return self.schedule_id

@@ -34,11 +34,11 @@ def test_pipeline_and_schedule_lifecycle(pf_conn, pf_api, dagtest):
         "stop_schedule": "success",
         "stop_schedule_again": "success",  # already stopped: done
         "delete_schedule": "success",
-        "delete_schedule_again": "success",  # if_missing="ignore"
+        "delete_schedule_again": "success",  # default if_missing="ignore"
         "delete_version": "success",
         "delete": "success",
         "delete_again": "success",
-        "delete_refused": "failed",  # default if_missing="fail"
+        "delete_refused": "failed",  # if_missing="fail"
     }
     pipeline_id = dagtest.xcom(dr, "create")
     assert pipeline_id.startswith("ppl-")

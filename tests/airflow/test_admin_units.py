@@ -207,16 +207,16 @@ def test_delete_or_ignore_rules():
             "no such queue", status_code=400, code="QueueNameNotFound", request_id=None, body=None
         )
 
+    # The default counts a missing object as deleted; "fail" names the object and the choices.
+    assert _op(queue.PaddleFlowDeleteQueueOperator, queuename="q").delete_or_ignore("queue q", gone) is False
     with pytest.raises(
-        PaddleFlowObjectMissingError, match=r"pass if_missing='ignore'.*accepted values: 'fail', 'ignore'"
+        PaddleFlowObjectMissingError,
+        match=r"^queue q does not exist \(no such queue\), so there is nothing to delete; "
+        r"if_missing='fail' makes that an error \(accepted values: 'fail', 'ignore'",
     ):
-        _op(queue.PaddleFlowDeleteQueueOperator, queuename="q").delete_or_ignore("q", gone)
-    assert (
-        _op(queue.PaddleFlowDeleteQueueOperator, queuename="q", if_missing="ignore").delete_or_ignore(
-            "q", gone
+        _op(queue.PaddleFlowDeleteQueueOperator, queuename="q", if_missing="fail").delete_or_ignore(
+            "queue q", gone
         )
-        is False
-    )
     assert _op(queue.PaddleFlowDeleteQueueOperator, queuename="q").delete_or_ignore("q", lambda: None) is True
 
 

@@ -2,8 +2,9 @@
 ``dag.test()`` against the emulator by tests/airflow/test_admin_dags.py.
 
 Each DAG walks one object through its life: create, create again with ``if_exists="reuse"``
-(a retried task), change, delete, delete again with ``if_missing="ignore"``; the ``*_refused``
-tasks show the default answers (``"fail"``) and a same-name object with another definition.
+(a retried task), change, delete, delete again (the default ``if_missing="ignore"``); the
+``*_refused`` tasks show the default ``if_exists="fail"``, ``if_missing="fail"`` and a same-name
+object with another definition.
 Names carry ``{{ ts_nodash }}`` so every test run makes fresh objects.
 """
 
@@ -118,17 +119,15 @@ with _dag("pf_admin_pipeline") as pf_admin_pipeline:
     stop_again = PaddleFlowStopScheduleOperator(task_id="stop_schedule_again", schedule_id=schedule.output)
     delete_schedule = PaddleFlowDeleteScheduleOperator(task_id="delete_schedule", schedule_id=schedule.output)
     delete_schedule_again = PaddleFlowDeleteScheduleOperator(
-        task_id="delete_schedule_again", schedule_id=schedule.output, if_missing="ignore"
+        task_id="delete_schedule_again", schedule_id=schedule.output
     )
     delete_version = PaddleFlowDeletePipelineVersionOperator(
         task_id="delete_version", pipeline_id=create.output, pipeline_version_id="1"
     )
     delete = PaddleFlowDeletePipelineOperator(task_id="delete", pipeline_id=create.output)
-    delete_again = PaddleFlowDeletePipelineOperator(
-        task_id="delete_again", pipeline_id=create.output, if_missing="ignore"
-    )
+    delete_again = PaddleFlowDeletePipelineOperator(task_id="delete_again", pipeline_id=create.output)
     delete_refused = PaddleFlowDeletePipelineOperator(
-        task_id="delete_refused", pipeline_id=create.output, **ALL_DONE
+        task_id="delete_refused", pipeline_id=create.output, if_missing="fail", **ALL_DONE
     )
     create >> create_again >> create_refused
     create_again >> same >> update >> other_refused
@@ -156,10 +155,10 @@ with _dag("pf_admin_queue") as pf_admin_queue:
     )
     stop = PaddleFlowStopQueueOperator(task_id="stop", queuename=create.output)
     delete = PaddleFlowDeleteQueueOperator(task_id="delete", queuename=create.output)
-    delete_refused = PaddleFlowDeleteQueueOperator(task_id="delete_refused", queuename=create.output)
-    delete_again = PaddleFlowDeleteQueueOperator(
-        task_id="delete_again", queuename=create.output, if_missing="ignore", **ALL_DONE
+    delete_refused = PaddleFlowDeleteQueueOperator(
+        task_id="delete_refused", queuename=create.output, if_missing="fail"
     )
+    delete_again = PaddleFlowDeleteQueueOperator(task_id="delete_again", queuename=create.output, **ALL_DONE)
     create >> create_again >> [create_refused, bigger_refused]
     create_again >> grant >> grant_again >> ungrant >> ungrant_again >> stop >> delete
     delete >> delete_refused >> delete_again
