@@ -1,17 +1,24 @@
 """Reading only the *new* lines of a PaddleFlow run's step logs, one cursor per job.
 
 Why a cursor: re-reading a whole log on every poll is quadratic in its length, and re-printing it
-floods the task log. The server pages logs by lines (``GET /log/run/{id}``, semantics §5.2):
+floods the task log. The server pages logs by lines (``GET /log/run/{id}``, semantics §5.2), and a
+poll asks only for what may be new:
 
-* ``begin`` mode pages forward from the first line, so "lines already read" is a stable position:
-  page ``lines // 100 + 1``, skipping ``lines % 100`` lines of it. That is the normal cursor.
+* ``begin`` mode pages forward from the first line, so "lines already read" is a stable position.
+  The page asked for starts exactly there (its size divides the position), so a poll with nothing
+  new downloads an empty page, whatever the log's length. That is the normal cursor.
 * ``begin`` mode only sees the first 500,000 bytes of a log (the last page then says ``truncated``,
   and its last line may be cut). Past that point the cursor switches to *tail mode*: ``end`` mode
   pages backwards from the tail (at most the last 5,000 lines), and the cursor finds where it left
   off by looking for its *anchor*, the last few lines it emitted (PaddleFlow prefixes each line with
-  an RFC 3339 nano timestamp, so the anchor is unique in practice). Lines after the anchor are new.
+  an RFC 3339 nano timestamp, so the anchor is unique in practice). A poll first asks for the last
+  line alone: when it is the anchor's last line, nothing is new. Otherwise older pages, growing,
+  reach back to the anchor; lines after it are new.
   If the anchor has scrolled out of the 5,000-line window, the lines in between cannot be fetched any
   more: the cursor says so in one marker line and carries on from the window.
+
+The timestamp prefix is split off in one place (:func:`split_timestamp`) for whoever looks into a
+line; the cursor itself keeps whole lines (the stamp is what makes its anchor unique).
 
 The reading logic is written once, as generators that *yield* the request they need and receive the
 page (sans-I/O); :func:`drive` and :func:`adrive` run them against the sync and the async API. The
