@@ -1,4 +1,4 @@
-"""Log cursor: bytes on the wire per *caught-up* poll (nothing new) at 1,000 / 10,000 / 100,000 lines.
+"""Log cursor: bytes on the wire per *caught-up* poll (nothing new) at 1,000 to 100,000 lines.
 
 A step of a run on a fresh emulator prints N lines and keeps running; the cursor reads it to the end,
 then one more poll finds nothing new: that poll's bytes (request and response, headers included) are
@@ -26,7 +26,7 @@ from paddleflow_provider.client import Client
 from paddleflow_provider.emulator import Emulator
 from paddleflow_provider.runs.logs import PAGE_SIZE, RunLogCursor, jobs_of_run, read_new_lines
 
-LENGTHS = (1_000, 10_000, 100_000)
+LENGTHS = (1_000, 1_050, 10_000, 100_000)
 STEP_YAML = """name: loglen{lines}
 docker_env: busybox:1.36
 entry_points:
