@@ -4,10 +4,10 @@ Each poll reads only the lines written since the last one (see ``runs/logs.py`` 
 how it keeps working past the server's 500,000-byte window). Events::
 
     {"status": "success", "run_id", "line", "step", "timestamp", "log_cursor"}
-
-``line`` is the line as the step printed it; ``timestamp`` the server's RFC 3339 stamp on it.
     {"status": "failure", "run_id", "run_status", "message"}   # run ended, no match, fail_on_run_end
     {"status": "timeout" | "error", "run_id", "message"}
+
+``line`` is the line as the step printed it; ``timestamp`` the server's RFC 3339 stamp on it.
 """
 
 from __future__ import annotations
