@@ -1,125 +1,87 @@
-"""Client overhead: 1,000 ``show_run`` calls through the client vs 1,000 raw ``requests.Session`` GETs.
+"""Client overhead: ``show_run`` through the client vs raw ``requests.Session`` GETs, on the emulator.
 
-Both hit the same loopback endpoint (stdlib ``http.server``, HTTP/1.1 keep-alive) in one run, so the
-ratio measures what the client adds: request building, auth header, retry wrapper, JSON decode and
-pydantic parsing of a realistic run detail. A third figure makes the same calls the way the original
-SDK does (a new connection per call, ``requests.get`` each time) for comparison.
+All three ways fetch the same finished run (two steps) from one emulator in the same run, so the
+ratios measure what the client adds: request building, auth header, retry wrapper, JSON decode and
+pydantic parsing of the run detail. The third figure makes the call the way the original SDK does
+(a new connection per call, ``requests.get`` each time). Rounds are interleaved so machine noise
+hits every side alike; the figures are medians of the rounds.
 
-Run: ``.venv/bin/python bench/bench_client.py`` (target: client within 1.15x of raw).
+Run: ``.venv/bin/python bench/bench_client.py`` (targets: client <= 1.15x raw; a new connection per
+call >= 2x the client).
 """
 
 from __future__ import annotations
 
 import json
 import statistics
-import threading
+import tempfile
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from pathlib import Path
 
 import requests
 
 from paddleflow_provider.client import Client
+from paddleflow_provider.emulator import Emulator
 
-N = 1000
-ROUNDS = 3
-STEP = {
-    "jobID": "job-run-000001-main-33a69d9b",
-    "name": "run-000001-main",
-    "type": "step",
-    "stepName": "main",
-    "command": "echo hi",
-    "parameters": {"p": "1"},
-    "env": {},
-    "startTime": "2024-03-25 16:16:05",
-    "endTime": "",
-    "status": "running",
-    "deps": "",
-    "dockerEnv": "img",
-    "artifacts": {"input": {}, "output": {}},
-    "jobMessage": "",
-    "cacheRunID": "",
-    "cacheJobID": "",
-}
-RUN = json.dumps(
-    {
-        "runID": "run-000001",
-        "name": "r",
-        "status": "running",
-        "fsName": "fs1",
-        "username": "root",
-        "description": "",
-        "parameters": {},
-        "runYaml": "name: r",
-        "runtime": {"main": [STEP]},
-        "postProcess": {},
-        "dockerEnv": "img",
-        "createTime": "t",
-        "activateTime": "t",
-        "updateTime": "t",
-    }
-).encode()
-TOKEN = json.dumps({"authorization": "tok"}).encode()
+N = 300
+ROUNDS = 7
+YAML = """name: bench
+docker_env: busybox:1.36
+entry_points:
+  prep:
+    command: echo prep
+  train:
+    deps: prep
+    command: echo train
+"""
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # answer in one go, as a real server does (no 40 ms delayed-ACK stall)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def _reply(self, body: bytes) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        self._reply(RUN)
-
-    def do_POST(self) -> None:
-        self._reply(TOKEN)
-
-
-def timed(fn) -> float:
-    start = time.perf_counter()
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """Wall seconds and this process's CPU seconds for ``N`` calls."""
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(N):
         fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main() -> None:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    port = httpd.server_address[1]
-    url = f"http://127.0.0.1:{port}/api/paddleflow/v1/run/run-000001"
-    client = Client("127.0.0.1", "root", "paddleflow", port)
-    session = requests.Session()
-    headers = {"x-pf-authorization": "tok"}
-    client.api.show_run("run-000001")  # warm up: login + connection
-    session.get(url, headers=headers, timeout=(10, 60)).json()
+    with tempfile.TemporaryDirectory() as tmp, Emulator(data_dir=Path(tmp) / "data") as emu:
+        client = Client(emu.url, "root", "paddleflow")
+        run_id = client.api.create_run(run_yaml_raw=YAML)
+        while client.api.show_run(run_id).status not in ("succeeded", "failed"):
+            time.sleep(0.1)
+        url = f"{emu.url}/api/paddleflow/v1/run/{run_id}"
+        session = requests.Session()
+        session.trust_env = False  # as the client's session: no proxy/netrc look-up on every request
+        login = {"username": "root", "password": "paddleflow"}
+        token = session.post(f"{emu.url}/api/paddleflow/v1/login", json=login, timeout=60).json()
+        headers = {"x-pf-authorization": token["authorization"]}
+        session.get(url, headers=headers, timeout=(10, 60)).json()  # warm up: connection
 
-    raw, ours, fresh = [], [], []
-    for _ in range(ROUNDS):  # interleaved rounds so machine noise hits both sides alike
-        raw.append(timed(lambda: session.get(url, headers=headers, timeout=(10, 60)).json()))
-        ours.append(timed(lambda: client.api.show_run("run-000001")))
-    for _ in range(ROUNDS):
-        fresh.append(timed(lambda: json.loads(requests.get(url, headers=headers, timeout=60).text)))
-    r, c, f = statistics.median(raw), statistics.median(ours), statistics.median(fresh)
-    print(f"raw requests.Session GET + json : {r:.3f}s for {N} calls ({r / N * 1e6:.0f} us/call)")
-    print(f"client.api.show_run (RunInfo)   : {c:.3f}s for {N} calls ({c / N * 1e6:.0f} us/call)")
-    print(f"original-SDK style (new conn)   : {f:.3f}s for {N} calls ({f / N * 1e6:.0f} us/call)")
-    print(f"ratio client/raw = {c / r:.3f}  (target <= 1.15)")
-    print(f"ratio new-connection-per-call/raw = {f / r:.3f}")
-    client.close()
-    session.close()
-    httpd.shutdown()
-    httpd.server_close()
+        ways: dict[str, Callable[[], object]] = {
+            "raw": lambda: session.get(url, headers=headers, timeout=(10, 60)).json(),
+            "client": lambda: client.api.show_run(run_id),
+            "fresh": lambda: json.loads(requests.get(url, headers=headers, timeout=60).text),
+        }
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in ways}
+        for _ in range(ROUNDS):
+            for name, call in ways.items():
+                times[name].append(timed(call))
+        client.close()
+        session.close()
+    wall = {name: statistics.median(t[0] for t in runs) / N * 1e6 for name, runs in times.items()}
+    cpu = {name: statistics.median(t[1] for t in runs) / N * 1e6 for name, runs in times.items()}
+    print(f"median of {ROUNDS} interleaved rounds of {N} show_run calls on the emulator (us/call):")
+    print(f"{'':32} {'wall':>6} {'caller CPU':>11}")
+    for name, label in (
+        ("raw", "raw requests.Session GET + json"),
+        ("client", "client.api.show_run (RunInfo)"),
+        ("fresh", "new connection per call (SDK)"),
+    ):
+        print(f"{label:32} {wall[name]:6.0f} {cpu[name]:11.0f}")
+    print(f"ratio client/raw = {wall['client'] / wall['raw']:.3f} wall (target <= 1.15)")
+    print(f"ratio new-connection-per-call/client = {wall['fresh'] / wall['client']:.3f} wall (target >= 2)")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Emulator benchmark: start-up time, runs completed per second, peak memory (server + step processes).
+"""Emulator benchmark: start-up time, creates and runs completed per second, status reads per second
+(``GET /run/{id}`` on one kept-alive connection and on 8 at once), peak memory (server + steps).
 
 Run: ``.venv/bin/python bench/bench_emulator.py [--runs N]``. Prints figures measured in this run;
 not part of the test suite. Targets: start-up from a fresh data dir < 3 s.
@@ -36,6 +37,25 @@ def _tree_rss(pid: int) -> int:
         with contextlib.suppress(psutil.Error):
             total += p.memory_info().rss
     return total
+
+
+READS = 400  # status reads per connection
+
+
+def status_reads_per_second(url: str, token: str, run_ids: list[str], connections: int) -> float:
+    """``GET /run/{id}`` of finished runs, ``READS`` per connection, ``connections`` at once."""
+
+    def reader(n: int) -> None:
+        with requests.Session() as session:
+            session.headers["x-pf-authorization"] = token
+            for i in range(READS):
+                run_id = run_ids[(n + i) % len(run_ids)]
+                session.get(f"{url}{PREFIX}/run/{run_id}", timeout=60).raise_for_status()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(connections) as pool:
+        list(pool.map(reader, range(connections)))
+    return READS * connections / (time.perf_counter() - start)
 
 
 def main() -> None:
@@ -81,6 +101,9 @@ def main() -> None:
                 time.sleep(0.1)
             elapsed = time.perf_counter() - t1
             ok = sum(r["status"] == "succeeded" for r in done)
+            token = str(s.headers["x-pf-authorization"])
+            reads_1 = status_reads_per_second(emu.url, token, ids, 1)
+            reads_8 = status_reads_per_second(emu.url, token, ids, 8)
         finally:
             stop.set()
             sampler.join()
@@ -93,6 +116,8 @@ def main() -> None:
         f"all runs final                 : {elapsed:.2f} s ({len(ids) / elapsed:.1f} runs completed/s, "
         f"{ok}/{len(ids)} succeeded)"
     )
+    print(f"status reads, 1 connection     : {reads_1:.0f} reads/s")
+    print(f"status reads, 8 connections    : {reads_8:.0f} reads/s")
     print(f"peak memory (server + steps)   : {peak / 2**20:.0f} MiB")
 
 

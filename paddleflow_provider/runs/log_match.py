@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from paddleflow_provider.runs.logs import split_timestamp
 from paddleflow_provider.runs.verdict import normalize_status
 
 if TYPE_CHECKING:
@@ -31,11 +32,24 @@ def compile_pattern(pattern: Any) -> re.Pattern[str]:
         raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {err}") from None
 
 
-def find_match(pattern: re.Pattern[str], lines: list[tuple[str, str]]) -> tuple[str, str] | None:
-    """First ``(step, line)`` whose line matches (``re.search``)."""
-    for step, line in lines:
+class LogMatch(NamedTuple):
+    """The first matching line: its step, the line as the step printed it, the server's timestamp."""
+
+    step: str
+    line: str
+    #: RFC 3339 time the server stamped on the line (``""`` if it carried none).
+    timestamp: str
+
+
+def find_match(pattern: re.Pattern[str], lines: list[tuple[str, str]]) -> LogMatch | None:
+    """First line whose text, without the server's timestamp prefix, matches (``re.search``).
+
+    Matching the printed text is what makes ``^`` and ``$`` anchor where the user expects.
+    """
+    for step, raw in lines:
+        timestamp, line = split_timestamp(raw)
         if pattern.search(line):
-            return step, line
+            return LogMatch(step, line, timestamp)
     return None
 
 
@@ -43,8 +57,8 @@ def find_match(pattern: re.Pattern[str], lines: list[tuple[str, str]]) -> tuple[
 class LogCheck:
     """What one read of new log lines concluded."""
 
-    #: ``(step, line)`` of the first matching line, or None.
-    match: tuple[str, str] | None
+    #: The first matching line, or None.
+    match: LogMatch | None
     #: The run ended and its log was read to the end without a match (only with ``fail_on_run_end``).
     ended_without_match: bool
     #: The run's status at this read (normalized).

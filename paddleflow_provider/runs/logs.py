@@ -1,17 +1,24 @@
 """Reading only the *new* lines of a PaddleFlow run's step logs, one cursor per job.
 
 Why a cursor: re-reading a whole log on every poll is quadratic in its length, and re-printing it
-floods the task log. The server pages logs by lines (``GET /log/run/{id}``, semantics §5.2):
+floods the task log. The server pages logs by lines (``GET /log/run/{id}``, semantics §5.2), and a
+poll asks only for what may be new:
 
-* ``begin`` mode pages forward from the first line, so "lines already read" is a stable position:
-  page ``lines // 100 + 1``, skipping ``lines % 100`` lines of it. That is the normal cursor.
+* ``begin`` mode pages forward from the first line, so "lines already read" is a stable position.
+  The page asked for starts exactly there (its size divides the position), so a poll with nothing
+  new downloads an empty page, whatever the log's length. That is the normal cursor.
 * ``begin`` mode only sees the first 500,000 bytes of a log (the last page then says ``truncated``,
   and its last line may be cut). Past that point the cursor switches to *tail mode*: ``end`` mode
   pages backwards from the tail (at most the last 5,000 lines), and the cursor finds where it left
   off by looking for its *anchor*, the last few lines it emitted (PaddleFlow prefixes each line with
-  an RFC 3339 nano timestamp, so the anchor is unique in practice). Lines after the anchor are new.
+  an RFC 3339 nano timestamp, so the anchor is unique in practice). A poll first asks for the last
+  line alone: when it is the anchor's last line, nothing is new. Otherwise older pages, growing,
+  reach back to the anchor; lines after it are new.
   If the anchor has scrolled out of the 5,000-line window, the lines in between cannot be fetched any
   more: the cursor says so in one marker line and carries on from the window.
+
+The timestamp prefix is split off in one place (:func:`split_timestamp`) for whoever looks into a
+line; the cursor itself keeps whole lines (the stamp is what makes its anchor unique).
 
 The reading logic is written once, as generators that *yield* the request they need and receive the
 page (sans-I/O); :func:`drive` and :func:`adrive` run them against the sync and the async API. The
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 from collections.abc import Awaitable, Callable, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +42,27 @@ if TYPE_CHECKING:
 PAGE_SIZE = 100  # the server's maximum page size
 ANCHOR_LINES = 3
 ANCHOR_CHARS = 1000  # anchor lines are stored and compared on this prefix, keeping state small
-MAX_TAIL_PAGES = 50  # end mode never returns more than 5000 lines
+BEGIN_WINDOW_BYTES = 500_000  # begin mode sees only the first 500,000 bytes of a log
+END_WINDOW_LINES = 5000  # end mode sees only the last 5,000 lines
+#: Enough pages to walk the whole end window back from a first page of one line (pages grow from 2
+#: lines to 100: 66 pages for 5,000 lines).
+MAX_TAIL_PAGES = 72
 SKIPPED_MARKER = "[paddleflow-provider: earlier log lines are no longer readable from the server; skipped]"
+
+
+#: The server's prefix on every log line: an RFC 3339 (nano) timestamp and one space (semantics §5.2).
+_TIMESTAMP_PREFIX = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) ")
+
+
+def split_timestamp(line: str) -> tuple[str, str]:
+    """``(timestamp, text)``: the server's RFC 3339 prefix and the line as the step printed it.
+
+    The server stamps each line when the step wrote it; whoever looks *into* a line (a pattern
+    anchored with ``^``, the value a sensor returns) wants the step's own text. A line without the
+    prefix (the skipped-lines marker, a server that does not stamp) gives ``("", line)``.
+    """
+    match = _TIMESTAMP_PREFIX.match(line)
+    return (match.group(1), line[match.end() :]) if match else ("", line)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,12 +118,20 @@ class JobCursor:
     tail: bool = False
     anchor: list[str] = dataclasses.field(default_factory=list)
     done: bool = False
+    #: Bytes of the lines read in ``begin`` mode: a log that ends exactly at the 500,000-byte window
+    #: reads as caught up in ``begin`` mode forever, so reaching the window switches to the tail.
+    head_bytes: int = 0
     #: Set by each read: False when the read stopped on its page budget before the end of the log.
     reached_end: bool = dataclasses.field(default=True, compare=False)
 
-    def remember(self, emitted: list[str]) -> None:
-        if emitted:
-            self.anchor = [line[:ANCHOR_CHARS] for line in (self.anchor + emitted)[-ANCHOR_LINES:]]
+    def advance(self, emitted: list[str], head: bool = False) -> None:
+        """Move past ``emitted`` lines (read in ``begin`` mode when ``head``)."""
+        if not emitted:
+            return
+        self.lines += len(emitted)
+        if head:
+            self.head_bytes += sum(len(line.encode()) + 1 for line in emitted)
+        self.anchor = [line[:ANCHOR_CHARS] for line in (self.anchor + emitted)[-ANCHOR_LINES:]]
 
 
 def _find_after_anchor(lines: list[str], anchor: list[str]) -> int | None:
@@ -110,48 +145,126 @@ def _find_after_anchor(lines: list[str], anchor: list[str]) -> int | None:
     return None
 
 
-def read_job(
-    job_id: str, cursor: JobCursor, max_pages: int = 50
-) -> Generator[LogRequest, LogPage, list[str]]:
-    """Yield the requests needed to read the job's new lines; return those lines, advance ``cursor``."""
-    out: list[str] = []
-    cursor.reached_end = True
-    if not cursor.tail:
-        for _ in range(max_pages):
-            page = yield LogRequest(job_id, cursor.lines // PAGE_SIZE + 1, "begin")
-            fresh = page.lines[cursor.lines % PAGE_SIZE :]
-            capped = page.truncated and not page.has_next_page
-            if capped:
-                # The byte cap cut this page; its last line may be partial. Continue from the tail.
-                fresh = fresh[:-1]
-            cursor.lines += len(fresh)
-            cursor.remember(fresh)
-            out.extend(fresh)
-            if capped:
-                cursor.tail = True
-                break
-            if not page.has_next_page:
-                return out
-        else:
-            cursor.reached_end = False  # page budget spent for this call; the next call continues
-            return out
+def aligned_page_size(offset: int, cap: int = PAGE_SIZE) -> int:
+    """The largest page size (at most ``cap``, at most :data:`PAGE_SIZE`) whose pages start exactly
+    at ``offset``.
+
+    The server's pages start at multiples of the page size (``(pageNo - 1) * pageSize``, counted from
+    the head in ``begin`` mode and from the tail in ``end`` mode). A page that starts *before* the
+    cursor downloads lines it already has; a page that starts exactly at it holds only what may be
+    new, and is empty when nothing is. So the page size is a divisor of the offset: the largest one
+    allowed. Offsets grow by whole pages, so small sizes (a prime offset) grow again fast.
+    """
+    cap = max(1, min(cap, PAGE_SIZE))
+    if offset <= 0:
+        return cap
+    return next(size for size in range(min(cap, offset), 0, -1) if offset % size == 0)
+
+
+def _page_reaching_back(newest: int, cap: int) -> tuple[int, int]:
+    """``(pageNo, pageSize)`` of an ``end`` page holding line ``newest`` (counted back from the tail,
+    0 = last) and older lines, at most ``cap`` of them.
+
+    Pages start at multiples of their size, so a page also repeats the lines between its start and
+    ``newest``: the size chosen weighs the older lines it brings against twice the lines it repeats.
+    """
+    cap = max(2, min(cap, PAGE_SIZE))
+
+    def worth(size: int) -> tuple[int, int]:
+        repeated = newest % size + 1
+        return size - repeated - 2 * repeated, size
+
+    size = max(range(2, cap + 1), key=worth)
+    return newest // size + 1, size
+
+
+def _read_head(
+    job_id: str, cursor: JobCursor, out: list[str], max_pages: int
+) -> Generator[LogRequest, LogPage, bool]:
+    """``begin`` mode: read forward from ``cursor.lines``; True when the byte window was left."""
+    for _ in range(max_pages):
+        size = aligned_page_size(cursor.lines)
+        page = yield LogRequest(job_id, cursor.lines // size + 1, "begin", size)
+        fresh = page.lines
+        capped = page.truncated and not page.has_next_page
+        if capped:
+            # The byte cap cut this page; its last line may be partial. Continue from the tail.
+            fresh = fresh[:-1]
+        cursor.advance(fresh, head=True)
+        out.extend(fresh)
+        if capped or cursor.head_bytes >= BEGIN_WINDOW_BYTES:
+            return True
+        if not page.has_next_page:
+            return False
+    cursor.reached_end = False  # page budget spent for this call; the next call continues
+    return False
+
+
+def _read_tail(job_id: str, cursor: JobCursor, first_page: int) -> Generator[LogRequest, LogPage, list[str]]:
+    """``end`` mode: read back from the tail until the anchor (the last lines emitted).
+
+    The first page holds ``first_page`` lines: 1 when the last read was caught up (the last line is
+    usually the anchor: nothing new, one line downloaded), a full page when plenty is new. Each
+    older page also holds the oldest line read so far: ``end`` pages count from the tail of the
+    moment, and where that shared line lands shows by how much the log grew since (the *skew*), so
+    a log growing during the read loses and repeats nothing. Page sizes grow as the window does.
+    """
     window: list[str] = []
-    for page_no in range(1, MAX_TAIL_PAGES + 1):
-        page = yield LogRequest(job_id, page_no, "end")
-        window = page.lines + window
+    skew = 0  # lines written at the tail since the window's first page, as the overlaps showed
+    for _ in range(MAX_TAIL_PAGES):
+        newest = len(window) + skew - 1  # where window[0] is now, counted back from the tail
+        if window:
+            page_no, size = _page_reaching_back(newest, cap=2 * len(window))
+        else:
+            page_no, size = 1, first_page
+        page = yield LogRequest(job_id, page_no, "end", size)
+        lines = page.lines
+        # Lines between the page's newest line and window[0] when the log did not grow since.
+        expected_gap = newest - (page_no - 1) * size
+        if not window:
+            window = lines
+        elif window[0] in lines:  # the expected overlap, or more of it when the log grew
+            at = lines.index(window[0])
+            skew += (len(lines) - 1 - at) - expected_gap
+            window = lines[:at] + window
+        elif lines and lines[-1] in window:  # the log grew by more than a page: nothing older here
+            skew += window.index(lines[-1]) - expected_gap
+            continue
+        else:  # the log grew past everything read so far: start again from its tail
+            window, skew, first_page = [], 0, PAGE_SIZE
+            continue
         after = _find_after_anchor(window, cursor.anchor)
+        if after is None and window and cursor.anchor and window[-1][:ANCHOR_CHARS] == cursor.anchor[-1]:
+            after = len(window)  # the last line is the last one emitted (nanosecond stamps): caught up
         if after is not None:
             fresh = window[after:]
-            cursor.lines += len(fresh)
-            cursor.remember(fresh)
-            return out + fresh
+            cursor.advance(fresh)
+            return fresh
         if not page.has_next_page:
             break
     if not window:
-        return out
-    cursor.lines += len(window)
-    cursor.remember(window)
-    return [*out, SKIPPED_MARKER, *window] if cursor.anchor else out + window
+        return []
+    cursor.advance(window)
+    return [SKIPPED_MARKER, *window] if cursor.anchor else window
+
+
+def read_job(
+    job_id: str, cursor: JobCursor, max_pages: int = 50
+) -> Generator[LogRequest, LogPage, list[str]]:
+    """Yield the requests needed to read the job's new lines; return those lines, advance ``cursor``.
+
+    No request downloads a line the cursor already has, except the one anchor line that tail mode
+    compares to find its place: a caught-up read costs one empty page (``begin``) or one line (tail).
+    """
+    out: list[str] = []
+    cursor.reached_end = True
+    first_tail_page = 1
+    if not cursor.tail:
+        if not (yield from _read_head(job_id, cursor, out, max_pages)):
+            return out
+        cursor.tail = True
+        first_tail_page = PAGE_SIZE  # just left the byte window: lines are new up to the tail
+    return out + (yield from _read_tail(job_id, cursor, first_tail_page))
 
 
 @dataclasses.dataclass
@@ -162,7 +275,13 @@ class RunLogCursor:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            job_id: {"lines": c.lines, "tail": c.tail, "anchor": list(c.anchor), "done": c.done}
+            job_id: {
+                "lines": c.lines,
+                "tail": c.tail,
+                "anchor": list(c.anchor),
+                "done": c.done,
+                "head_bytes": c.head_bytes,
+            }
             for job_id, c in self.jobs.items()
         }
 
@@ -175,6 +294,7 @@ class RunLogCursor:
                 tail=bool(raw.get("tail", False)),
                 anchor=[str(a) for a in raw.get("anchor", [])][-ANCHOR_LINES:],
                 done=bool(raw.get("done", False)),
+                head_bytes=int(raw.get("head_bytes", 0)),  # absent in cursors saved before it existed
             )
         return cls(jobs)
 

@@ -7,8 +7,10 @@ every poke is a fresh process and XComs are cleared, it is kept in the task stat
 tagged with the try number, so an Airflow *retry* reads the log from the start again. Deferrable
 mode hands the cursor to :class:`PaddleFlowRunLogTrigger`. What the new lines mean (a match, the
 run ended without one) is decided by :mod:`paddleflow_provider.runs.log_match`, as in the trigger.
-The matching line is the sensor's return value (XCom ``return_value``); ``matched_step`` names its
-step.
+The matching line is the sensor's return value (XCom ``return_value``), as the step printed it:
+the server's RFC 3339 timestamp prefix is not part of it, nor of what ``pattern`` is matched
+against, so ``^``/``$`` anchor at the step's own text. XCom ``matched_step`` names the line's step
+and ``matched_timestamp`` holds the server's RFC 3339 timestamp of the line (absent if it had none).
 """
 
 from __future__ import annotations
@@ -111,10 +113,8 @@ class PaddleFlowRunLogSensor(PaddleFlowBaseSensor):
             regex, lines, info, cursor, job_id=self.job_id, fail_on_run_end=self.fail_on_run_end
         )
         if check.match is not None:
-            step, line = check.match
-            self.log.info("Matched in step %s: %s", step, line)
             self._drop_cursor(context)
-            context["ti"].xcom_push(key="matched_step", value=step)
+            line = self._matched(context, check.match.step, check.match.line, check.match.timestamp)
             return PokeReturnValue(is_done=True, xcom_value=line)
         if check.ended_without_match:
             self._drop_cursor(context)
@@ -155,6 +155,14 @@ class PaddleFlowRunLogSensor(PaddleFlowBaseSensor):
         )
         return None
 
+    def _matched(self, context: Any, step: str, line: str, timestamp: str) -> str:
+        """Log and push what a match leaves behind; the line is the sensor's return value."""
+        self.log.info("Matched in step %s (%s): %s", step, timestamp or "no timestamp", line)
+        context["ti"].xcom_push(key="matched_step", value=step)
+        if timestamp:
+            context["ti"].xcom_push(key="matched_timestamp", value=timestamp)
+        return str(line)
+
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:
         """Resume from the trigger: return the matching line, or raise (soft_fail: skip)."""
         from paddleflow_provider.triggers._base import event_problem
@@ -164,9 +172,8 @@ class PaddleFlowRunLogSensor(PaddleFlowBaseSensor):
             raise PaddleFlowRunEndedError(problem)
         assert event is not None  # for type checkers: event_problem rejected None
         if event["status"] == "success":
-            self.log.info("Matched in step %s: %s", event["step"], event["line"])
-            context["ti"].xcom_push(key="matched_step", value=event["step"])
-            return str(event["line"])
+            # An event from a trigger serialized before the timestamp field existed has none.
+            return self._matched(context, event["step"], event["line"], str(event.get("timestamp") or ""))
         if event["status"] == "timeout":
             raise self.timeout_error(event["message"])
         raise self.ended_error(event["message"])

@@ -3,9 +3,11 @@
 Each poll reads only the lines written since the last one (see ``runs/logs.py`` for the cursor and
 how it keeps working past the server's 500,000-byte window). Events::
 
-    {"status": "success", "run_id", "line", "step", "log_cursor"}
+    {"status": "success", "run_id", "line", "step", "timestamp", "log_cursor"}
     {"status": "failure", "run_id", "run_status", "message"}   # run ended, no match, fail_on_run_end
     {"status": "timeout" | "error", "run_id", "message"}
+
+``line`` is the line as the step printed it; ``timestamp`` the server's RFC 3339 stamp on it.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ class PaddleFlowRunLogTrigger(PaddleFlowPollingTrigger):
                 "run_id": self.run_id,
                 "step": check.match[0],
                 "line": check.match[1],
+                "timestamp": check.match.timestamp,
                 "log_cursor": self.log_cursor.to_dict(),
             }
         if check.ended_without_match:

@@ -225,3 +225,111 @@ def test_the_async_reader_also_puts_the_cursor_back():
         asyncio.run(aread_new_lines(AsyncApi(), "run-1", info, cursor))
     seen = asyncio.run(aread_new_lines(AsyncApi(), "run-1", info, cursor))
     assert [line for _, line in seen] == [stamped(i) for i in range(250)]
+
+
+class CountingLogServer(FakeLogServer):
+    """Also counts the log lines each answer carried, and may grow the log on every request."""
+
+    def __init__(self, *args, grow_per_request: int = 0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines_sent = 0
+        self.grow_per_request = grow_per_request
+        self.written = 0
+
+    def write_stamped(self, job_id: str, count: int) -> None:
+        self.write(job_id, *(stamped(i) for i in range(self.written, self.written + count)))
+        self.written += count
+
+    def show_log(self, run_id, job_id=None, page_size=None, page_no=None, log_file_position=None):
+        answer = super().show_log(run_id, job_id, page_size, page_no, log_file_position)
+        self.lines_sent += sum(len(e.log_content.splitlines()) for e in answer.run_log)
+        if self.grow_per_request:
+            self.write_stamped("job-a", self.grow_per_request)
+        return answer
+
+
+def _catch_up(server, cursor, info) -> list[str]:
+    seen: list[str] = []
+    while batch := read_new_lines(server, "run-1", info, cursor):
+        seen += [line for _, line in batch]
+    return seen
+
+
+@pytest.mark.parametrize("length", [1000, 1050, 1051, 3001])
+def test_caught_up_poll_below_the_byte_window_downloads_no_line(length):
+    """The page asked for starts at the cursor, so a poll with nothing new carries no line at all."""
+    server = CountingLogServer()
+    server.write_stamped("job-a", length)
+    cursor = RunLogCursor()
+    info = run_info("running", ("job-a", "train", "running"))
+    assert _catch_up(server, cursor, info) == [stamped(i) for i in range(length)]
+    server.lines_sent = server.calls = 0
+    assert read_new_lines(server, "run-1", info, cursor) == []
+    assert (server.calls, server.lines_sent) == (1, 0)
+
+
+@pytest.mark.parametrize("new", [1, 7, 99, 100, 101, 350])
+def test_new_lines_are_downloaded_once_from_any_position(new):
+    server = CountingLogServer()
+    server.write_stamped("job-a", 1051)  # 1051 is prime: the cursor's first pages are small
+    cursor = RunLogCursor()
+    info = run_info("running", ("job-a", "train", "running"))
+    _catch_up(server, cursor, info)
+    server.lines_sent = 0
+    server.write_stamped("job-a", new)
+    assert _catch_up(server, cursor, info) == [stamped(i) for i in range(1051, 1051 + new)]
+    assert server.lines_sent == new
+
+
+def test_caught_up_poll_past_the_byte_window_downloads_one_line():
+    """Tail mode finds its place by the last line it emitted: one line, whatever the log's length."""
+    server = CountingLogServer(begin_cap_bytes=4000)
+    server.write_stamped("job-a", 3000)
+    cursor = RunLogCursor()
+    info = run_info("running", ("job-a", "train", "running"))
+    _catch_up(server, cursor, info)
+    assert cursor.jobs["job-a"].tail
+    server.lines_sent = server.calls = 0
+    assert read_new_lines(server, "run-1", info, cursor) == []
+    assert (server.calls, server.lines_sent) == (1, 1)
+    server.write_stamped("job-a", 250)
+    server.lines_sent = 0
+    assert _catch_up(server, cursor, info) == [stamped(i) for i in range(3000, 3250)]
+    # the new lines, plus the anchor and the few lines each older page shares with the newer one
+    assert server.lines_sent <= 250 * 1.2
+
+
+@pytest.mark.parametrize("grow", [1, 3, 20, 40])
+def test_a_log_growing_while_the_tail_is_paged_back_loses_and_repeats_nothing(grow):
+    """``end`` pages count from the tail of the moment: a log growing between two requests of one
+    read shifts them; every line still comes out once, in order."""
+    server = CountingLogServer(begin_cap_bytes=4000)
+    server.write_stamped("job-a", 200)
+    cursor = RunLogCursor()
+    info = run_info("running", ("job-a", "train", "running"))
+    seen = _catch_up(server, cursor, info)
+    assert cursor.jobs["job-a"].tail
+    server.write_stamped("job-a", 700)
+    server.grow_per_request = grow
+    for _ in range(5):
+        seen += [line for _, line in read_new_lines(server, "run-1", info, cursor)]
+    server.grow_per_request = 0
+    seen += _catch_up(server, cursor, info)
+    assert seen == [stamped(i) for i in range(server.written)]
+
+
+def test_a_log_ending_exactly_at_the_byte_window_continues_from_the_tail(monkeypatch):
+    """Read to exactly the begin window's last byte, the next begin page reads as empty forever;
+    the cursor counts the bytes it read and follows the tail from there."""
+    import paddleflow_provider.runs.logs as logs
+
+    monkeypatch.setattr(logs, "BEGIN_WINDOW_BYTES", 4000)  # the fake server's window, same rule
+    server = CountingLogServer(begin_cap_bytes=4000)
+    lines = [f"2026-01-01T00:00:{i:09d}Z {'x' * 7} {i:03d}" for i in range(100)]  # 40 bytes each
+    assert sum(len(line) + 1 for line in lines) == 4000
+    server.write("job-a", *lines)
+    cursor = RunLogCursor()
+    info = run_info("running", ("job-a", "train", "running"))
+    assert _catch_up(server, cursor, info) == lines
+    server.write("job-a", *(stamped(i) for i in range(200, 230)))
+    assert _catch_up(server, cursor, info) == [stamped(i) for i in range(200, 230)]
