@@ -36,11 +36,13 @@ entry_points:
 
 
 class ByteCountingForwarder:
-    """A loopback TCP forwarder to ``upstream`` that counts every byte it carries, both ways."""
+    """A loopback TCP forwarder to ``upstream`` that counts every byte it carries: ``bytes`` both
+    ways, ``downloaded`` only the server's answers (what a poll fetches, as opposed to what it asks)."""
 
     def __init__(self, upstream: tuple[str, int]) -> None:
         self.upstream = upstream
         self.bytes = 0
+        self.downloaded = 0
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
@@ -62,14 +64,16 @@ class ByteCountingForwarder:
             for sock in (client, server):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._sockets += [client, server]
-            threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, True), daemon=True).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, answers: bool) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
-                with self._lock:
-                    self.bytes += len(data)  # counted before the other side can see it
+                with self._lock:  # counted before the other side can see it
+                    self.bytes += len(data)
+                    if answers:
+                        self.downloaded += len(data)
                 sink.sendall(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)
@@ -83,11 +87,13 @@ class ByteCountingForwarder:
 
 @contextlib.contextmanager
 def counted(forwarder: ByteCountingForwarder) -> Iterator[list[int]]:
-    """``with counted(fw) as n:`` -- ``n[0]`` is the bytes carried inside the block."""
-    result = [0]
-    before = forwarder.bytes
+    """``with counted(fw) as n:`` -- ``n[0]`` is the bytes carried inside the block both ways,
+    ``n[1]`` the bytes of the server's answers alone."""
+    result = [0, 0]
+    before, before_down = forwarder.bytes, forwarder.downloaded
     yield result
     result[0] = forwarder.bytes - before
+    result[1] = forwarder.downloaded - before_down
 
 
 def start_logging_run(api: Any, lines: int) -> tuple[str, str]:
@@ -134,7 +140,9 @@ def caught_up_poll_bytes(emulator_url: str, lines: int) -> dict[str, Any]:
             "new_on_caught_up_poll": len(new),
             "tail": job.tail,
             "bytes": ours[0],
+            "downloaded": ours[1],
             "baseline_bytes": baseline[0],
+            "baseline_downloaded": baseline[1],
         }
     finally:
         client.close()
@@ -144,10 +152,16 @@ def caught_up_poll_bytes(emulator_url: str, lines: int) -> dict[str, Any]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, Emulator(data_dir=Path(tmp) / "data") as emu:
         rows = [caught_up_poll_bytes(emu.url, n) for n in LENGTHS]
-    print(f"{'log lines':>10} {'mode':>6} {'ours (B)':>9} {'previous cursor (B)':>20}")
+    print(
+        f"{'log lines':>10} {'mode':>6} {'ours (B)':>9} {'of it answers':>14} "
+        f"{'previous cursor (B)':>20} {'of it answers':>14}"
+    )
     for row in rows:
         mode = "tail" if row["tail"] else "begin"
-        print(f"{row['lines']:>10,} {mode:>6} {row['bytes']:>9} {row['baseline_bytes']:>20}")
+        print(
+            f"{row['lines']:>10,} {mode:>6} {row['bytes']:>9} {row['downloaded']:>14} "
+            f"{row['baseline_bytes']:>20} {row['baseline_downloaded']:>14}"
+        )
     first, last = rows[0], rows[-1]
     print(
         f"ratio {last['lines']:,} / {first['lines']:,} lines: ours {last['bytes'] / first['bytes']:.3f}x "

@@ -49,3 +49,9 @@ def test_a_caught_up_poll_below_the_byte_window_is_under_1_kb(polls):
     # 1,050 lines: the previous cursor re-read the 50 lines of page 11 it already had (4.4 KB)
     assert polls[1_000]["bytes"] < 1024
     assert polls[1_050]["bytes"] < 1024
+
+
+def test_a_caught_up_poll_downloads_under_1_kb_in_both_modes(polls):
+    # past the 500 kB window the request itself (token header included, ~460 B) takes the whole poll
+    # just over 1 KB; what the poll downloads (the answer) stays under it at every length
+    assert all(row["downloaded"] < 1024 for row in polls.values()), polls
