@@ -100,6 +100,17 @@ def _artifacts(pf_api, run_id):
     return sorted((a.type, a.artifact_path) for a in pf_api.iter_artifacts(run_filter=run_id))
 
 
+def _schema_validate(facet):
+    """Check an emitted facet against the JSON schema the package ships (its own part: the
+    OpenLineage base it refers to is on the web)."""
+    from importlib.resources import files
+
+    import jsonschema
+
+    schema = json.loads((files("paddleflow_provider.lineage") / "PaddleFlowRunFacet.json").read_text())
+    jsonschema.validate(facet, schema["$defs"]["PaddleFlowRunFacet"]["allOf"][1])
+
+
 def _datasets(items):
     return sorted((d["namespace"], d["name"]) for d in items)
 
@@ -124,6 +135,7 @@ def test_complete_event_carries_the_run_and_its_artifacts(
     }
     assert facet["_producer"].startswith("https://pypi.org/project/airflow-provider-paddleflow/")
     assert facet["_schemaURL"].endswith("PaddleFlowRunFacet.json")
+    _schema_validate(facet)
     server = f"{pf_conn.host}:{pf_conn.port}"
     assert complete["run"]["facets"]["externalQuery"]["externalQueryId"] == run_id
     assert complete["run"]["facets"]["externalQuery"]["source"] == f"paddleflow://{server}"
@@ -221,7 +233,7 @@ def test_lineage_errors_never_fail_the_task(
     operator = PaddleFlowCreateRunOperator(task_id="direct", run_yaml_raw="name: x")
     operator._run_id = run_id = dagtest.xcom(dagrun, "train")
     with caplog.at_level("WARNING", logger="paddleflow_provider.lineage"):
-        lineage = operator.get_openlineage_facets_on_failure(None)
+        lineage = operator.get_openlineage_facets_on_complete(None)
     assert (lineage.inputs, lineage.outputs, lineage.run_facets) == ([], [], {})
     assert f"Could not collect OpenLineage metadata of PaddleFlow run {run_id}" in caplog.text
 
@@ -252,7 +264,6 @@ def test_without_the_provider_there_is_no_lineage(monkeypatch):
     operator = PaddleFlowCreateRunOperator(task_id="t", run_yaml_raw="name: x")
     operator._run_id = "run-000001"
     assert operator.get_openlineage_facets_on_complete(None) is None
-    assert operator.get_openlineage_facets_on_failure(None) is None
 
 
 @pytest.mark.parametrize(
