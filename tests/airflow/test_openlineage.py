@@ -115,6 +115,7 @@ def _datasets(items):
     return sorted((d["namespace"], d["name"]) for d in items)
 
 
+@pytest.mark.slow  # a whole DAG through dag.test()
 def test_complete_event_carries_the_run_and_its_artifacts(
     pf_conn, pf_api, dagtest, lineage_dags, ol_events, local_fs
 ):
@@ -150,6 +151,20 @@ def test_complete_event_carries_the_run_and_its_artifacts(
     assert all(name.startswith(f".pipeline/{run_id}/") for _, name in _datasets(complete["outputs"]))
 
 
+@pytest.mark.slow  # a whole DAG through dag.test()
+def test_deferred_task_reports_its_run(pf_api, dagtest, lineage_dags, ol_events, local_fs):
+    """A task that waited in the triggerer resumes in a fresh operator: its run is still reported."""
+    dagrun = run_dag(lineage_dags.lineage_artifacts_deferrable, fs=local_fs)
+    assert dagtest.ti_states(dagrun) == {"train": "success"}
+    run_id = dagtest.xcom(dagrun, "train")
+    (complete,) = ol_events("COMPLETE")
+    assert len(ol_events("START")) == 2  # it did defer: the provider reports the resumed task again
+    assert complete["run"]["facets"]["paddleflow_run"]["runId"] == run_id
+    outputs = [p for t, p in _artifacts(pf_api, run_id) if t == "output"]
+    assert [name for _, name in _datasets(complete["outputs"])] == outputs
+
+
+@pytest.mark.slow  # a whole DAG through dag.test()
 def test_pipeline_run_on_hdfs_storage(pf_conn, pf_api, dagtest, lineage_dags, ol_events):
     """A run of a stored pipeline reports the pipeline and version; artifacts on an HDFS storage are
     named as OpenLineage names HDFS files, so other tools reading them meet the same datasets."""
@@ -194,6 +209,7 @@ def test_pipeline_run_on_hdfs_storage(pf_conn, pf_api, dagtest, lineage_dags, ol
     assert Serde.to_dict(lineage.run_facets["paddleflow_run"]) == facet
 
 
+@pytest.mark.slow  # a whole DAG through dag.test()
 def test_failed_run_is_reported_in_the_fail_event(
     pf_conn, pf_api, dagtest, lineage_dags, ol_events, local_fs
 ):
@@ -211,6 +227,7 @@ def test_failed_run_is_reported_in_the_fail_event(
     assert len(recorded) == 3
 
 
+@pytest.mark.slow  # a whole DAG through dag.test()
 def test_lineage_errors_never_fail_the_task(
     pf_conn, pf_api, dagtest, lineage_dags, ol_events, local_fs, caplog
 ):

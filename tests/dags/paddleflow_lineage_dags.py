@@ -34,14 +34,25 @@ entry_points:
       - model
 """
 
-with DAG(dag_id="lineage_artifacts", schedule=None, start_date=START, catchup=False) as lineage_artifacts:
-    PaddleFlowCreateRunOperator(
-        task_id="train",
-        run_yaml_raw=ARTIFACT_YAML,
-        fs_name="{{ dag_run.conf['fs'] }}",
-        poll_interval=0.2,
-        deferrable=False,
-    )
+
+def _artifacts_dag(dag_id: str, deferrable: bool) -> DAG:
+    with DAG(dag_id=dag_id, schedule=None, start_date=START, catchup=False) as dag:
+        PaddleFlowCreateRunOperator(
+            task_id="train",
+            # A run that is still going when the task first looks, so a deferrable task defers.
+            run_yaml_raw=ARTIFACT_YAML.replace("cat {{data}}", "sleep 3; cat {{data}}")
+            if deferrable
+            else ARTIFACT_YAML,
+            fs_name="{{ dag_run.conf['fs'] }}",
+            poll_interval=0.2,
+            deferrable=deferrable,
+        )
+    return dag
+
+
+lineage_artifacts = _artifacts_dag("lineage_artifacts", deferrable=False)
+# Waits in the trigger; the task resumes in execute_complete, which must still know its run.
+lineage_artifacts_deferrable = _artifacts_dag("lineage_artifacts_deferrable", deferrable=True)
 
 with DAG(dag_id="lineage_pipeline", schedule=None, start_date=START, catchup=False) as lineage_pipeline:
     PaddleFlowCreateRunOperator(
