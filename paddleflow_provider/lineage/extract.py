@@ -55,12 +55,14 @@ def run_lineage(
         # OpenLineage's standard way to say "this task ran job X in external system Y".
         "externalQuery": ExternalQueryRunFacet(externalQueryId=run_id, source=f"paddleflow://{server}"),
     }
-    inputs: dict[DatasetId, None] = {}
-    outputs: dict[DatasetId, None] = {}
+    # Ordered sets: a path listed twice (a loop step, a cache hit) is one dataset.
+    found: dict[str, dict[DatasetId, None]] = {"input": {}, "output": {}}
     storages = _StorageCache(api)
     for artifact in api.iter_artifacts(run_filter=run_id):
-        dataset = artifact_dataset(storages.of(artifact), artifact.artifact_path, server)
-        (outputs if artifact.type == "output" else inputs).setdefault(dataset, None)
+        if artifact.type in found:  # the API knows only these two
+            dataset = artifact_dataset(storages.of(artifact), artifact.artifact_path, server)
+            found[artifact.type].setdefault(dataset, None)
+    inputs, outputs = found["input"], found["output"]
     return OperatorLineage(
         inputs=[InputDataset(namespace=d.namespace, name=d.name) for d in inputs],
         outputs=[OutputDataset(namespace=d.namespace, name=d.name) for d in outputs],

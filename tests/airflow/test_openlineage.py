@@ -303,3 +303,20 @@ def test_dataset_naming(storage, path, expected):
 
     assert server_authority("http://user@pf:8999/api/paddleflow/v1") == "pf:8999"
     assert tuple(artifact_dataset(Storage(*storage), path, "pf:8999")) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "asked", "expected"),
+    [
+        ("ppl-000001-3", (None, None), (None, None)),  # not a pipeline run: nothing, whatever the source
+        ("ppl-000001-3", ("ppl-000001", "2"), ("ppl-000001", "2")),  # asked for: as asked
+        ("ppl-000001-3", ("ppl-000001", None), ("ppl-000001", "3")),  # latest: as the server recorded
+        ("ppl-000001-", ("ppl-000001", None), ("ppl-000001", None)),  # latest, not recorded: unknown
+    ],
+)
+def test_pipeline_version_of_a_run(source, asked, expected):
+    pytest.importorskip("airflow.providers.openlineage", reason="apache-airflow-providers-openlineage")
+    from paddleflow_provider.client import RunInfo
+    from paddleflow_provider.lineage.extract import _pipeline
+
+    assert _pipeline(RunInfo(runID="run-000001", source=source), *asked) == expected
