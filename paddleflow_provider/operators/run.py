@@ -209,6 +209,13 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
                 self._run_id = str(found.run_id)
         super().on_kill()
 
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """OpenLineage: the run and its artifacts (see :mod:`paddleflow_provider.lineage`); the provider
+        also asks this method when the task failed."""
+        from paddleflow_provider.lineage import operator_lineage
+
+        return operator_lineage(self)
+
     def _run_name(self, token: str) -> str:
         return self.run_name or default_run_name(self.task_id, token)
 
