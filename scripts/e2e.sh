@@ -46,8 +46,8 @@ pg_bin >/dev/null || missing+=(postgresql)
 if [[ ${#missing[@]} -gt 0 ]]; then
     echo "== e2e: installing ${missing[*]} from the system's packages"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # Debian's packages start system-wide services; this script runs its own throwaway ones.
     for svc in postgresql redis-server; do
         (command -v service >/dev/null && service "$svc" stop >/dev/null 2>&1) || true

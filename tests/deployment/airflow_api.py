@@ -26,7 +26,7 @@ class Run:
 
     @property
     def path(self) -> str:
-        return f"/api/v2/dags/{self.dag_id}/dagRuns/{self.run_id}"
+        return f"{self.api.prefix}/dags/{self.dag_id}/dagRuns/{self.run_id}"
 
     def state(self) -> str:
         return str(self.api.get(self.path)["state"])
@@ -56,7 +56,7 @@ class Run:
 
     def clear(self, task_id: str) -> None:
         self.api.post(
-            f"/api/v2/dags/{self.dag_id}/clearTaskInstances",
+            f"{self.api.prefix}/dags/{self.dag_id}/clearTaskInstances",
             {
                 "dry_run": False,
                 "dag_run_id": self.run_id,
@@ -74,7 +74,9 @@ class Run:
         content = reply.get("content", "")
         if isinstance(content, str):
             return content
-        return "\n".join(str(part.get("event", "")) if isinstance(part, dict) else str(part) for part in content)
+        return "\n".join(
+            str(part.get("event", "")) if isinstance(part, dict) else str(part) for part in content
+        )
 
     def links(self, task_id: str) -> dict[str, Any]:
         """The task's extra links, ``{name: url or None}``."""
@@ -82,13 +84,18 @@ class Run:
 
 
 class AirflowAPI:
-    """A logged-in REST API v2 session (simple auth manager, user ``admin``)."""
+    """A logged-in REST API session as user ``admin``: v2 with a token from ``/auth/token`` (Airflow 3,
+    simple auth manager), or v1 with basic auth (Airflow 2, ``airflow.api.auth.backend.basic_auth``)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, *, version: int = 2) -> None:
         self.base_url = base_url
+        self.prefix = f"/api/v{version}"
         self.session = requests.Session()
-        token = wait_for("an API token", self._token, timeout=60)
-        self.session.headers["Authorization"] = f"Bearer {token}"
+        if version == 2:
+            token = wait_for("an API token", self._token, timeout=60)
+            self.session.headers["Authorization"] = f"Bearer {token}"
+        else:
+            self.session.auth = ("admin", ADMIN_PASSWORD)
 
     def _token(self) -> str:
         reply = self.session.post(
@@ -113,23 +120,34 @@ class AirflowAPI:
         return self.request("PATCH", path, body)
 
     def trigger(self, dag_id: str, conf: dict[str, Any] | None = None) -> Run:
-        wait_for(f"DAG {dag_id} to be parsed", lambda: self.get(f"/api/v2/dags/{dag_id}"), timeout=120)
-        reply = self.post(f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf or {}})
+        wait_for(f"DAG {dag_id} to be parsed", lambda: self.get(f"{self.prefix}/dags/{dag_id}"), timeout=120)
+        body: dict[str, Any] = {"conf": conf or {}}
+        if self.prefix == "/api/v2":
+            body["logical_date"] = None
+        reply = self.post(f"{self.prefix}/dags/{dag_id}/dagRuns", body)
         return Run(self, dag_id, str(reply["dag_run_id"]))
 
 
 def task_process(ti_id: str) -> psutil.Process:
     """The process running one try of a task: Airflow 3's task runner titles itself
     ``airflow worker -- <task instance id>``."""
-    title = f"airflow worker -- {ti_id}"
+    return find_process(f"airflow worker -- {ti_id}", exact=True)
 
+
+def task_process_af2(run: Run, task_id: str) -> psutil.Process:
+    """Airflow 2's raw task process: ``airflow task runner: <dag_id> <task_id> <run_id> <job_id>``."""
+    return find_process(f"airflow task runner: {run.dag_id} {task_id} {run.run_id} ", exact=False)
+
+
+def find_process(title: str, *, exact: bool) -> psutil.Process:
     def find() -> psutil.Process | None:
         for proc in psutil.process_iter(["cmdline"]):
-            if " ".join(proc.info["cmdline"] or []).strip() == title:
+            line = " ".join(proc.info["cmdline"] or []).strip()
+            if line == title or (not exact and line.startswith(title)):
                 return proc
         return None
 
-    return wait_for(f"the task process of {ti_id}", find, timeout=60)
+    return wait_for(f"the process {title!r}", find, timeout=60)
 
 
 class EmulatorRuns:

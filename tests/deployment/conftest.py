@@ -14,13 +14,17 @@ from pathlib import Path
 import pytest
 
 from tests.deployment.airflow_api import AirflowAPI, EmulatorRuns
-from tests.deployment.deployment import CONN_ID, EMULATOR_PASSWORD, Deployment
+from tests.deployment.deployment import CONN_ID, EMULATOR_PASSWORD, Airflow2Deployment, Deployment
 
 MODE = os.environ.get("PF_E2E_MODE", "")
-EXECUTORS = {"local": "LocalExecutor", "celery": "CeleryExecutor"}
+EXECUTORS = {"local": "LocalExecutor", "celery": "CeleryExecutor", "af2": "LocalExecutor"}
 
 if not MODE:
     collect_ignore_glob = ["test_*.py"]
+elif MODE == "af2":
+    collect_ignore_glob = ["test_scenarios.py", "test_celery.py"]
+else:
+    collect_ignore_glob = ["test_af2.py"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,13 +44,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def deployment() -> Iterator[Deployment]:
     if MODE not in EXECUTORS:
         raise pytest.UsageError(f"PF_E2E_MODE must be one of {sorted(EXECUTORS)}, got {MODE!r}")
-    dep = Deployment(
-        root=Path(os.environ["PF_E2E_ROOT"]),
-        executor=EXECUTORS[MODE],
-        sql_conn=os.environ["PF_E2E_SQL_CONN"],
-        broker=os.environ.get("PF_E2E_BROKER", ""),
-        result_backend=os.environ.get("PF_E2E_RESULT_BACKEND", ""),
-    )
+    sql_conn = os.environ["PF_E2E_SQL_CONN"]
+    if MODE == "af2":
+        # Airflow 2 allows only the SequentialExecutor on SQLite (.venv-af2 has no PostgreSQL driver).
+        executor = "SequentialExecutor" if sql_conn.startswith("sqlite") else EXECUTORS[MODE]
+        dep: Deployment = Airflow2Deployment(
+            root=Path(os.environ["PF_E2E_ROOT"]), executor=executor, sql_conn=sql_conn
+        )
+    else:
+        dep = Deployment(
+            root=Path(os.environ["PF_E2E_ROOT"]),
+            executor=EXECUTORS[MODE],
+            sql_conn=sql_conn,
+            broker=os.environ.get("PF_E2E_BROKER", ""),
+            result_backend=os.environ.get("PF_E2E_RESULT_BACKEND", ""),
+        )
     try:
         dep.start()
         yield dep
@@ -57,8 +69,8 @@ def deployment() -> Iterator[Deployment]:
 @pytest.fixture(scope="session")
 def api(deployment: Deployment) -> AirflowAPI:
     """A logged-in REST API v2 session, with the provider's connection created through it."""
-    client = AirflowAPI(deployment.base_url)
-    client.post("/api/v2/connections", connection_body(deployment, CONN_ID))
+    client = AirflowAPI(deployment.base_url, version=1 if MODE == "af2" else 2)
+    client.post(f"{client.prefix}/connections", connection_body(deployment, CONN_ID))
     return client
 
 

@@ -12,6 +12,7 @@ no shared local state.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -87,25 +88,19 @@ class Component:
 
     def signal_group(self, sig: int) -> None:
         if self.proc is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                pass
 
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM the process group (Airflow's components shut down cleanly on it), then SIGKILL."""
         if self.proc is None:
             return
         self.signal_group(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            pass
         self.signal_group(signal.SIGKILL)  # also whatever the leader left behind in its group
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
         self.proc = None
 
     def kill(self) -> None:
@@ -214,20 +209,7 @@ class Deployment:
         """Emulator, database schema, then the Airflow components; returns once all are healthy."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.home.mkdir(parents=True, exist_ok=True)
-        emulator = self.add(
-            "emulator",
-            [
-                sys.executable,
-                "-m",
-                "paddleflow_provider.emulator",
-                "--port",
-                str(self.emulator_port),
-                "--data-dir",
-                str(self.root / "emulator-data"),
-                "--root-password",
-                EMULATOR_PASSWORD,
-            ],
-        )
+        emulator = self.add("emulator", self.emulator_argv())
         emulator.start()
         subprocess.run(
             self.airflow("db", "migrate"),
@@ -245,6 +227,19 @@ class Deployment:
                 self.add_worker(name).start()
         wait_for("the emulator", lambda: "listening on" in emulator.log.read_text(), timeout=30)
         wait_for("a healthy deployment", self.healthy, timeout=180)
+
+    def emulator_argv(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "paddleflow_provider.emulator",
+            "--port",
+            str(self.emulator_port),
+            "--data-dir",
+            str(self.root / "emulator-data"),
+            "--root-password",
+            EMULATOR_PASSWORD,
+        ]
 
     def add_worker(self, name: str) -> Component:
         """A Celery worker as its own "host": own AIRFLOW_HOME (logs), cwd and loopback address."""
@@ -276,5 +271,76 @@ class Deployment:
         order = [n for n in self.components if n.startswith("worker")]
         order += ["scheduler", "triggerer", "dag-processor", "api-server", "emulator"]
         for name in order:
+            if name in self.components:
+                self.components[name].stop()
+
+
+@dataclass
+class Airflow2Deployment(Deployment):
+    """The same deployment on Airflow 2.11: webserver (REST API v1, basic auth), scheduler, triggerer.
+
+    ``.venv-af2`` has no PostgreSQL driver, so with a SQLite URL the executor is the
+    SequentialExecutor (the only one Airflow 2 allows on SQLite): one task at a time, run by the
+    scheduler; deferred tasks wait in the triggerer as usual.
+    """
+
+    def base_env(self) -> dict[str, str]:
+        env = super().base_env()
+        for key in [k for k in env if k.startswith(("AIRFLOW__API", "AIRFLOW__DAG_PROCESSOR"))]:
+            del env[key]
+        env |= {
+            "AIRFLOW__CORE__EXECUTOR": self.executor,
+            "AIRFLOW__WEBSERVER__WEB_SERVER_HOST": "127.0.0.1",
+            "AIRFLOW__WEBSERVER__WEB_SERVER_PORT": str(self.api_port),
+            "AIRFLOW__WEBSERVER__WORKERS": "1",
+            "AIRFLOW__WEBSERVER__SECRET_KEY": env["AIRFLOW__CORE__FERNET_KEY"],
+            "AIRFLOW__API__AUTH_BACKENDS": "airflow.api.auth.backend.basic_auth",
+            "AIRFLOW__SCHEDULER__SCHEDULER_ZOMBIE_TASK_THRESHOLD": "12",
+            "AIRFLOW__SCHEDULER__ZOMBIE_DETECTION_INTERVAL": "3",
+            "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "10",
+        }
+        return env
+
+    def start(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(parents=True, exist_ok=True)
+        emulator = self.add("emulator", self.emulator_argv())
+        emulator.start()
+        for args in (
+            ("db", "migrate"),
+            (
+                "users",
+                "create",
+                "--role",
+                "Admin",
+                "--username",
+                "admin",
+                "--password",
+                ADMIN_PASSWORD,
+                "--email",
+                "admin@example.org",
+                "--firstname",
+                "e2e",
+                "--lastname",
+                "admin",
+            ),
+        ):
+            subprocess.run(
+                self.airflow(*args), env=self.base_env(), cwd=self.root, check=True, stdout=subprocess.DEVNULL
+            )
+        self.add("webserver", self.airflow("webserver")).start()
+        self.add("scheduler", self.airflow("scheduler")).start()
+        self.add("triggerer", self.airflow("triggerer")).start()
+        wait_for("the emulator", lambda: "listening on" in emulator.log.read_text(), timeout=30)
+        wait_for("a healthy deployment", self.healthy, timeout=240)
+
+    def healthy(self) -> bool:
+        reply = requests.get(f"{self.base_url}/api/v1/health", timeout=5).json()
+        return all(
+            reply.get(p, {}).get("status") == "healthy" for p in ("metadatabase", "scheduler", "triggerer")
+        )
+
+    def stop(self) -> None:
+        for name in ("scheduler", "triggerer", "webserver", "emulator"):
             if name in self.components:
                 self.components[name].stop()

@@ -89,6 +89,21 @@ def test_mark_deferred_task_failed_stops_the_run(api: AirflowAPI, emulator_runs:
     assert run.links("mark_deferred_create")[LINK].endswith(stopped.run_id)
 
 
+def test_mark_deferred_task_success_stops_the_run_and_the_dag_run_succeeds(
+    api: AirflowAPI, emulator_runs: EmulatorRuns
+) -> None:
+    run = api.trigger("e2e_mark_success")
+    run.wait_ti("mark_success_create", {"deferred"})
+    wait_for_ticks(emulator_runs, "mark_success_create")
+
+    run.mark("mark_success_create", "success")
+
+    wait_run_status(emulator_runs, "mark_success_create", "terminated")
+    assert run.wait_finished() == "success"
+    assert len(emulator_runs.of_task("mark_success_create")) == 1
+    assert run.ti("mark_success_create")["state"] == "success"
+
+
 def test_sigkill_of_the_task_process_retry_reattaches_to_the_same_run(
     api: AirflowAPI, emulator_runs: EmulatorRuns
 ) -> None:

@@ -68,6 +68,8 @@ with _dag("e2e_mark_sync"):
     create("mark_sync_create", LONG, deferrable=False)
 with _dag("e2e_mark_deferred"):
     create("mark_deferred_create", LONG, deferrable=True)
+with _dag("e2e_mark_success"):
+    create("mark_success_create", LONG, deferrable=True)
 
 # Eight seconds of ticks: long enough to kill, clear or restart something in the middle.
 MEDIUM = ticks_yaml("medium", 16, 0.5)
