@@ -11,9 +11,10 @@
 #
 # The scenarios are pytest tests in tests/deployment (a session fixture there starts and stops the
 # Airflow processes). This script owns what outlives one pytest session: PostgreSQL and Redis, and
-# the guarantee that nothing is left running. Every process it starts carries PF_E2E_MARK=<unique>
-# in its environment; on exit, however the script ends (success, failure, Ctrl-C, SIGTERM), every
-# process with that mark is stopped (TERM, then KILL) and the script checks none remains.
+# the guarantee that nothing is left running. Every process it starts runs in the temporary folder
+# and carries PF_E2E_MARK=<unique> in its environment; on exit, however the script ends (success,
+# failure, Ctrl-C, SIGTERM), every such process is stopped (TERM, then KILL) and the script checks
+# that none remains.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -68,11 +69,15 @@ if [[ $EUID -eq 0 ]]; then
 fi
 
 marked_pids() {
-    # Every process whose environment holds PF_E2E_MARK=$MARK (this script's own shell has none).
-    local p
+    # Every process started for this run: its environment holds PF_E2E_MARK=$MARK, or (for the
+    # many that rewrite their environment block with their process title: Airflow's components,
+    # Celery, Redis) its working directory is inside $TMP, where each one is started.
+    local p cwd
     for p in /proc/[0-9]*; do
         [[ ${p#/proc/} == "$$" ]] && continue
-        if tr "\\0" "\\n" 2>/dev/null <"$p/environ" | grep -qx "PF_E2E_MARK=$MARK"; then
+        cwd=$(readlink "$p/cwd" 2>/dev/null) || cwd=
+        if [[ $cwd == "$TMP" || $cwd == "$TMP"/* ]] \
+            || tr "\\0" "\\n" 2>/dev/null <"$p/environ" | grep -qx "PF_E2E_MARK=$MARK"; then
             echo "${p#/proc/}"
         fi
     done
@@ -98,10 +103,10 @@ stop_marked() {
 cleanup() {
     local rc=$? left
     trap - EXIT INT TERM
+    stop_marked  # PostgreSQL too: SIGTERM is its "smart" shutdown, and its clients are gone
     if [[ -s $TMP/pg/postmaster.pid ]]; then
         "${as_pg_user[@]}" "$PGBIN/pg_ctl" -D "$TMP/pg" -m immediate -w stop >/dev/null 2>&1 || true
     fi
-    stop_marked
     left=$(marked_pids)
     if [[ -n $left ]]; then
         echo "== e2e: FAILED to stop processes:" >&2

@@ -8,12 +8,13 @@ CeleryExecutor with two workers), started once and stopped at the end, whatever 
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.deployment.airflow_api import AirflowAPI, EmulatorRuns
+from tests.deployment.airflow_api import AirflowAPI, EmulatorRuns, Scenarios
 from tests.deployment.deployment import CONN_ID, EMULATOR_PASSWORD, Airflow2Deployment, Deployment
 
 MODE = os.environ.get("PF_E2E_MODE", "")
@@ -29,6 +30,12 @@ else:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "celery: needs the CeleryExecutor deployment (two workers)")
+    # scripts/e2e.sh stops a run with SIGTERM: let the session's teardown stop the deployment.
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -83,6 +90,40 @@ def connection_body(deployment: Deployment, conn_id: str, password: str | None =
         "login": "root",
         "password": password or EMULATOR_PASSWORD,
     }
+
+
+#: Started together at the beginning of a session (their start-up latencies overlap); gated runs
+#: wait for their scenario. Airflow 2's SequentialExecutor runs one task at a time, so there each
+#: scenario starts its own DAG run when it begins.
+UP_FRONT = {
+    "local": (
+        "e2e_happy",
+        "e2e_mark_sync",
+        "e2e_mark_deferred",
+        "e2e_mark_success",
+        "e2e_kill",
+        "e2e_clear",
+        "e2e_triggerer_restart",
+    ),
+    "celery": (
+        "e2e_happy",
+        "e2e_mark_sync",
+        "e2e_mark_deferred",
+        "e2e_mark_success",
+        "e2e_kill",
+        "e2e_clear",
+        "e2e_triggerer_restart",
+        "e2e_other_worker",
+        "e2e_worker_loss",
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def scenarios(api: AirflowAPI, deployment: Deployment) -> Scenarios:
+    runs = Scenarios(api, deployment.root / "release")
+    runs.start(*UP_FRONT.get(MODE, ()))
+    return runs
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.deployment.airflow_api import AirflowAPI, EmulatorRuns, task_process
-from tests.deployment.deployment import WORKER_ADDRESSES, Deployment
-from tests.deployment.test_scenarios import tick_counts
+from tests.deployment.airflow_api import EmulatorRuns, Scenarios, task_process
+from tests.deployment.deployment import WORKER_ADDRESSES, Deployment, wait_for
+from tests.deployment.test_scenarios import assert_each_line_once, ticks
 
 pytestmark = pytest.mark.celery
 CELERY_APP = "airflow.providers.celery.executors.celery_executor_utils.app"
@@ -58,9 +58,9 @@ def workers_restored(deployment: Deployment) -> Iterator[None]:
 
 
 def test_a_retry_on_the_other_worker_reattaches_and_logs_stream_from_both(
-    api: AirflowAPI, emulator_runs: EmulatorRuns, deployment: Deployment, workers_restored: None
+    scenarios: Scenarios, emulator_runs: EmulatorRuns, deployment: Deployment, workers_restored: None
 ) -> None:
-    run = api.trigger("e2e_other_worker")
+    run = scenarios["e2e_other_worker"]
     ti = run.wait_ti("other_worker_create", {"running"})
     first = worker_named(ti["hostname"])
     emulator_runs.wait_status("other_worker_create", {"running"}, timeout=90)
@@ -69,28 +69,40 @@ def test_a_retry_on_the_other_worker_reattaches_and_logs_stream_from_both(
 
     task_process(ti["id"]).send_signal(signal.SIGKILL)
 
+    wait_for(
+        "the retry",
+        lambda: (t := run.ti("other_worker_create"))["try_number"] == 2 and t["state"] == "running",
+    )
+    scenarios.release(run)
     assert run.wait_finished() == "success"
     final = run.ti("other_worker_create")
     assert (final["state"], final["try_number"]) == ("success", 2)
     assert worker_named(final["hostname"]) == other_worker(first)
     assert [r.status for r in emulator_runs.of_task("other_worker_create")] == ["succeeded"]
     first_log, second_log = (run.log("other_worker_create", n) for n in (1, 2))
-    assert any(tick_counts(first_log, 16).values()), first_log  # served by the first worker
+    assert ticks(first_log), first_log  # step lines, served by the first worker's log server
     assert "Reattaching to PaddleFlow run" in second_log
-    assert tick_counts(second_log, 16)[16] == 1, second_log  # served by the other worker
+    assert "released" in second_log, second_log  # step lines to the end, served by the other worker
+    assert_each_line_once(second_log)
 
 
 def test_losing_a_worker_mid_wait_ends_in_exactly_one_run(
-    api: AirflowAPI, emulator_runs: EmulatorRuns, deployment: Deployment, workers_restored: None
+    scenarios: Scenarios, emulator_runs: EmulatorRuns, deployment: Deployment, workers_restored: None
 ) -> None:
-    run = api.trigger("e2e_worker_loss")
+    run = scenarios["e2e_worker_loss"]
     ti = run.wait_ti("worker_loss_create", {"running"})
     lost = worker_named(ti["hostname"])
     emulator_runs.wait_status("worker_loss_create", {"running"}, timeout=90)
 
     deployment.components[lost].kill()  # the worker, its pool, task supervisors and log server
 
-    assert run.wait_finished(timeout=240) == "success"
+    wait_for(
+        "the retry after the heartbeat timeout",
+        lambda: (t := run.ti("worker_loss_create"))["try_number"] == 2 and t["state"] == "running",
+        timeout=240,
+    )
+    scenarios.release(run)
+    assert run.wait_finished() == "success"
     final = run.ti("worker_loss_create")
     assert (final["state"], final["try_number"]) == ("success", 2)
     assert worker_named(final["hostname"]) == other_worker(lost)

@@ -2,8 +2,13 @@
 
 Each scenario has its own DAG and a task id of its own, so the emulator's runs of a scenario are
 the ones named ``<task_id>-<token>`` (the provider's default run name). Steps print numbered lines
-("tick 3 of 16") a few per second, so a scenario can check each line was logged exactly once; polls
-are 1 s, so the whole set runs in minutes on two cores.
+(``tick 1``, ``tick 2``, ...) twice a second, so a scenario can check that each line was logged
+exactly once.
+
+Most steps are *gated*: they tick until the file named by the DAG run's ``release`` conf exists,
+then print four more lines and end. A scenario acts (kills, marks, clears, restarts) while the run
+is certainly still going, then releases it. No scenario depends on how fast the machine is, and all
+DAG runs can start at once, so their start-up latencies overlap.
 """
 
 from __future__ import annotations
@@ -17,16 +22,21 @@ from paddleflow_provider.sensors.log import PaddleFlowRunLogSensor
 from paddleflow_provider.sensors.run import PaddleFlowRunSensor
 
 POLL = 1.0
+#: Ticks until the release file exists, then four more. Rendered by Airflow (the conf), then run.
+GATED = (
+    "i=0; "
+    'while [ ! -f {{ dag_run.conf.release }} ]; do i=$((i+1)); echo "tick $i"; sleep 0.5; done; '
+    'for j in 1 2 3 4; do i=$((i+1)); echo "tick $i"; sleep 0.5; done; echo released'
+)
+#: Six ticks, then the end: the happy path needs no gate.
+SIX = 'for i in 1 2 3 4 5 6; do echo "tick $i"; sleep 0.5; done'
 
 
-def ticks_yaml(name: str, count: int, every: float, *, prep: bool = False) -> str:
-    """A run YAML whose ``work`` step prints ``tick i of <count>`` every ``every`` seconds."""
-    loop = f'i=1; while [ $i -le {count} ]; do echo "tick $i of {count}"; sleep {every}; i=$((i+1)); done'
+def run_yaml(name: str, command: str, *, prep: bool = False) -> str:
     steps = '  prep:\n    command: "echo prep done"\n' if prep else ""
     deps = "    deps: prep\n" if prep else ""
-    return (
-        f"name: {name}\ndocker_env: python:3.11\nentry_points:\n{steps}  work:\n{deps}    command: '{loop}'\n"
-    )
+    head = f"name: {name}\ndocker_env: python:3.11\nentry_points:\n"
+    return f"{head}{steps}  work:\n{deps}    command: '{command}'\n"
 
 
 def _dag(dag_id: str) -> DAG:
@@ -40,48 +50,51 @@ def _dag(dag_id: str) -> DAG:
     )
 
 
-def create(task_id: str, yaml: str, *, deferrable: bool, retries: int = 0) -> PaddleFlowCreateRunOperator:
+def gated(task_id: str, *, deferrable: bool, retries: int = 0) -> PaddleFlowCreateRunOperator:
     return PaddleFlowCreateRunOperator(
-        task_id=task_id, run_yaml_raw=yaml, poll_interval=POLL, deferrable=deferrable, retries=retries
+        task_id=task_id,
+        run_yaml_raw=run_yaml(task_id, GATED),
+        poll_interval=POLL,
+        deferrable=deferrable,
+        retries=retries,
     )
 
 
 # Deferrable create, then a deferrable run sensor and log sensor on the created run.
 with _dag("e2e_happy"):
-    _create = create("happy_create", ticks_yaml("happy", 6, 0.5, prep=True), deferrable=True)
+    _create = PaddleFlowCreateRunOperator(
+        task_id="happy_create",
+        run_yaml_raw=run_yaml("happy", SIX, prep=True),
+        poll_interval=POLL,
+        deferrable=True,
+    )
     _status = PaddleFlowRunSensor(
-        task_id="happy_status", run_id=_create.output, poke_interval=POLL, deferrable=True, timeout=120
+        task_id="happy_status", run_id=_create.output, poke_interval=POLL, deferrable=True, timeout=300
     )
     _log = PaddleFlowRunLogSensor(
         task_id="happy_log",
         run_id=_create.output,
-        pattern=r"tick 6 of (\d+)",
+        pattern=r"tick 6",
         poke_interval=POLL,
         deferrable=True,
-        timeout=120,
+        timeout=300,
     )
     _create >> [_status, _log]
 
-# A minute of ticks: the task is marked failed (or cleared) long before the run could end.
-LONG = ticks_yaml("long", 120, 0.5)
 with _dag("e2e_mark_sync"):
-    create("mark_sync_create", LONG, deferrable=False)
+    gated("mark_sync_create", deferrable=False)
 with _dag("e2e_mark_deferred"):
-    create("mark_deferred_create", LONG, deferrable=True)
+    gated("mark_deferred_create", deferrable=True)
 with _dag("e2e_mark_success"):
-    create("mark_success_create", LONG, deferrable=True)
-
-# Eight seconds of ticks: long enough to kill, clear or restart something in the middle.
-MEDIUM = ticks_yaml("medium", 16, 0.5)
+    gated("mark_success_create", deferrable=True)
 with _dag("e2e_kill"):
-    create("kill_create", MEDIUM, deferrable=False, retries=1)
+    gated("kill_create", deferrable=False, retries=1)
 with _dag("e2e_clear"):
-    create("clear_create", MEDIUM, deferrable=True)
+    gated("clear_create", deferrable=True)
 with _dag("e2e_triggerer_restart"):
-    create("trigger_restart_create", ticks_yaml("restart", 24, 0.5), deferrable=True)
-
+    gated("trigger_restart_create", deferrable=True)
 # Celery: a retry on the other worker, and a worker lost while its task waits.
 with _dag("e2e_other_worker"):
-    create("other_worker_create", MEDIUM, deferrable=False, retries=1)
+    gated("other_worker_create", deferrable=False, retries=1)
 with _dag("e2e_worker_loss"):
-    create("worker_loss_create", ticks_yaml("loss", 40, 0.5), deferrable=False, retries=1)
+    gated("worker_loss_create", deferrable=False, retries=1)
