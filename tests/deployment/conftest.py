@@ -23,7 +23,7 @@ EXECUTORS = {"local": "LocalExecutor", "celery": "CeleryExecutor", "af2": "Local
 if not MODE:
     collect_ignore_glob = ["test_*.py"]
 elif MODE == "af2":
-    collect_ignore_glob = ["test_scenarios.py", "test_celery.py"]
+    collect_ignore_glob = ["test_scenarios.py", "test_workers.py"]
 else:
     collect_ignore_glob = ["test_af2.py"]
 

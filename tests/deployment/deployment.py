@@ -170,6 +170,9 @@ class Deployment:
             "API__BASE_URL": self.base_url,
             "API__WORKERS": "1",
             "API_AUTH__JWT_SECRET": keys["jwt"],
+            # Signs the api-server's requests to the workers' and triggerer's log servers; without
+            # it every AIRFLOW_HOME gets a random one and logs of another host are refused.
+            "API__SECRET_KEY": keys["jwt"],
             "LOGGING__WORKER_LOG_SERVER_PORT": str(log_ports["worker_log"]),
             "LOGGING__TRIGGER_LOG_SERVER_PORT": str(log_ports["trigger_log"]),
             # A SIGKILLed task (or a lost worker) is noticed in seconds, not minutes.

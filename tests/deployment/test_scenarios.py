@@ -4,7 +4,7 @@ Driven only through the REST API v2, the CLI and signals; outcomes read from the
 tries, task logs, extra links) and from the emulator (how many PaddleFlow runs each task made and
 how they ended). The DAG runs start together (conftest ``scenarios``); gated steps tick until their
 scenario releases them (dags/e2e_dags.py). Scenarios that disturb shared components (the triggerer
-restart here, the lost worker in test_celery.py) come last.
+restart here, then test_workers.py) come last: pytest runs the files in name order.
 """
 
 from __future__ import annotations
