@@ -30,8 +30,8 @@ else:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "celery: needs the CeleryExecutor deployment (two workers)")
-    # scripts/e2e.sh stops a run with SIGTERM: let the session's teardown stop the deployment.
-    signal.signal(signal.SIGTERM, _interrupt)
+    if MODE:  # scripts/e2e.sh stops a run with SIGTERM: let the session's teardown stop the deployment
+        signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _interrupt(signum: int, frame: object) -> None:
