@@ -28,3 +28,6 @@ echo "== pytest (lowest declared dependencies on Airflow 2.11.0: client unit tes
 .venv-lowest/bin/python -m pytest -q -p no:warnings tests/unit/client
 .venv-lowest/bin/python -m pytest -q -p no:warnings tests/airflow -m "not slow"
 .venv-lowest/bin/python -m pytest -q -p no:warnings tests/cli -m "not slow"
+
+echo "== deployment tests (Airflow 3.3: LocalExecutor, then CeleryExecutor with two workers)"
+bash scripts/e2e.sh
