@@ -14,7 +14,11 @@ from datetime import UTC
 from typing import Any
 
 DAGS_DIR = pathlib.Path(__file__).parent.parent / "dags"
-DAG_FILES = (DAGS_DIR / "paddleflow_test_dags.py", DAGS_DIR / "paddleflow_admin_dags.py")
+DAG_FILES = (
+    DAGS_DIR / "paddleflow_test_dags.py",
+    DAGS_DIR / "paddleflow_admin_dags.py",
+    DAGS_DIR / "paddleflow_ops_dags.py",
+)
 _DAGS: dict[str, Any] = {}
 
 
