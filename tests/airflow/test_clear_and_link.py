@@ -4,7 +4,9 @@ cleared while its trigger is being killed, and a sync task killed while it waits
 
 from __future__ import annotations
 
+import os
 import pathlib
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -87,8 +89,8 @@ def test_extra_link_is_served_while_a_sync_create_task_waits(pf_conn, pf_api, da
         with create_session() as session:
             ti = session.query(TaskInstance).filter_by(dag_id="pf_ops_held_sync", run_id=dag_run_id).one()
             seen["state"] = str(ti.state)
-        run = SimpleNamespace(dag_id="pf_ops_held_sync", run_id=dag_run_id)
-        seen["run_status"] = pf_api.show_run(dagtest.xcom(run, "create", "run_id")).status
+        held = SimpleNamespace(dag_id="pf_ops_held_sync", run_id=dag_run_id)
+        seen["run_status"] = pf_api.show_run(dagtest.xcom(held, "create", "run_id")).status
 
     watcher = while_waiting("pf_ops_held_sync", "create", flag, look)
     dr = dagtest.run_dag("pf_ops_held_sync", flag=str(flag))
@@ -100,3 +102,47 @@ def test_extra_link_is_served_while_a_sync_create_task_waits(pf_conn, pf_api, da
     assert run_url.endswith(dagtest.xcom(dr, "create"))
     assert seen["link"] == run_url  # ... and the UI already had the link
     assert served_link(dr.dag_id, dr.run_id, "create") == run_url  # the same once it ended
+
+
+def _wait_status(api: Any, run_id: str, statuses: tuple[str, ...], limit: float = 60.0) -> str:
+    end = time.monotonic() + limit
+    status = api.show_run(run_id).status
+    while status not in statuses and time.monotonic() < end:
+        time.sleep(0.05)
+        status = api.show_run(run_id).status
+    return str(status)
+
+
+def test_a_killed_sync_task_ends_with_one_line_not_a_failure_report(
+    pf_conn, pf_api, dagtest, tmp_path, capfd
+):
+    # Deployment: the worker's SIGTERM (a user marked the running task failed) ran on_kill, which
+    # stopped the run; Airflow 3 then lets execute() carry on, and the wait loop logged the stopped
+    # run's full failure report (ERROR) and a traceback.
+    flag = tmp_path / "release"
+    seen: dict[str, Any] = {}
+
+    def kill(dag_run_id: str) -> None:
+        run_id = dagtest.xcom(
+            SimpleNamespace(dag_id="pf_ops_held_sync", run_id=dag_run_id), "create", "run_id"
+        )
+        os.kill(os.getpid(), signal.SIGTERM)  # what the supervisor sends the task process
+        seen["status"] = _wait_status(pf_api, run_id, ("terminating", "terminated"))
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        watcher = while_waiting("pf_ops_held_sync", "create", flag, kill)
+        dr = dagtest.run_dag("pf_ops_held_sync", flag=str(flag))
+        watcher.join()
+    finally:
+        signal.signal(signal.SIGTERM, before)  # the task runner's handler stays installed otherwise
+    out = capfd.readouterr()
+    log = out.out + out.err
+    run_id = dagtest.xcom(dr, "create", "run_id")
+    assert seen["status"] in ("terminating", "terminated")  # on_kill stopped the run ...
+    assert dagtest.ti_states(dr) == {"create": "failed"}  # ... and the task did not succeed
+    assert "ended with status terminated" not in log  # no failure report for a run we stopped
+    assert "PaddleFlowRunFailedError" not in log
+    if AIRFLOW_V_3_0_PLUS:  # Airflow 2's own SIGTERM handler raises (and logs) AirflowTaskTerminated
+        assert f"The task was killed while it waited; PaddleFlow run {run_id} was stopped" in log
+        assert "Traceback" not in log
