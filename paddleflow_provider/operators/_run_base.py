@@ -156,6 +156,10 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
                 cancelled=lambda: self._killed,
             )
         except WaitCancelled:
+            if not self.still_owned(run_id):
+                raise PaddleFlowTaskKilled(
+                    f"The task was killed while it waited; PaddleFlow run {run_id} is held by a newer try"
+                ) from None
             if self._stopped != run_id:  # killed before the run existed: on_kill could not stop it
                 self._stop_quietly(run_id, "the task was killed")
             raise PaddleFlowTaskKilled(
@@ -244,6 +248,15 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
         except Exception as err:
             self.log.warning("Could not stop PaddleFlow run %s (%s): %s", run_id, reason, err)
 
+    def still_owned(self, run_id: str) -> bool:
+        """Whether this try still holds ``run_id``; the create operator reads its claim."""
+        return True
+
     def on_kill(self) -> None:
         self._killed = True
+        if self._run_id and not self.still_owned(self._run_id):
+            self.log.info(
+                "PaddleFlow run %s is held by a newer try of this task; not stopping it", self._run_id
+            )
+            return
         self._stop_quietly(self._run_id, "the task was killed")

@@ -4,16 +4,20 @@ cleared while its trigger is being killed, and a sync task killed while it waits
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pathlib
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from paddleflow_provider._compat import AIRFLOW_V_3_0_PLUS
+import pytest
+
+from paddleflow_provider._compat import AIRFLOW_V_3_0_PLUS, HAS_TASK_STATE_STORE, HAS_TRIGGER_ON_KILL
 from paddleflow_provider.links import PaddleFlowRunLink
 
 
@@ -52,6 +56,9 @@ def while_waiting(
     except ImportError:
         from airflow.models.xcom import BaseXCom as Model
 
+    with create_session() as session:  # DAG runs of earlier tests are not the one to watch
+        earlier = {row[0] for row in session.query(Model.run_id).filter(Model.dag_id == dag_id)}
+
     def watch() -> None:
         try:
             end = time.monotonic() + limit
@@ -60,7 +67,7 @@ def while_waiting(
                     row = (
                         session.query(Model.run_id)
                         .filter(Model.dag_id == dag_id, Model.task_id == task_id, Model.key == "run_id")
-                        .order_by(Model.timestamp.desc())
+                        .filter(Model.run_id.not_in(earlier))
                         .first()
                     )
                 if row is not None:
@@ -146,3 +153,168 @@ def test_a_killed_sync_task_ends_with_one_line_not_a_failure_report(
     if AIRFLOW_V_3_0_PLUS:  # Airflow 2's own SIGTERM handler raises (and logs) AirflowTaskTerminated
         assert f"The task was killed while it waited; PaddleFlow run {run_id} was stopped" in log
         assert "Traceback" not in log
+
+
+# -- clearing a deferred create task ------------------------------------------------------------------
+
+needs_trigger_on_kill = pytest.mark.skipif(
+    not (HAS_TRIGGER_ON_KILL and HAS_TASK_STATE_STORE),
+    reason="the race needs Airflow 3.3+: before it no trigger on_kill stops the old run and no task "
+    "state store holds the claim",
+)
+
+
+class TaskStateStore(dict):
+    """Airflow 3.3's task state store as the operator sees it: one key/value map per task instance,
+    shared by all its tries (here without the task runner that serves the real one)."""
+
+    def set(self, key: str, value: Any) -> None:
+        self[key] = value
+
+    def delete(self, key: str) -> None:
+        self.pop(key, None)
+
+
+class TryOfTask:
+    """What the operator reads of Airflow's RuntimeTaskInstance for one try of one task instance."""
+
+    def __init__(self, dag_run_id: str, try_number: int, max_tries: int) -> None:
+        self.dag_id, self.task_id, self.run_id, self.map_index = "pf_ops_clear", "create", dag_run_id, -1
+        self.try_number, self.max_tries = try_number, max_tries
+        self.xcoms: dict[str, Any] = {}
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcoms[key] = value
+
+
+def held_yaml(flag: pathlib.Path) -> bytes:
+    # Ignores SIGTERM like a step that takes its time to stop: once stopped, the run stays
+    # "terminating" for the emulator's grace period (5 s), as in the deployment.
+    command = f"trap '' TERM; echo holding; while [ ! -f {flag} ]; do sleep 0.1; done; echo released"
+    yaml = f'name: held_demo\ndocker_env: python:3.11\nentry_points:\n  hold:\n    command: "{command}"\n'
+    return yaml.encode()
+
+
+def create_operator(flag: pathlib.Path) -> Any:
+    from paddleflow_provider.operators.run import PaddleFlowCreateRunOperator
+
+    return PaddleFlowCreateRunOperator(
+        task_id="create", run_yaml_raw=held_yaml(flag), deferrable=True, poll_interval=0.2
+    )
+
+
+def defer(op: Any, context: dict[str, Any]) -> Any:
+    """``op.execute`` up to its deferral; the trigger it defers with."""
+    from paddleflow_provider._compat import TaskDeferred
+
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context)
+    return deferred.value.trigger
+
+
+def first_event(trigger: Any, limit: float = 60.0) -> dict[str, Any]:
+    async def main() -> dict[str, Any]:
+        events = trigger.run()
+        try:
+            return (await asyncio.wait_for(events.__anext__(), limit)).payload
+        finally:
+            await events.aclose()
+
+    return asyncio.run(main())
+
+
+@needs_trigger_on_kill
+@pytest.mark.parametrize("first", ["new try", "old trigger on_kill"])
+def test_clearing_a_deferred_create_task_redoes_the_work(first, pf_conn, pf_api, tmp_path):
+    # Deployment (8 of 14 clears): the new try reattached to the still-active run about 1-2.5 s after
+    # the clear; then the cleared try's trigger on_kill stopped that run, and the new try failed with
+    # it. With on_kill first, the new try found the run "terminating" and reattached all the same.
+    from airflow.jobs.triggerer_job_runner import TriggerRunner
+
+    flag = tmp_path / "release"
+    store = TaskStateStore()
+    dag_run_id = f"manual__{uuid.uuid4().hex}"
+    first_try = {"ti": TryOfTask(dag_run_id, try_number=1, max_tries=0), "task_state_store": store}
+    old_trigger = defer(create_operator(flag), first_try)
+    old_run = old_trigger.run_id
+    # The clear: Airflow raises max_tries to try_number + retries and starts try 2 ...
+    new_try = {"ti": TryOfTask(dag_run_id, try_number=2, max_tries=1), "task_state_store": store}
+    new_op = create_operator(flag)
+
+    async def clear() -> Any:
+        runner = TriggerRunner()
+        classpath, kwargs = old_trigger.serialize()
+        rebuilt = runner.get_trigger_by_classpath(classpath)(**kwargs)  # as the triggerer runs it
+        runner.triggers[1] = {
+            "task": asyncio.create_task(runner.run_trigger(1, rebuilt)),
+            "is_watcher": False,
+            "name": "cleared try",
+            "events": 0,
+        }
+        await asyncio.sleep(0.5)  # the old trigger is polling its running run
+
+        async def kill_old_trigger() -> None:  # ... while the triggerer kills the old try's trigger
+            runner.to_cancel.append(1)
+            await runner.cancel_triggers()
+            await asyncio.gather(runner.triggers[1]["task"], return_exceptions=True)
+
+        if first == "new try":
+            new_trigger = await asyncio.to_thread(defer, new_op, new_try)
+            await kill_old_trigger()
+        else:
+            await kill_old_trigger()
+            assert pf_api.show_run(old_run).status == "terminating"  # the condition that was missed
+            new_trigger = await asyncio.to_thread(defer, new_op, new_try)
+        return new_trigger
+
+    try:
+        new_trigger = asyncio.run(clear())
+        flag.touch()  # the new run may finish now
+        result = new_op.execute_complete(new_try, first_event(new_trigger))
+    finally:
+        flag.touch()
+    assert result == new_trigger.run_id != old_run  # the new try succeeded with a run of its own
+    assert pf_api.show_run(result).status == "succeeded"
+    assert _wait_status(pf_api, old_run, ("terminated",)) == "terminated"  # the old run was stopped
+    name = pf_api.show_run(old_run).name
+    assert sorted(r.run_id for r in pf_api.iter_runs() if r.name == name) == sorted([old_run, result])
+
+
+@needs_trigger_on_kill
+def test_a_killed_old_try_leaves_the_run_a_newer_try_reattached_to(pf_conn, pf_api, tmp_path):
+    # A try the scheduler gave up on (missed heartbeats) is killed after the next try has started
+    # and reattached to the same run: the old try's on_kill must not stop the new try's run.
+    flag = tmp_path / "release"
+    store = TaskStateStore()
+    dag_run_id = f"manual__{uuid.uuid4().hex}"
+    old_op, new_op = create_operator(flag), create_operator(flag)
+    old_op.wait_for_completion = new_op.wait_for_completion = False
+    try:
+        run_id = old_op.execute({"ti": TryOfTask(dag_run_id, 1, 1), "task_state_store": store})
+        assert new_op.execute({"ti": TryOfTask(dag_run_id, 2, 1), "task_state_store": store}) == run_id
+        old_op.on_kill()
+        assert pf_api.show_run(run_id).status == "running"  # still the new try's
+        new_op.on_kill()  # the try that holds it may stop it
+        assert _wait_status(pf_api, run_id, ("terminating", "terminated")) in ("terminating", "terminated")
+    finally:
+        flag.touch()
+
+
+@needs_trigger_on_kill
+def test_a_retry_never_reattaches_to_a_run_being_stopped(pf_conn, pf_api, tmp_path):
+    # A task cleared while it ran (Airflow sets it "restarting" without raising max_tries): its
+    # on_kill stopped the run, which is still "terminating" when the next try starts.
+    flag = tmp_path / "release"
+    store = TaskStateStore()
+    dag_run_id = f"manual__{uuid.uuid4().hex}"
+    old_op, new_op = create_operator(flag), create_operator(flag)
+    old_op.wait_for_completion = new_op.wait_for_completion = False
+    try:
+        old_run = old_op.execute({"ti": TryOfTask(dag_run_id, 1, 1), "task_state_store": store})
+        old_op.on_kill()
+        assert pf_api.show_run(old_run).status == "terminating"
+        new_run = new_op.execute({"ti": TryOfTask(dag_run_id, 2, 1), "task_state_store": store})
+        assert new_run != old_run
+        assert pf_api.show_run(new_run).status in ("initiating", "pending", "running")
+    finally:
+        flag.touch()
