@@ -51,6 +51,7 @@ from paddleflow_provider.runs.identity import (
     held_by_another_try,
     identity_token,
     run_claim,
+    try_number,
 )
 from paddleflow_provider.runs.status import STOPPING_RUN_STATUSES
 from paddleflow_provider.runs.task_state import TaskState
@@ -196,8 +197,8 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         api = self.hook.api
         token = identity_token(context)
         state = TaskState(context)
-        self._state = state if state.durable_store else None  # on_kill reads the claim from it
-        self._try_number = run_claim(context, "")["try_number"]
+        self._task_state = state if state.durable_store else None  # on_kill reads the claim
+        self._try_number = try_number(context)
         run_id, generation = self._existing_run(api, state, token, context) if self.reattach else (None, None)
         if run_id is None:
             # Without reattach the token is random: no retry looks this run up again, but on_kill
@@ -235,8 +236,11 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
 
     def still_owned(self, run_id: str) -> bool:
         """False once a newer try has taken ``run_id`` (its claim names another try): a zombie try
-        that is killed after the scheduler started the next one must leave that try's run alone."""
-        state = getattr(self, "_state", None)
+        that is killed after the scheduler started the next one must leave that try's run alone.
+
+        Called from ``on_kill``, i.e. from Airflow 3's SIGTERM handler; the read goes over the task
+        runner's channel, which the wait loop (HTTP polls and sleeps) does not hold while it waits."""
+        state = getattr(self, "_task_state", None)
         if state is None:
             return True
         try:

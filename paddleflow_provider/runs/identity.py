@@ -47,6 +47,11 @@ def run_claim(context: Any, run_id: str) -> dict[str, Any]:
     return {"run_id": run_id, "try_number": _number(ti, "try_number"), "max_tries": _number(ti, "max_tries")}
 
 
+def try_number(context: Any) -> int | None:
+    """The running try's number (None on a hand-made context without one)."""
+    return _number(context["ti"], "try_number")
+
+
 def cleared_since(claim: Any, context: Any) -> bool:
     """True if the task instance was cleared after ``claim`` was recorded (its ``max_tries`` changed).
 
