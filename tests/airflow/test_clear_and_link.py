@@ -89,21 +89,17 @@ def test_extra_link_is_served_while_a_sync_create_task_waits(pf_conn, pf_api, da
     seen: dict[str, Any] = {}
 
     def look(dag_run_id: str) -> None:
-        from airflow.models import TaskInstance
-        from airflow.utils.session import create_session
 
         seen["link"] = served_link("pf_ops_held_sync", dag_run_id, "create")
-        with create_session() as session:
-            ti = session.query(TaskInstance).filter_by(dag_id="pf_ops_held_sync", run_id=dag_run_id).one()
-            seen["state"] = str(ti.state)
         held = SimpleNamespace(dag_id="pf_ops_held_sync", run_id=dag_run_id)
+        seen["returned"] = dagtest.xcom(held, "create")
         seen["run_status"] = pf_api.show_run(dagtest.xcom(held, "create", "run_id")).status
 
     watcher = while_waiting("pf_ops_held_sync", "create", flag, look)
     dr = dagtest.run_dag("pf_ops_held_sync", flag=str(flag))
     watcher.join()
     assert dagtest.ti_states(dr) == {"create": "success"}
-    assert seen["state"] in ("running", "TaskInstanceState.RUNNING")  # the task was still waiting ...
+    assert seen["returned"] is None  # the task was still waiting ...
     assert seen["run_status"] not in ("succeeded", "failed", "terminated")  # ... for a live run
     run_url = dagtest.xcom(dr, "create", "run_url")
     assert run_url.endswith(dagtest.xcom(dr, "create"))
@@ -120,6 +116,11 @@ def _wait_status(api: Any, run_id: str, statuses: tuple[str, ...], limit: float 
     return str(status)
 
 
+@pytest.mark.skipif(
+    not AIRFLOW_V_3_0_PLUS,
+    reason="Airflow 2's SIGTERM handler raises AirflowTaskTerminated right after on_kill: the wait "
+    "never carries on to read the stopped run",
+)
 def test_a_killed_sync_task_ends_with_one_line_not_a_failure_report(
     pf_conn, pf_api, dagtest, tmp_path, capfd
 ):
@@ -150,9 +151,8 @@ def test_a_killed_sync_task_ends_with_one_line_not_a_failure_report(
     assert dagtest.ti_states(dr) == {"create": "failed"}  # ... and the task did not succeed
     assert "ended with status terminated" not in log  # no failure report for a run we stopped
     assert "PaddleFlowRunFailedError" not in log
-    if AIRFLOW_V_3_0_PLUS:  # Airflow 2's own SIGTERM handler raises (and logs) AirflowTaskTerminated
-        assert f"The task was killed while it waited; PaddleFlow run {run_id} was stopped" in log
-        assert "Traceback" not in log
+    assert f"The task was killed while it waited; PaddleFlow run {run_id} was stopped" in log
+    assert "Traceback" not in log
 
 
 # -- clearing a deferred create task ------------------------------------------------------------------
