@@ -7,7 +7,10 @@ What it does, in order (nothing outside a fresh temporary directory is touched):
 1. starts the bundled PaddleFlow emulator on a free port (data in ``<tmp>/emulator``);
 2. points Airflow at a private home (``<tmp>/airflow``, SQLite) whose DAGs folder is this package's
    ``example_dags`` (Airflow 3 only test-runs DAGs that live in its DAGs folder), and sets the
-   ``paddleflow_default`` connection through ``AIRFLOW_CONN_PADDLEFLOW_DEFAULT``;
+   ``paddleflow_default`` connection through ``AIRFLOW_CONN_PADDLEFLOW_DEFAULT``. The emulator's
+   root gets a random password, not the default ``paddleflow``: Airflow masks a connection's
+   password wherever it appears in task logs, and that word is in every logger name of this
+   provider (``***_provider.operators.run``), in host names and in step output;
 3. runs ``example_paddleflow_run`` with ``dag.test()`` (deferred waits run their triggers inline);
 4. prints where to look: the run id and its UI link, the emulator URL, the Airflow task logs.
 
@@ -22,6 +25,7 @@ import argparse
 import json
 import os
 import pathlib
+import secrets
 import sys
 import tempfile
 from typing import Any
@@ -40,13 +44,23 @@ def _prepare_airflow_env(home: pathlib.Path, emulator: Any) -> None:
 
     if version("apache-airflow").startswith("2."):
         os.environ["AIRFLOW__CORE__EXECUTOR"] = "SequentialExecutor"  # SQLite + dag.test on 2.x
-    os.environ["AIRFLOW_CONN_PADDLEFLOW_DEFAULT"] = json.dumps(
+    os.environ["AIRFLOW_CONN_PADDLEFLOW_DEFAULT"] = demo_connection(emulator)
+
+
+def demo_root_password() -> str:
+    """A password no log line contains by chance (see step 2 of the module docstring)."""
+    return secrets.token_hex(16)
+
+
+def demo_connection(emulator: Any) -> str:
+    """The ``paddleflow_default`` connection (Airflow's JSON form) for the demo's emulator."""
+    return json.dumps(
         {
             "conn_type": "paddleflow",
             "host": emulator.host,
             "port": emulator.port,
             "login": "root",
-            "password": "paddleflow",
+            "password": emulator.root_password,
         }
     )
 
@@ -80,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     from paddleflow_provider.emulator import Emulator
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="paddleflow-demo-"))
-    with Emulator(data_dir=tmp / "emulator", port=0) as emulator:
+    with Emulator(data_dir=tmp / "emulator", port=0, root_password=demo_root_password()) as emulator:
         _prepare_airflow_env(tmp / "airflow", emulator)
         print(f"PaddleFlow emulator: {emulator.url}  (data in {tmp / 'emulator'})", flush=True)
         print(f"Airflow home:        {tmp / 'airflow'}", flush=True)
@@ -104,12 +118,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Run link (XCom):     {_xcom(dagrun, 'submit', 'run_url')}")
         print(f"Log line matched:    {_xcom(dagrun, 'wait_for_epoch_2')}")
         print(f"Step statuses:       {_xcom(dagrun, 'show_result')}")
-        print(f"Emulator API:        {emulator.url}/api/paddleflow/v1/run/{run_id} (login root/paddleflow)")
+        print(f"Emulator API:        {emulator.url}/api/paddleflow/v1/run/{run_id} (user root)")
         print(f"Airflow task logs:   above (dag.test prints them); files, if any: {tmp / 'airflow' / 'logs'}")
         print("=" * 72, flush=True)
         ok = str(dagrun.state) in ("success", "DagRunState.SUCCESS")
         if args.keep:
-            print("Emulator kept running; Ctrl-C to stop.", flush=True)
+            print(
+                f"Emulator kept running (login root / {emulator.root_password}); Ctrl-C to stop.", flush=True
+            )
             try:
                 import time
 

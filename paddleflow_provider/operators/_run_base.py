@@ -13,6 +13,10 @@ Design points (each one a known complaint about other providers):
   event a little before Airflow's own deferral timeout would fail the task without cleanup.
 * The wait loop and the failure report are :mod:`paddleflow_provider.runs.waiting`, usable without
   an operator.
+* A kill ends the sync wait quietly. Airflow 3 runs ``on_kill`` from its SIGTERM handler and then
+  lets ``execute`` carry on: the loop would read the run it just stopped and fail the task with a
+  full failure report and traceback. Instead the loop stops at its next turn and the task ends with
+  one line saying the task was killed and the run stopped (:class:`PaddleFlowTaskKilled`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,12 @@ from paddleflow_provider._compat import AirflowException
 from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
 from paddleflow_provider.operators._base import PaddleFlowBaseOperator, check_bool
 from paddleflow_provider.runs.verdict import Verdict, run_verdict
-from paddleflow_provider.runs.waiting import WaitDeadlinePassed, failure_report, wait_for_verdict
+from paddleflow_provider.runs.waiting import (
+    WaitCancelled,
+    WaitDeadlinePassed,
+    failure_report,
+    wait_for_verdict,
+)
 
 if TYPE_CHECKING:
     from paddleflow_provider.client import RunInfo
@@ -39,6 +48,15 @@ class PaddleFlowRunFailedError(AirflowException):
 
 class PaddleFlowRunTimeoutError(AirflowException):
     """The wait bound (``timeout`` or ``execution_timeout``) passed; the run was stopped."""
+
+
+class PaddleFlowTaskKilled(SystemExit):
+    """The task was killed while it waited and ``on_kill`` has stopped the run.
+
+    A ``SystemExit`` because that is the one way out of a task that Airflow reports as a single line
+    ("Task exited" with this message) instead of an exception with its traceback: nothing failed
+    here that a traceback could explain.
+    """
 
 
 def check_positive(name: str, value: Any) -> float:
@@ -88,6 +106,8 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
         self.stream_logs = bool(stream_logs)
         self.log_tail_lines = min(log_tail_lines, 100)
         self._run_id: str | None = None
+        self._killed = False  # set by on_kill; ends the sync wait
+        self._stopped: str | None = None  # the run _stop_quietly stopped
 
     # -- bookkeeping --------------------------------------------------------------------------------
 
@@ -133,7 +153,18 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
                 deadline=deadline,
                 stream_logs=self.stream_logs,
                 log=self.log,
+                cancelled=lambda: self._killed,
             )
+        except WaitCancelled:
+            if not self.still_owned(run_id):
+                raise PaddleFlowTaskKilled(
+                    f"The task was killed while it waited; PaddleFlow run {run_id} is held by a newer try"
+                ) from None
+            if self._stopped != run_id:  # killed before the run existed: on_kill could not stop it
+                self._stop_quietly(run_id, "the task was killed")
+            raise PaddleFlowTaskKilled(
+                f"The task was killed while it waited; PaddleFlow run {run_id} was stopped"
+            ) from None
         except WaitDeadlinePassed:
             self._stop_quietly(run_id, "the wait deadline passed")
             raise PaddleFlowRunTimeoutError(
@@ -212,9 +243,20 @@ class PaddleFlowRunWaitBase(PaddleFlowBaseOperator):
             return
         try:
             self.api.stop_run(run_id)
+            self._stopped = run_id
             self.log.info("Stopped PaddleFlow run %s: %s", run_id, reason)
         except Exception as err:
             self.log.warning("Could not stop PaddleFlow run %s (%s): %s", run_id, reason, err)
 
+    def still_owned(self, run_id: str) -> bool:
+        """Whether this try still holds ``run_id``; the create operator reads its claim."""
+        return True
+
     def on_kill(self) -> None:
+        self._killed = True
+        if self._run_id and not self.still_owned(self._run_id):
+            self.log.info(
+                "PaddleFlow run %s is held by a newer try of this task; not stopping it", self._run_id
+            )
+            return
         self._stop_quietly(self._run_id, "the task was killed")

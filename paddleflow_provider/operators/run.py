@@ -12,8 +12,14 @@ through two independent identities:
    "the id was stored", older Airflow versions, and a create call whose outcome was unknown.
 
 A reattached run that is still active is waited for; one that already succeeded is returned
-without resubmitting; one that failed or was stopped is submitted afresh (that is what an Airflow
-retry is for). ``reattach=False`` always submits.
+without resubmitting; one that failed, was stopped or is being stopped (``terminating``) is submitted
+afresh (that is what an Airflow retry is for). ``reattach=False`` always submits.
+
+A *clear* is not a retry: the user wants the work done again. On Airflow 3.3+ the try that takes a
+run records a claim (:func:`~paddleflow_provider.runs.identity.run_claim`) in the task state store; a
+new try that finds the task instance cleared since then stops the old run and submits its own,
+whichever comes first of it and the old try's trigger ``on_kill`` (which stops the old run too). And
+no try's cleanup stops a run a newer try has taken: ``on_kill`` checks the claim first.
 """
 
 from __future__ import annotations
@@ -38,7 +44,16 @@ from paddleflow_provider.operators._run_base import (
     PaddleFlowRunWaitBase,
 )
 from paddleflow_provider.runs.arguments import check_run_id, given_or_none, is_templated
-from paddleflow_provider.runs.identity import client_token, default_run_name, identity_token
+from paddleflow_provider.runs.identity import (
+    cleared_since,
+    client_token,
+    default_run_name,
+    held_by_another_try,
+    identity_token,
+    run_claim,
+    try_number,
+)
+from paddleflow_provider.runs.status import STOPPING_RUN_STATUSES
 from paddleflow_provider.runs.task_state import TaskState
 from paddleflow_provider.runs.verdict import Verdict, run_verdict
 
@@ -47,6 +62,7 @@ if TYPE_CHECKING:
 
 
 STATE_RUN_ID = "paddleflow_run_id"
+STATE_RUN_CLAIM = "paddleflow_run_claim"  # runs.identity.run_claim of the try that holds the run
 STATE_RETRY_RUN_ID = "paddleflow_retry_run_id"
 
 __all__ = [
@@ -62,6 +78,12 @@ __all__ = [
 def _failure_options(value: Any) -> Any:
     """The operator also takes the bare strategy, ``"continue"``, for ``{"strategy": "continue"}``."""
     return {"strategy": value} if isinstance(value, str) else value
+
+
+def _worth_reattaching(status: str | None) -> bool:
+    """A run a new try may carry on with: not failed or stopped, and not being stopped either (a
+    ``terminating`` run still counts as running, but can only end ``terminated``)."""
+    return run_verdict(status) is not Verdict.FAILURE and status not in STOPPING_RUN_STATUSES
 
 
 class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWaitBase):
@@ -175,7 +197,9 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         api = self.hook.api
         token = identity_token(context)
         state = TaskState(context)
-        run_id, generation = self._existing_run(api, state, token) if self.reattach else (None, None)
+        self._task_state = state if state.durable_store else None  # on_kill reads the claim
+        self._try_number = try_number(context)
+        run_id, generation = self._existing_run(api, state, token, context) if self.reattach else (None, None)
         if run_id is None:
             # Without reattach the token is random: no retry looks this run up again, but on_kill
             # can still find it (like a reattaching task's) while create_run has not returned.
@@ -190,6 +214,7 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         self._in_flight = None
         if state.durable_store:  # Airflow 3.3+; older versions rely on the client token alone
             state.set(STATE_RUN_ID, run_id)
+            state.set(STATE_RUN_CLAIM, run_claim(context, run_id))
         self._publish(context, run_id)
         return self.wait_for_run(context, run_id)
 
@@ -209,6 +234,22 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
                 self._run_id = str(found.run_id)
         super().on_kill()
 
+    def still_owned(self, run_id: str) -> bool:
+        """False once a newer try has taken ``run_id`` (its claim names another try): a zombie try
+        that is killed after the scheduler started the next one must leave that try's run alone.
+
+        Called from ``on_kill``, i.e. from Airflow 3's SIGTERM handler; the read goes over the task
+        runner's channel, which the wait loop (HTTP polls and sleeps) does not hold while it waits."""
+        state = getattr(self, "_task_state", None)
+        if state is None:
+            return True
+        try:
+            claim = state.get(STATE_RUN_CLAIM)
+        except Exception as err:  # best effort: stopping our own run matters more
+            self.log.warning("Could not read which try holds PaddleFlow run %s: %s", run_id, err)
+            return True
+        return not held_by_another_try(claim, run_id, getattr(self, "_try_number", None))
+
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """OpenLineage: the run and its artifacts (see :mod:`paddleflow_provider.lineage`); the provider
         also asks this method when the task failed."""
@@ -220,7 +261,7 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         return self.run_name or default_run_name(self.task_id, token)
 
     def _existing_run(
-        self, api: PaddleFlowAPI, state: TaskState, token: str
+        self, api: PaddleFlowAPI, state: TaskState, token: str, context: Any
     ) -> tuple[str | None, int | None]:
         """The run this task instance already started, if it is worth reattaching to.
 
@@ -232,27 +273,49 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         info = None
         stored = state.get(STATE_RUN_ID) if state.durable_store else None
         if stored:
+            claim = state.get(STATE_RUN_CLAIM)
+            if cleared_since(claim, context):
+                self._stop_cleared(api, stored, claim)
+                return None, self._lookup(api, token)[1]
             try:
                 info = api.show_run(stored)
             except NotFoundError:
                 self.log.info("stored PaddleFlow run %s no longer exists", stored)
         generation = 0
-        if info is None or run_verdict(info.status) is Verdict.FAILURE:
+        if info is None or not _worth_reattaching(info.status):
             found, generation = self._lookup(api, token)
             info = info or found
         if info is None:
             return None, generation
-        verdict = run_verdict(info.status)
-        if verdict is Verdict.FAILURE:
+        if not _worth_reattaching(info.status):
             self.log.info(
-                "previous PaddleFlow run %s of this task ended %s; submitting a new run",
+                "previous PaddleFlow run %s of this task is %s; submitting a new run",
                 info.run_id,
                 info.status,
             )
             return None, generation
+        verdict = run_verdict(info.status)
         verb = "already succeeded; not resubmitting" if verdict is Verdict.SUCCESS else "is active"
         self.log.info("Reattaching to PaddleFlow run %s of this task instance: it %s", info.run_id, verb)
         return str(info.run_id), None
+
+    def _stop_cleared(self, api: PaddleFlowAPI, run_id: str, claim: dict[str, Any]) -> None:
+        """The task instance was cleared after try ``claim["try_number"]`` took ``run_id``: the user
+        wants the work done again, so that run is stopped (it may still be going: before Airflow 3.3
+        nothing else stops it, and on 3.3 the old trigger's ``on_kill`` may not have run yet)."""
+        from paddleflow_provider.client import PaddleFlowError
+
+        self.log.info(
+            "This task instance was cleared after try %s started PaddleFlow run %s: stopping that run "
+            "and submitting a new one",
+            claim.get("try_number"),
+            run_id,
+        )
+        try:
+            if not api.show_run(run_id).is_final:
+                api.stop_run(run_id)
+        except PaddleFlowError as err:  # already ending (the old trigger's on_kill), or gone
+            self.log.info("PaddleFlow run %s of the cleared try: %s", run_id, err)
 
     def _lookup(self, api: PaddleFlowAPI, token: str) -> tuple[RunInfo | None, int]:
         """The newest run this task instance created, and the next free token generation.

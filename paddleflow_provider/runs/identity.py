@@ -1,11 +1,20 @@
-"""Who started a run: the identity of a task instance, and the run name and client token derived
-from it.
+"""Who started a run: the identity of a task instance, the run name and client token derived
+from it, and which try of it holds the run now.
 
 A retried task must find the run its earlier try started, even when Airflow kept nothing (a
 worker crash before the run id was stored, Airflow before 3.3). The identity is the same for every
 try of one task instance (dag_id, task_id, dag run, map index); its hash goes into the run's client
 token, which the client writes into the run's description and can look up again.
-Plain Python: the context only needs a ``ti`` with those four attributes.
+
+A *retry* and a *clear* both start a new try, and they mean opposite things: a retry after a crash
+should carry on with the run already going (one run on the server), a clear means the user wants
+the work done again, while Airflow kills the old try (its trigger's ``on_kill`` stops the old run,
+at about the time the new try starts). They are told apart the way Airflow itself finds "the first
+try since the last clear" (``RuntimeTaskInstance.get_first_reschedule_date``): every clear raises the
+task instance's ``max_tries`` (to ``try_number + retries``) and a retry never changes it. So the try
+that takes a run records a :func:`run_claim` (run id, its try number and ``max_tries``) and a later try
+reads it: the same ``max_tries`` is a retry of the same work, another one a clear.
+Plain Python: the context only needs a ``ti`` with those attributes.
 """
 
 from __future__ import annotations
@@ -30,6 +39,43 @@ def task_identity(context: Any) -> str:
 def identity_token(context: Any) -> str:
     """A short hash of :func:`task_identity`, safe to put in a run name or description."""
     return hashlib.sha256(task_identity(context).encode()).hexdigest()[:16]
+
+
+def run_claim(context: Any, run_id: str) -> dict[str, Any]:
+    """What a try records when it takes a run: the run, the try, and the clear it belongs to."""
+    ti = context["ti"]
+    return {"run_id": run_id, "try_number": _number(ti, "try_number"), "max_tries": _number(ti, "max_tries")}
+
+
+def try_number(context: Any) -> int | None:
+    """The running try's number (None on a hand-made context without one)."""
+    return _number(context["ti"], "try_number")
+
+
+def cleared_since(claim: Any, context: Any) -> bool:
+    """True if the task instance was cleared after ``claim`` was recorded (its ``max_tries`` changed).
+
+    False when either side does not know (no claim, a hand-made context): then the run is treated
+    as a retry's, which is what the provider did before it recorded claims.
+    """
+    if not isinstance(claim, dict) or claim.get("max_tries") is None:
+        return False
+    now = _number(context["ti"], "max_tries")
+    return now is not None and now != claim["max_tries"]
+
+
+def held_by_another_try(claim: Any, run_id: str, try_number: int | None) -> bool:
+    """True if ``claim`` says a try other than ``try_number`` holds ``run_id`` now (it reattached to
+    it): a try's cleanup must never stop a run a newer try owns. A run the claim does not name is
+    nobody else's: the try that started it stops it."""
+    if not isinstance(claim, dict) or try_number is None:
+        return False
+    return claim.get("run_id") == run_id and claim.get("try_number") not in (None, try_number)
+
+
+def _number(ti: Any, name: str) -> int | None:
+    value = getattr(ti, name, None)  # absent on hand-made test TIs
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def client_token(token: str, generation: int | None = 0) -> str:

@@ -46,6 +46,10 @@ FINAL_RUN_STATUSES: frozenset[str] = frozenset(
     status for status, outcome in RUN_STATUS_MAP.items() if outcome is not RunOutcome.RUNNING
 )
 
+#: A run being stopped: it still counts as running for whoever waits on it, but it can only end
+#: ``terminated``, so a new try of the task that started it never reattaches to it.
+STOPPING_RUN_STATUSES: frozenset[str] = frozenset({"terminating"})
+
 #: Step (job) statuses that explain a failed run; ``cancelled`` steps never ran, so they have no log.
 FAILED_STEP_STATUSES: frozenset[str] = frozenset({"failed", "terminated"})
 

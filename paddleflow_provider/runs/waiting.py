@@ -4,7 +4,9 @@ Both used to live in the run operators' base class, where a sensor or a TaskFlow
 reuse them. The loop polls ``show_run``, logs only the *new* step log lines (a cursor per job),
 rides out transient API errors with :class:`~paddleflow_provider.runs.backoff.TransientBackoff`, and
 stops at the first verdict that is not "waiting" (:func:`~paddleflow_provider.runs.verdict.run_verdict`),
-or raises :class:`WaitDeadlinePassed` at the wall-clock deadline so the caller can stop the run.
+or raises :class:`WaitDeadlinePassed` at the wall-clock deadline so the caller can stop the run, or
+:class:`WaitCancelled` once the caller says the wait is over (the task was killed and its run stopped:
+reading the run on until it ends would only produce a failure report for a run nobody waits for).
 Plain Python: nothing here imports Airflow.
 """
 
@@ -38,6 +40,10 @@ class WaitDeadlinePassed(Exception):
     """The wall-clock deadline passed before the run reached a verdict; the run still runs."""
 
 
+class WaitCancelled(Exception):
+    """The caller cancelled the wait (``cancelled()`` became true) before the run reached a verdict."""
+
+
 def deadline_passed(deadline: float | None) -> bool:
     return deadline is not None and time.time() >= deadline
 
@@ -58,10 +64,12 @@ def wait_for_verdict(
     stream_logs: bool = True,
     log: TaskLog = module_log,
     sleep: Callable[[float], Any] = time.sleep,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> tuple[Verdict, RunInfo]:
     """Poll ``run_id`` until :func:`run_verdict` is not WAITING; return that verdict and the run.
 
-    Raises :class:`WaitDeadlinePassed` at ``deadline`` (epoch seconds), checked after each read.
+    Raises :class:`WaitDeadlinePassed` at ``deadline`` (epoch seconds), checked after each read,
+    and :class:`WaitCancelled` when ``cancelled()`` is true before a read.
     Transient errors are logged and polled through; log-reading errors never decide the outcome.
     """
     from paddleflow_provider.client import PaddleFlowError, TransientError
@@ -70,6 +78,8 @@ def wait_for_verdict(
     backoff = TransientBackoff(poll_interval)
     last_status = None
     while True:
+        if cancelled():
+            raise WaitCancelled(run_id)
         try:
             info = api.show_run(run_id)
         except TransientError as err:

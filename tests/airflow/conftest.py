@@ -26,14 +26,14 @@ def airflow_db() -> None:
     db.resetdb()
 
 
-def conn_json(host: str, port: int, **extra: object) -> str:
+def conn_json(host: str, port: int, password: str, **extra: object) -> str:
     return json.dumps(
         {
             "conn_type": "paddleflow",
             "host": host,
             "port": port,
             "login": "root",
-            "password": "paddleflow",
+            "password": password,
             "extra": extra,
         }
     )
@@ -46,7 +46,13 @@ def pf_conn(paddleflow_emulator, monkeypatch):
 
     monkeypatch.setenv(
         "AIRFLOW_CONN_PADDLEFLOW_DEFAULT",
-        conn_json(paddleflow_emulator.host, paddleflow_emulator.port, max_retry_time=10, backoff_max=0.2),
+        conn_json(
+            paddleflow_emulator.host,
+            paddleflow_emulator.port,
+            paddleflow_emulator.root_password,
+            max_retry_time=10,
+            backoff_max=0.2,
+        ),
     )
     requests.delete(f"{paddleflow_emulator.url}/_emulator/faults", timeout=10)
     yield paddleflow_emulator
@@ -73,6 +79,6 @@ def pf_api(pf_conn):
     """A logged-in typed client on the emulator, to check what the DAGs did remotely."""
     from paddleflow_provider.client import Client
 
-    client = Client(pf_conn.host, "root", "paddleflow", str(pf_conn.port))
+    client = Client(pf_conn.host, "root", pf_conn.root_password, str(pf_conn.port))
     client.api.login()
     return client.api

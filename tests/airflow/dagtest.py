@@ -18,6 +18,7 @@ DAG_FILES = (
     DAGS_DIR / "paddleflow_test_dags.py",
     DAGS_DIR / "paddleflow_admin_dags.py",
     DAGS_DIR / "paddleflow_log_line_dags.py",
+    DAGS_DIR / "paddleflow_ops_dags.py",
 )
 _DAGS: dict[str, Any] = {}
 

@@ -193,6 +193,9 @@ def test_lost_create_answer_still_yields_one_run(pf_conn, pf_api, dagtest):
     assert [r.run_id for r in pf_api.iter_runs() if r.name == name] == [run_id]
 
 
+NO_CONTEXT: dict = {}  # _existing_run only reads the context when the state store holds a run
+
+
 def test_reattach_lookup_finds_the_marked_run_without_a_state_store(pf_conn, pf_api):
     from paddleflow_provider.client import PaddleFlowError
     from paddleflow_provider.operators.run import PaddleFlowCreateRunOperator
@@ -214,18 +217,18 @@ def test_reattach_lookup_finds_the_marked_run_without_a_state_store(pf_conn, pf_
     try:
         # One marker per run: the client's, carrying the task instance's token.
         assert pf_api.show_run(mine).description.count("[") == 1
-        assert op._existing_run(pf_api, EmptyState(), token) == (mine, None)
-        assert op._existing_run(pf_api, EmptyState(), "0" * 16) == (None, 0)
+        assert op._existing_run(pf_api, EmptyState(), token, NO_CONTEXT) == (mine, None)
+        assert op._existing_run(pf_api, EmptyState(), "0" * 16, NO_CONTEXT) == (None, 0)
         pf_api.stop_run(mine, force=True)
         _wait_final(pf_api, mine)
         # Stopped: submit afresh, under the next generation of the token ...
-        assert op._existing_run(pf_api, EmptyState(), token) == (None, 1)
+        assert op._existing_run(pf_api, EmptyState(), token, NO_CONTEXT) == (None, 1)
         again = pf_api.create_run(
             run_yaml_raw=_slow_yaml(), run_name="lookup_probe", client_token=client_token(token, 1)
         )
         created.append(again)
         # ... which the next lookup finds as the newest run of this task instance.
-        assert op._existing_run(pf_api, EmptyState(), token) == (again, None)
+        assert op._existing_run(pf_api, EmptyState(), token, NO_CONTEXT) == (again, None)
     finally:
         for run_id in created:
             with contextlib.suppress(PaddleFlowError):  # already ended

@@ -28,3 +28,7 @@ def test_run_demo_runs_the_example_dag_to_success(tmp_path):
     assert re.search(r"PaddleFlow run id:\s+run-\d+", proc.stdout)
     assert re.search(r"Log line matched:\s+\S+ epoch 2/4", proc.stdout)
     assert "'train': 'succeeded'" in proc.stdout
+    # The demo's connection password masks nothing else: the task logs keep this provider's logger
+    # names (with root/paddleflow they read "***_provider.operators.run").
+    logs = proc.stdout + proc.stderr
+    assert "paddleflow_provider.operators.run" in logs and "***_provider" not in logs

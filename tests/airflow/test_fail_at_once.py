@@ -151,7 +151,7 @@ def test_a_refused_request_is_sent_once_and_a_transient_one_retried(
     )
     monkeypatch.setenv(
         f"AIRFLOW_CONN_{dags.ONE_ATTEMPT_CONN.upper()}",
-        _connection(pf_conn, "root", "paddleflow", max_attempts=1),
+        _connection(pf_conn, "root", pf_conn.root_password, max_attempts=1),
     )
     # Counting rules: each match uses one of ``times``; the first two only count, the third answers 503.
     rules = [

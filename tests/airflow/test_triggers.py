@@ -135,7 +135,7 @@ def test_hook_test_connection_is_read_only_and_says_why_it_fails(pf_conn, monkey
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         free = sock.getsockname()[1]
-    monkeypatch.setenv("AIRFLOW_CONN_PF_DEAD", conn(free, "paddleflow"))
+    monkeypatch.setenv("AIRFLOW_CONN_PF_DEAD", conn(free, pf_conn.root_password))
     ok, message = PaddleFlowHook("pf_dead").test_connection()
     assert not ok and "APIConnectionError" in message
 

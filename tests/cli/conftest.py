@@ -31,7 +31,7 @@ def server_env(paddleflow_emulator, tmp_path) -> dict[str, str]:
         "PADDLEFLOW_SERVER_HOST": paddleflow_emulator.host,
         "PADDLEFLOW_SERVER_PORT": str(paddleflow_emulator.port),
         "PADDLEFLOW_USER": "root",
-        "PADDLEFLOW_PASSWORD": "paddleflow",
+        "PADDLEFLOW_PASSWORD": paddleflow_emulator.root_password,
     }
 
 
@@ -59,6 +59,6 @@ def pf_json(pf) -> Callable[..., Any]:
 
 @pytest.fixture
 def client(paddleflow_emulator):
-    c = Client(paddleflow_emulator.url, "root", "paddleflow")
+    c = Client(paddleflow_emulator.url, "root", paddleflow_emulator.root_password)
     yield c
     c.close()

@@ -41,14 +41,16 @@ def free_port() -> int:
 
 
 def test_the_config_file_given_with_pf_config(pf, paddleflow_emulator, tmp_path):
-    path = ini(tmp_path / "my.ini", paddleflow_emulator.host, paddleflow_emulator.port)
+    emu = paddleflow_emulator
+    path = ini(tmp_path / "my.ini", emu.host, emu.port, password=emu.root_password)
     result = pf("--pf_config", str(path), "run", "list", env=NO_ENV)
     assert result.exit_code == 0, result.stderr
     assert "| run id" in result.stdout
 
 
 def test_the_default_config_location_and_default_port(pf, paddleflow_emulator, tmp_path):
-    ini(tmp_path / ".paddleflow" / "paddleflow.ini", paddleflow_emulator.host, paddleflow_emulator.port)
+    emu = paddleflow_emulator
+    ini(tmp_path / ".paddleflow" / "paddleflow.ini", emu.host, emu.port, password=emu.root_password)
     assert pf("run", "list", env=NO_ENV | {"HOME": str(tmp_path)}).exit_code == 0
     # without a port anywhere, the default 8999 is used (and named in the failure)
     (tmp_path / ".paddleflow" / "paddleflow.ini").write_text(
@@ -155,7 +157,7 @@ def test_conn_id_uses_an_airflow_connection(paddleflow_emulator, tmp_path):
             "host": paddleflow_emulator.host,
             "port": paddleflow_emulator.port,
             "login": "root",
-            "password": "paddleflow",
+            "password": paddleflow_emulator.root_password,
         }
     )
     env = {

@@ -26,7 +26,13 @@ def _uid() -> str:
 
 @pytest.fixture
 def client(paddleflow_emulator):
-    c = Client(paddleflow_emulator.url, "root", "paddleflow", backoff_initial=0.05, backoff_max=0.2)
+    c = Client(
+        paddleflow_emulator.url,
+        "root",
+        paddleflow_emulator.root_password,
+        backoff_initial=0.05,
+        backoff_max=0.2,
+    )
     yield c
     c.close()
 
@@ -293,7 +299,7 @@ def test_a_lost_create_with_a_client_token_is_not_duplicated(client, paddleflow_
 
 
 def test_explicit_login_and_a_wrong_password(client):
-    assert client.login("root", "paddleflow") == (True, None)
+    assert client.login("root", client.config.password) == (True, None)
     other = Client(client.config.base_url, "root", "not-the-password", max_attempts=1)
     ok, message = other.login()
     assert ok is False and "AuthFailed" in message and "not-the-password" not in message
@@ -393,12 +399,12 @@ def test_mount_end_to_end(client, tmp_path, monkeypatch):
     monkeypatch.setattr(_mount, "is_mount", lambda _path: record.exists())
     mountpoint = tmp_path / "mnt"
     mountpoint.mkdir()
-    c = Client(client.config.base_url, "root", "paddleflow", fuse_binary=_recording_fuse(tmp_path))
+    c = Client(client.config.base_url, "root", client.config.password, fuse_binary=_recording_fuse(tmp_path))
     assert c.mount(fs, str(mountpoint), mountOptions={"block-size": 4096}) == (True, None)
     started = json.loads(record.read_text())
     assert started["login"] == 200  # the password reached the FUSE client, through its environment
     assert f"--fs-id=fs-root-{fs}" in started["argv"] and "--block-size=4096" in started["argv"]
-    assert not any("paddleflow" in arg for arg in started["argv"][1:])
+    assert not any(client.config.password in arg for arg in started["argv"][1:])
     record.unlink()
     ok, message = c.mount(f"no{_uid()}", str(mountpoint))
     assert ok is False and "RecordNotFound" in message and not record.exists()

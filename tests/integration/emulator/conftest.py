@@ -21,8 +21,8 @@ def base_url(paddleflow_emulator: Any) -> str:
 
 
 @pytest.fixture(scope="session")
-def root(base_url: str) -> Api:
-    return Api(base_url)
+def root(base_url: str, paddleflow_emulator: Any) -> Api:
+    return Api(base_url, password=paddleflow_emulator.root_password)
 
 
 @pytest.fixture()

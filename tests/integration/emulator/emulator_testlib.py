@@ -20,6 +20,7 @@ class Api:
     def __init__(self, base: str, user: str = "root", password: str = "paddleflow") -> None:
         self.base = base
         self.user = user
+        self.password = password
         self.s = requests.Session()
         if user:
             r = self.s.post(

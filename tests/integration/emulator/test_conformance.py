@@ -267,7 +267,7 @@ def test_many_clients_writing_at_once_get_unique_ids_and_lose_nothing(root: Api)
     yaml_text = "name: par\ndocker_env: busybox\nentry_points:\n  a:\n    command: echo par\n"
 
     def one(i: int) -> tuple[str, str, str, str]:
-        api = Api(root.base)  # a separate client (own connection pool) per task
+        api = Api(root.base, password=root.password)  # a separate client (own connection pool) per task
         user, queue = f"{tag}{i:03d}"[-16:], f"{tag}-{i:03d}".lower()
         r1 = api.post("/user", json={"username": user, "password": "pass1234"})
         body = {"name": queue, "namespace": "default", "maxResources": {"cpu": "1", "mem": "1Gi"}}
