@@ -111,11 +111,11 @@ def start_logging_run(api: Any, lines: int) -> tuple[str, str]:
     raise TimeoutError(f"the step did not print {lines} lines within 120 s")
 
 
-def caught_up_poll_bytes(emulator_url: str, lines: int) -> dict[str, Any]:
+def caught_up_poll_bytes(emulator_url: str, lines: int, password: str = "paddleflow") -> dict[str, Any]:
     """Bytes of one caught-up poll of a ``lines``-line log: the cursor's and the previous cursor's."""
     host, port = emulator_url.removeprefix("http://").split(":")
     forwarder = ByteCountingForwarder((host, int(port)))
-    client = Client(forwarder.url, "root", "paddleflow")
+    client = Client(forwarder.url, "root", password)
     api = client.api
     try:
         run_id, job_id = start_logging_run(api, lines)

@@ -79,7 +79,7 @@ def test_run_page_in_a_browser(
     browser: Any, paddleflow_emulator: Any, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     base = str(paddleflow_emulator.url)
-    root = _token(base, "root", "paddleflow")
+    root = _token(base, "root", paddleflow_emulator.root_password)
     alice, alice_auth = _user(base, root)
     _, bob_auth = _user(base, root)
     gate = tmp_path / "gate"

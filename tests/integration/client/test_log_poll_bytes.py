@@ -29,7 +29,10 @@ def bench_logs():
 @pytest.fixture(scope="module")
 def polls(bench_logs, paddleflow_emulator):
     lengths = (1_000, 1_050, 10_000, 100_000)
-    return {n: bench_logs.caught_up_poll_bytes(paddleflow_emulator.url, n) for n in lengths}
+    return {
+        n: bench_logs.caught_up_poll_bytes(paddleflow_emulator.url, n, paddleflow_emulator.root_password)
+        for n in lengths
+    }
 
 
 def test_a_caught_up_poll_finds_nothing_new_at_every_length(polls):

@@ -21,6 +21,12 @@ def base_url(paddleflow_emulator: Any) -> str:
 
 
 @pytest.fixture(scope="session")
+def root_password(paddleflow_emulator: Any) -> str:
+    """The session emulator's root password (random: see the pytest plugin)."""
+    return str(paddleflow_emulator.root_password)
+
+
+@pytest.fixture(scope="session")
 def root(base_url: str, paddleflow_emulator: Any) -> Api:
     return Api(base_url, password=paddleflow_emulator.root_password)
 

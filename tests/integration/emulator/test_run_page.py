@@ -161,7 +161,7 @@ def test_run_page_of_a_running_run_refreshes_until_the_run_ends(
 
 
 def test_a_user_sees_only_their_own_runs_and_root_sees_all(
-    base_url: str, root: Api, make_user: Callable[..., Api]
+    root_password: str, base_url: str, root: Api, make_user: Callable[..., Api]
 ) -> None:
     hello = "name: mine\ndocker_env: busybox\nentry_points:\n  a:\n    command: echo hi\n"
     alice, bob = make_user(), make_user()
@@ -175,20 +175,20 @@ def test_a_user_sees_only_their_own_runs_and_root_sees_all(
     assert f"user[{alice.user}] has no access to resource[run] with ID[{bob_run}]" in refused.text
     assert 'id="run-status"' not in refused.text
 
-    everything = page_session(base_url, "root", "paddleflow")
+    everything = page_session(base_url, "root", root_password)
     listed = everything.get(base_url + "/", timeout=20).text
     assert f">{alice_run}</a>" in listed and f">{bob_run}</a>" in listed
     assert everything.get(f"{base_url}/run/{bob_run}", timeout=20).status_code == 200
 
 
-def test_unknown_run_is_a_404_page(base_url: str) -> None:
-    r = page_session(base_url, "root", "paddleflow").get(f"{base_url}/run/run-999999", timeout=20)
+def test_unknown_run_is_a_404_page(root_password: str, base_url: str) -> None:
+    r = page_session(base_url, "root", root_password).get(f"{base_url}/run/run-999999", timeout=20)
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert "resouceType[run] with ID[run-999999] not found" in r.text
 
 
-def test_a_marker_that_is_not_the_lists_own_is_a_400_page(base_url: str) -> None:
-    r = page_session(base_url, "root", "paddleflow").get(
+def test_a_marker_that_is_not_the_lists_own_is_a_400_page(root_password: str, base_url: str) -> None:
+    r = page_session(base_url, "root", root_password).get(
         base_url + "/", params={"marker": "nope"}, timeout=20
     )
     assert r.status_code == 400 and 'id="page-error"' in r.text
@@ -207,18 +207,20 @@ def test_wrong_password_sets_no_session(base_url: str, make_user: Callable[..., 
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
-def test_login_never_sends_the_browser_to_another_site(base_url: str, target: str) -> None:
+def test_login_never_sends_the_browser_to_another_site(
+    root_password: str, base_url: str, target: str
+) -> None:
     r = requests.post(
         base_url + "/login",
-        data={"username": "root", "password": "paddleflow", "next": target},
+        data={"username": "root", "password": root_password, "next": target},
         allow_redirects=False,
         timeout=20,
     )
     assert r.status_code == 303 and r.headers["location"] == "/"
 
 
-def test_a_forged_or_signed_out_session_is_sent_to_login(base_url: str) -> None:
-    s = page_session(base_url, "root", "paddleflow")
+def test_a_forged_or_signed_out_session_is_sent_to_login(root_password: str, base_url: str) -> None:
+    s = page_session(base_url, "root", root_password)
     assert s.get(base_url + "/", allow_redirects=False, timeout=20).status_code == 200
     out = s.post(base_url + "/logout", allow_redirects=False, timeout=20)
     assert out.status_code == 303 and out.headers["location"] == "/login"
