@@ -13,6 +13,7 @@ check, mount's fs lookup) is written once for both.
 from __future__ import annotations
 
 import dataclasses
+import http.cookiejar
 import json
 import ssl
 import uuid
@@ -58,6 +59,21 @@ USER_AGENT = "paddleflow-provider-client/0.1"
 AUTH_HEADER = "x-pf-authorization"
 REQUEST_ID_HEADER = "x-pf-request-id"
 RELOGIN_CODES = frozenset({"AuthInvalidToken", "AuthFailed", "AuthWithoutToken"})
+
+
+class NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Both transports' cookie policy: keep no cookie, send none.
+
+    Why: PaddleFlow authenticates with a token header and sets no cookies, so a ``Set-Cookie`` is
+    at best noise; kept, one whose value is not ASCII (httpx) would make every later request of the
+    client fail while its headers are built, far from the answer that carried it.
+    """
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
 
 
 def _identity(data: Any) -> Any:

@@ -18,7 +18,7 @@ import urllib3.exceptions
 
 from ._auth import Auth
 from ._config import ClientConfig
-from ._core import Call, Flow, Prepared, Raw, connection_error, raw_answer, tls_failure
+from ._core import Call, Flow, NoCookies, Prepared, Raw, connection_error, raw_answer, tls_failure
 from ._drive import Driver, Feed, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
 from ._retry import SleepFn
@@ -67,6 +67,7 @@ def _session(config: ClientConfig) -> requests.Session:
     """
     session = _NoRedirectSession()
     session.trust_env = False
+    session.cookies.set_policy(NoCookies())
     session.proxies = requests.utils.get_environ_proxies(config.base_url)
     verify = config.verify_arg
     if verify is True:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Generic, ParamSpec, TypeAlias, TypeVar, cast
 
 from .._core import Call, Flow, Landed
-from .._exceptions import InvalidArgumentError, NotFoundError
+from .._exceptions import InvalidArgumentError, NotFoundError, ProtocolError, shown
 from .._model_base import Info, Page, items_of, marker_of
 from .._validate import encodable
 
@@ -213,22 +213,36 @@ def landed_if_found(show: Call[Any], value: Callable[[Any], Any] = lambda _: Non
 LARGEST_PAGE = 1000
 
 
+#: the most pages one walk of a list follows: 10 million items at the largest page size, far beyond
+#: any real list, yet a walk of a server that always answers "there is a next page" ends
+MAX_PAGES = 10_000
+
+
 class PageWalk:
     """Which page to ask for next, for every way of walking a list (the sync and async ``iter_*``
     helpers, the look-up flows): follow ``next_marker`` from ``marker`` (the first page when None)
     until the last page, and stop, rather than loop for ever, when the server hands back a marker it
-    gave before.
+    gave before, or, with ``ProtocolError``, after ``MAX_PAGES`` pages (a server whose markers never
+    repeat and never end would otherwise keep the walk, and a look-up's growing list, going for ever).
     """
 
     def __init__(self, marker: str | None = None) -> None:
         self.marker = marker
         self._seen = {marker} if marker else set()
+        self._pages = 0
 
-    def advance(self, page: Page[Any]) -> bool:
-        """Move to the page after ``page``; False when there is none."""
+    def advance(self, page: Page[Any], of: str) -> bool:
+        """Move to the page after ``page`` (an answer of the list call ``of``); False when there is none."""
         marker = page.next_marker
         if not marker or marker in self._seen:
             return False
+        self._pages += 1
+        if self._pages >= MAX_PAGES:
+            raise ProtocolError(
+                f"{of}: the server still answered a next page (marker {shown(marker)}) after {self._pages}"
+                f" pages; a list of more than {MAX_PAGES} pages is taken for a server fault,"
+                " so the walk stopped"
+            )
         self._seen.add(marker)
         self.marker = marker
         return True
@@ -260,9 +274,10 @@ def walk(build: Callable[[str | None], Call[Page[M]]]) -> Any:
     items: list[M] = []
     pages = PageWalk()
     while True:
-        page = yield build(pages.marker)
+        call = build(pages.marker)
+        page = yield call
         items.extend(page.items)
-        if not pages.advance(page):
+        if not pages.advance(page, call.name):
             return items
 
 
