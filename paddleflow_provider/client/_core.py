@@ -56,6 +56,9 @@ class _NoBody:
 NO_BODY: Any = _NoBody()
 
 USER_AGENT = "paddleflow-provider-client/0.1"
+#: The longest request URL either transport sends (httpx refuses longer ones): a longer one is an
+#: argument error here, for both, rather than an exception from inside httpx.
+MAX_URL_LENGTH = 65536
 AUTH_HEADER = "x-pf-authorization"
 REQUEST_ID_HEADER = "x-pf-request-id"
 RELOGIN_CODES = frozenset({"AuthInvalidToken", "AuthFailed", "AuthWithoutToken"})
@@ -161,7 +164,14 @@ def prepare(config: ClientConfig, call: Call[Any], token: str | None) -> Prepare
         headers["Content-Type"] = "application/json"
     if call.auth and token:
         headers[AUTH_HEADER] = token
-    return Prepared(call.name, call.method, config.api_url + call.path, params, headers, content, request_id)
+    url = config.api_url + call.path
+    if len(url) + sum(len(quote(k)) + len(quote(v)) + 2 for k, v in params) > MAX_URL_LENGTH:
+        raise InvalidArgumentError(
+            call.name,
+            f"the request's URL would be longer than the {MAX_URL_LENGTH} characters a URL may have"
+            " (an argument of this call is far too long)",
+        )
+    return Prepared(call.name, call.method, url, params, headers, content, request_id)
 
 
 @dataclasses.dataclass(frozen=True)

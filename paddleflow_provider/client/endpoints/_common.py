@@ -61,9 +61,11 @@ class ArgumentRules:
     keyword or a binding the signature refuses (a missing argument, one too many) is an
     ``InvalidArgumentError`` naming it, never a ``TypeError``, so the tuple face can answer
     ``(False, message)``. Arguments annotated ``str`` or ``str | None`` are type-checked here, once for
-    every method (filters and markers would otherwise reach the wire as ``str(value)``), and every text
-    argument must be encodable (``_validate.encodable``: no lone surrogate); value rules stay in the
-    builders.
+    every method (filters and markers would otherwise reach the wire as ``str(value)``), every text
+    argument must be encodable (``_validate.encodable``: no lone surrogate), and one that is a ``str``
+    subclass goes on as the plain ``str`` it holds (so no rule or transport ever runs a caller's
+    ``__eq__``, ``__hash__`` or ``__str__``, and a ``StrEnum`` member is sent as its value); value rules
+    stay in the builders.
     """
 
     def __init__(self, name: str, signature: inspect.Signature, aliases: Mapping[str, str]) -> None:
@@ -74,8 +76,10 @@ class ArgumentRules:
         self.params = [p.name for p in params]
         self.strings = [p.name for p in params if p.annotation in ("str", "str | None")]
 
-    def canonical(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The keyword arguments with canonical names, once the call passed every rule."""
+    def canonical(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The arguments, keywords with canonical names, once the call passed every rule."""
         for alias, canonical in self.aliases.items():
             if alias in kwargs:
                 if canonical in kwargs:
@@ -96,7 +100,16 @@ class ArgumentRules:
         for name, value in given.items():  # every text argument, whatever else it may also be
             if isinstance(value, str):
                 encodable(name, value)
-        return kwargs
+        if any(isinstance(v, str) and type(v) is not str for v in given.values()):
+            args = tuple(_plain(v) for v in args)
+            kwargs = {k: _plain(v) for k, v in kwargs.items()}
+        return args, kwargs
+
+
+def _plain(value: Any) -> Any:
+    """A ``str`` subclass's value as a plain ``str`` (``str.__str__`` runs none of the subclass's
+    methods); any other value unchanged."""
+    return str.__str__(value) if isinstance(value, str) and type(value) is not str else value
 
 
 def declared(builder: Callable[..., Any]) -> Endpoint:
@@ -117,7 +130,8 @@ def checked(builder: Callable[P, R]) -> Callable[P, R]:
     rules = ArgumentRules(builder.__name__, inspect.signature(builder), declared(builder).aliases)
 
     def build(*args: Any, **kwargs: Any) -> R:
-        return builder(*args, **rules.canonical(args, kwargs))
+        args, kwargs = rules.canonical(args, kwargs)
+        return builder(*args, **kwargs)
 
     return build
 
@@ -136,13 +150,15 @@ def takes(*, aliases: Mapping[str, str] | None = None) -> Callable[[F], F]:
 
             @functools.wraps(method)
             async def checked_coroutine(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-                return await method(self, *args, **rules.canonical(args, kwargs))
+                args, kwargs = rules.canonical(args, kwargs)
+                return await method(self, *args, **kwargs)
 
             return cast(F, checked_coroutine)
 
         @functools.wraps(method)
         def checked_method(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return method(self, *args, **rules.canonical(args, kwargs))
+            args, kwargs = rules.canonical(args, kwargs)
+            return method(self, *args, **kwargs)
 
         return cast(F, checked_method)
 

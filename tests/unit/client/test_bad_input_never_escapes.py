@@ -370,3 +370,45 @@ def test_a_list_that_never_ends_is_a_protocol_error_after_max_pages(server, clie
 
         asyncio.run(main())
     assert len(server.calls) == 7
+
+
+class FussyText(str):
+    """Text whose comparisons and hash raise: it passes every ``isinstance(value, str)`` check."""
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("eq refused")
+
+    def __hash__(self) -> int:
+        raise RuntimeError("hash refused")
+
+
+def test_a_str_subclass_is_sent_as_the_plain_text_it_holds(server, client):
+    """The request builder compared a filter with ``""``: a ``str`` subclass's own ``__eq__`` ran,
+    and its ``RuntimeError`` escaped both faces."""
+    server.route("GET", "/pipeline", 200, {"pipelineList": []})
+    assert client.api.list_pipeline(user_filter=FussyText("alice1")).items == []
+    assert client.list_pipeline(user_filter=FussyText("alice1"))[0] is True
+    assert [("userFilter", "alice1") in c.query for c in server.calls] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        ("show_cluster", {"clustername": "c" * 70_000}),
+        ("list_run", {"fs_name": "a" * 40_000, "run_name": "b" * 40_000}),
+    ],
+)
+def test_an_argument_too_long_for_a_url_is_an_argument_error(server, client, method, kwargs):
+    """httpx refuses URLs longer than 64 KiB with ``InvalidURL``, no ``HTTPError``: it escaped the
+    async face; the sync face sent the URL. Both now refuse it before sending."""
+
+    async def main() -> None:
+        async with _async_api(server) as api:
+            with pytest.raises(InvalidArgumentError, match="URL") as info:
+                await getattr(api, method)(**kwargs)
+            assert info.value.argument == method
+
+    error = both_faces_refuse(client, method, **kwargs)
+    assert error.argument == method and "URL" in str(error)
+    asyncio.run(main())
+    assert server.calls == []
