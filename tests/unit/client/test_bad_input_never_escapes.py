@@ -17,6 +17,7 @@ import pytest
 
 from paddleflow_provider.client import (
     APIStatusError,
+    APITimeoutError,
     Client,
     InvalidArgumentError,
     PaddleFlowError,
@@ -412,3 +413,30 @@ def test_an_argument_too_long_for_a_url_is_an_argument_error(server, client, met
     assert error.argument == method and "URL" in str(error)
     asyncio.run(main())
     assert server.calls == []
+
+
+def test_a_body_that_stops_coming_is_a_read_timeout_on_the_sync_face(server, client):
+    """``requests`` reports a read timeout in the middle of a body as a lost connection: the sync face
+    said "connection lost", the async face "read timeout", for the same stalled server."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    release = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{")
+        release.wait(10)
+        conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    stalled = Client("127.0.0.1", None, None, listener.getsockname()[1], timeout=(1.0, 0.2), max_attempts=1)
+    try:
+        with pytest.raises(APITimeoutError, match="read timeout"):
+            stalled.api.list_queue()
+    finally:
+        release.set()
+        stalled.close()
+        listener.close()
