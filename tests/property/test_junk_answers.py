@@ -25,11 +25,26 @@ pytestmark = pytest.mark.slow
 
 
 def _not_json(answer: Answer) -> bool:
+    """A body that is not JSON Python can read (nested too deeply counts as not)."""
     try:
         json.loads(answer.body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return bool(answer.body.strip())
     return False
+
+
+def _readable_http(answer: Answer) -> bool:
+    """An HTTP answer both HTTP libraries read: exact length, no encoding to undo, header values
+    without control characters (h11 refuses those, as it should)."""
+    return (
+        answer.how == "http"
+        and answer.length == "exact"
+        and all(
+            name.lower() not in (b"content-encoding", b"transfer-encoding")
+            and not any(byte < 0x20 or byte == 0x7F for byte in value)
+            for name, value in answer.headers
+        )
+    )
 
 
 @pytest.mark.parametrize("name", [m.name for m in harness.METHODS])
@@ -41,14 +56,6 @@ def test_a_junk_answer_never_escapes(junk, name, login, answer, data):
     for face in method.faces:
         outcome = harness.call(junk, plan, face, method, (), dict(method.valid))
         harness.check(outcome, method)
-        readable = (
-            login == strategies.good_login
-            and answer.how == "http"
-            and 200 <= answer.status < 300
-            and answer.length == "exact"
-            and not any(
-                name.lower() in (b"content-encoding", b"transfer-encoding") for name, _ in answer.headers
-            )
-        )
+        readable = login == strategies.good_login and 200 <= answer.status < 300 and _readable_http(answer)
         if face != "tuple" and readable and _not_json(answer) and outcome.calls:
             assert isinstance(outcome.error, ProtocolError), f"{face} {name}: {outcome.error!r}"
