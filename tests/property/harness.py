@@ -10,6 +10,7 @@ the same junk server plan; ``check`` then holds each outcome to the promise.
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import inspect
 import os
@@ -46,6 +47,9 @@ SLACK = 3.0
 REQUEST_BUDGET = 40
 
 FACES = ("tuple", "typed", "async")
+#: How many calls each face made, and how many requests the server saw, in this session (the suite's
+#: summary line shows them).
+TALLY: collections.Counter[str] = collections.Counter()
 
 #: ``PF_PROPERTY_SCALE=20`` multiplies every example count (a longer hunt, by hand; CI runs 1).
 SCALE = int(os.environ.get("PF_PROPERTY_SCALE", "1"))
@@ -200,6 +204,8 @@ def call(
         finally:
             client.close()
     elapsed = time.monotonic() - start
+    TALLY[face] += 1
+    TALLY["requests"] += len(server.requests)
     return Outcome(face, value, error, elapsed, list(server.requests), waits)
 
 
