@@ -105,8 +105,14 @@ def hostile_value(index: int) -> Any:
     return HOSTILE[index]
 
 
+known_hostile = st.integers(0, len(HOSTILE) - 1).map(hostile_value)
+#: half of the draws from the known-hostile values, half from whole types
 hostile = st.one_of(
-    st.integers(0, len(HOSTILE) - 1).map(hostile_value),
+    known_hostile,
+    known_hostile,
+    known_hostile,
+    known_hostile,
+    known_hostile,
     st.text(max_size=20),
     st.integers(),
     st.floats(),

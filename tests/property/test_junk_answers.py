@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paddleflow_provider.client import ProtocolError
+from paddleflow_provider.client import APIConnectionError, ProtocolError
 from tests.property import harness, strategies
 from tests.property.junk_server import Answer
 
@@ -31,6 +31,12 @@ def _not_json(answer: Answer) -> bool:
     except (ValueError, RecursionError):
         return bool(answer.body.strip())
     return False
+
+
+def _final(answer: Answer) -> bool:
+    """A final status that may carry a body (no 1xx, 204 or 304, whose bytes would be read as the
+    start of the next answer)."""
+    return 200 <= answer.status <= 599 and answer.status not in (204, 304)
 
 
 def _readable_http(answer: Answer) -> bool:
@@ -59,3 +65,6 @@ def test_a_junk_answer_never_escapes(junk, name, login, answer, data):
         readable = login == strategies.good_login and 200 <= answer.status < 300 and _readable_http(answer)
         if face != "tuple" and readable and _not_json(answer) and outcome.calls:
             assert isinstance(outcome.error, ProtocolError), f"{face} {name}: {outcome.error!r}"
+        if face != "tuple" and _final(answer) and _readable_http(answer) and _readable_http(login):
+            # an answer the HTTP library can read is an answer, never a lost connection
+            assert not isinstance(outcome.error, APIConnectionError), f"{face} {name}: {outcome.error!r}"
