@@ -94,9 +94,10 @@ class PaddleFlowAPI:
         """Every item of every page of ``walk`` (``PageWalk`` says which page comes next)."""
         pages = PageWalk(walk.marker)
         while True:
-            got = self._transport.run(walk.page(pages.marker))
+            call = walk.page(pages.marker)
+            got = self._transport.run(call)
             yield from got.items
-            if not pages.advance(got):
+            if not pages.advance(got, call.name):
                 return
 
     # -- one method per endpoint: ``typed(builder)`` ----------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import http.cookiejar
 import os
 import ssl
 import weakref
@@ -19,7 +20,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from .._extras import MissingExtraError, missing_extra_message
 from ._auth import Auth
 from ._config import ClientConfig
-from ._core import Call, Flow, Prepared, Raw, connection_error, raw_answer, ssl_reason, tls_failure
+from ._core import Call, Flow, NoCookies, Prepared, Raw, connection_error, raw_answer, ssl_reason, tls_failure
 from ._drive import Driver, Feed, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
 from .endpoints import clusters, fs, pipelines, runs, users, walks
@@ -57,6 +58,18 @@ def ssl_context(verify: bool | str) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+async def _without_redirect_target(response: Any) -> None:
+    """Drop the ``Location`` of a 3xx answer before httpx reads it (the sync session's
+    ``_NoRedirectSession``, for httpx).
+
+    The client never follows redirects, yet httpx still builds the next request from ``Location`` and
+    raises ``RemoteProtocolError`` (a transport error: retried as a lost connection) when it is not a
+    URL. With no target, a 3xx is simply the answer the error mapping reads, as on the sync face.
+    """
+    if 300 <= response.status_code < 400:
+        response.headers.pop("location", None)
+
+
 class AsyncTransport:
     def __init__(
         self, config: ClientConfig, *, sleep: Callable[[float], Awaitable[None]] | None = None
@@ -79,6 +92,8 @@ class AsyncTransport:
             timeout=httpx.Timeout(read, connect=connect),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             follow_redirects=False,
+            cookies=http.cookiejar.CookieJar(NoCookies()),
+            event_hooks={"response": [_without_redirect_target]},
         )
         self._sleep = sleep or asyncio.sleep
 
@@ -193,10 +208,11 @@ class AsyncPaddleFlowAPI:
         """``PaddleFlowAPI._walk`` awaiting each page (the same ``PageWalk``)."""
         pages = PageWalk(walk.marker)
         while True:
-            got = await self._transport.run(walk.page(pages.marker))
+            call = walk.page(pages.marker)
+            got = await self._transport.run(call)
             for item in got.items:
                 yield item
-            if not pages.advance(got):
+            if not pages.advance(got, call.name):
                 return
 
     # -- one method per endpoint: ``awaitable(builder)`` ------------------------------------------------

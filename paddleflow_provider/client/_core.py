@@ -13,6 +13,7 @@ check, mount's fs lookup) is written once for both.
 from __future__ import annotations
 
 import dataclasses
+import http.cookiejar
 import json
 import ssl
 import uuid
@@ -55,9 +56,27 @@ class _NoBody:
 NO_BODY: Any = _NoBody()
 
 USER_AGENT = "paddleflow-provider-client/0.1"
+#: The longest request URL either transport sends (httpx refuses longer ones): a longer one is an
+#: argument error here, for both, rather than an exception from inside httpx.
+MAX_URL_LENGTH = 65536
 AUTH_HEADER = "x-pf-authorization"
 REQUEST_ID_HEADER = "x-pf-request-id"
 RELOGIN_CODES = frozenset({"AuthInvalidToken", "AuthFailed", "AuthWithoutToken"})
+
+
+class NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Both transports' cookie policy: keep no cookie, send none.
+
+    Why: PaddleFlow authenticates with a token header and sets no cookies, so a ``Set-Cookie`` is
+    at best noise; kept, one whose value is not ASCII (httpx) would make every later request of the
+    client fail while its headers are built, far from the answer that carried it.
+    """
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
 
 
 def _identity(data: Any) -> Any:
@@ -145,7 +164,14 @@ def prepare(config: ClientConfig, call: Call[Any], token: str | None) -> Prepare
         headers["Content-Type"] = "application/json"
     if call.auth and token:
         headers[AUTH_HEADER] = token
-    return Prepared(call.name, call.method, config.api_url + call.path, params, headers, content, request_id)
+    url = config.api_url + call.path
+    if len(url) + sum(len(quote(k)) + len(quote(v)) + 2 for k, v in params) > MAX_URL_LENGTH:
+        raise InvalidArgumentError(
+            call.name,
+            f"the request's URL would be longer than the {MAX_URL_LENGTH} characters a URL may have"
+            " (an argument of this call is far too long)",
+        )
+    return Prepared(call.name, call.method, url, params, headers, content, request_id)
 
 
 @dataclasses.dataclass(frozen=True)

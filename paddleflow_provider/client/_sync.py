@@ -18,7 +18,7 @@ import urllib3.exceptions
 
 from ._auth import Auth
 from ._config import ClientConfig
-from ._core import Call, Flow, Prepared, Raw, connection_error, raw_answer, tls_failure
+from ._core import Call, Flow, NoCookies, Prepared, Raw, connection_error, raw_answer, tls_failure
 from ._drive import Driver, Feed, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
 from ._retry import SleepFn
@@ -33,7 +33,13 @@ _NOT_SENT = (
 
 
 def _never_sent(exc: BaseException) -> bool:
-    """Walk the exception chain/args: a refused or unresolvable connection means nothing was sent."""
+    """A refused or unresolvable connection means nothing was sent."""
+    return _caused_by(exc, _NOT_SENT)
+
+
+def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    """Whether one of ``kinds`` is in ``exc``'s chain or arguments (``requests`` wraps urllib3's
+    errors, which wrap the socket's)."""
     seen: set[int] = set()
     stack: list[Any] = [exc]
     while stack:
@@ -41,7 +47,7 @@ def _never_sent(exc: BaseException) -> bool:
         if not isinstance(item, BaseException) or id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, _NOT_SENT):
+        if isinstance(item, kinds):
             return True
         stack.extend([item.__cause__, item.__context__, getattr(item, "reason", None), *item.args])
     return False
@@ -67,6 +73,7 @@ def _session(config: ClientConfig) -> requests.Session:
     """
     session = _NoRedirectSession()
     session.trust_env = False
+    session.cookies.set_policy(NoCookies())
     session.proxies = requests.utils.get_environ_proxies(config.base_url)
     verify = config.verify_arg
     if verify is True:
@@ -128,6 +135,9 @@ class SyncTransport:
         except requests.exceptions.SSLError as exc:
             raise tls_failure(p.name, exc) from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            if _caused_by(exc, (urllib3.exceptions.ReadTimeoutError,)):
+                # a body that stopped coming: ``requests`` reports the read timeout as a lost connection
+                raise connection_error(p.name, "read timeout (no answer)", sent=True, timeout=True) from exc
             sent = not _never_sent(exc)
             what = "connection lost before an answer" if sent else "could not connect"
             raise connection_error(

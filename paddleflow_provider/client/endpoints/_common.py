@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Generic, ParamSpec, TypeAlias, TypeVar, cast
 
 from .._core import Call, Flow, Landed
-from .._exceptions import InvalidArgumentError, NotFoundError
+from .._exceptions import InvalidArgumentError, NotFoundError, ProtocolError, shown
 from .._model_base import Info, Page, items_of, marker_of
 from .._validate import encodable
 
@@ -61,9 +61,11 @@ class ArgumentRules:
     keyword or a binding the signature refuses (a missing argument, one too many) is an
     ``InvalidArgumentError`` naming it, never a ``TypeError``, so the tuple face can answer
     ``(False, message)``. Arguments annotated ``str`` or ``str | None`` are type-checked here, once for
-    every method (filters and markers would otherwise reach the wire as ``str(value)``), and every text
-    argument must be encodable (``_validate.encodable``: no lone surrogate); value rules stay in the
-    builders.
+    every method (filters and markers would otherwise reach the wire as ``str(value)``), every text
+    argument must be encodable (``_validate.encodable``: no lone surrogate), and one that is a ``str``
+    subclass goes on as the plain ``str`` it holds (so no rule or transport ever runs a caller's
+    ``__eq__``, ``__hash__`` or ``__str__``, and a ``StrEnum`` member is sent as its value); value rules
+    stay in the builders.
     """
 
     def __init__(self, name: str, signature: inspect.Signature, aliases: Mapping[str, str]) -> None:
@@ -74,8 +76,10 @@ class ArgumentRules:
         self.params = [p.name for p in params]
         self.strings = [p.name for p in params if p.annotation in ("str", "str | None")]
 
-    def canonical(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The keyword arguments with canonical names, once the call passed every rule."""
+    def canonical(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The arguments, keywords with canonical names, once the call passed every rule."""
         for alias, canonical in self.aliases.items():
             if alias in kwargs:
                 if canonical in kwargs:
@@ -96,7 +100,16 @@ class ArgumentRules:
         for name, value in given.items():  # every text argument, whatever else it may also be
             if isinstance(value, str):
                 encodable(name, value)
-        return kwargs
+        if any(isinstance(v, str) and type(v) is not str for v in given.values()):
+            args = tuple(_plain(v) for v in args)
+            kwargs = {k: _plain(v) for k, v in kwargs.items()}
+        return args, kwargs
+
+
+def _plain(value: Any) -> Any:
+    """A ``str`` subclass's value as a plain ``str`` (``str.__str__`` runs none of the subclass's
+    methods); any other value unchanged."""
+    return str.__str__(value) if isinstance(value, str) and type(value) is not str else value
 
 
 def declared(builder: Callable[..., Any]) -> Endpoint:
@@ -117,7 +130,8 @@ def checked(builder: Callable[P, R]) -> Callable[P, R]:
     rules = ArgumentRules(builder.__name__, inspect.signature(builder), declared(builder).aliases)
 
     def build(*args: Any, **kwargs: Any) -> R:
-        return builder(*args, **rules.canonical(args, kwargs))
+        args, kwargs = rules.canonical(args, kwargs)
+        return builder(*args, **kwargs)
 
     return build
 
@@ -136,13 +150,15 @@ def takes(*, aliases: Mapping[str, str] | None = None) -> Callable[[F], F]:
 
             @functools.wraps(method)
             async def checked_coroutine(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-                return await method(self, *args, **rules.canonical(args, kwargs))
+                args, kwargs = rules.canonical(args, kwargs)
+                return await method(self, *args, **kwargs)
 
             return cast(F, checked_coroutine)
 
         @functools.wraps(method)
         def checked_method(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return method(self, *args, **rules.canonical(args, kwargs))
+            args, kwargs = rules.canonical(args, kwargs)
+            return method(self, *args, **kwargs)
 
         return cast(F, checked_method)
 
@@ -213,22 +229,36 @@ def landed_if_found(show: Call[Any], value: Callable[[Any], Any] = lambda _: Non
 LARGEST_PAGE = 1000
 
 
+#: the most pages one walk of a list follows: 10 million items at the largest page size, far beyond
+#: any real list, yet a walk of a server that always answers "there is a next page" ends
+MAX_PAGES = 10_000
+
+
 class PageWalk:
     """Which page to ask for next, for every way of walking a list (the sync and async ``iter_*``
     helpers, the look-up flows): follow ``next_marker`` from ``marker`` (the first page when None)
     until the last page, and stop, rather than loop for ever, when the server hands back a marker it
-    gave before.
+    gave before, or, with ``ProtocolError``, after ``MAX_PAGES`` pages (a server whose markers never
+    repeat and never end would otherwise keep the walk, and a look-up's growing list, going for ever).
     """
 
     def __init__(self, marker: str | None = None) -> None:
         self.marker = marker
         self._seen = {marker} if marker else set()
+        self._pages = 0
 
-    def advance(self, page: Page[Any]) -> bool:
-        """Move to the page after ``page``; False when there is none."""
+    def advance(self, page: Page[Any], of: str) -> bool:
+        """Move to the page after ``page`` (an answer of the list call ``of``); False when there is none."""
         marker = page.next_marker
         if not marker or marker in self._seen:
             return False
+        self._pages += 1
+        if self._pages >= MAX_PAGES:
+            raise ProtocolError(
+                f"{of}: the server still answered a next page (marker {shown(marker)}) after {self._pages}"
+                f" pages; a list of more than {MAX_PAGES} pages is taken for a server fault,"
+                " so the walk stopped"
+            )
         self._seen.add(marker)
         self.marker = marker
         return True
@@ -260,9 +290,10 @@ def walk(build: Callable[[str | None], Call[Page[M]]]) -> Any:
     items: list[M] = []
     pages = PageWalk()
     while True:
-        page = yield build(pages.marker)
+        call = build(pages.marker)
+        page = yield call
         items.extend(page.items)
-        if not pages.advance(page):
+        if not pages.advance(page, call.name):
             return items
 
 

@@ -9,6 +9,7 @@ anything is sent), ``ProtocolError`` for an answer it cannot read. Each test bel
 from __future__ import annotations
 
 import asyncio
+import re
 import tempfile
 from typing import Any
 
@@ -16,12 +17,15 @@ import pytest
 
 from paddleflow_provider.client import (
     APIStatusError,
+    APITimeoutError,
     Client,
     InvalidArgumentError,
     PaddleFlowError,
     ProtocolError,
 )
 from paddleflow_provider.client._exceptions import shown
+from paddleflow_provider.client.endpoints import _common
+from tests.unit.client.conftest import Reply
 from tests.unit.client.test_argument_types import BUILDERS, CASES
 from tests.unit.client.test_wire import DAG, RUN_DETAIL
 
@@ -281,3 +285,158 @@ def test_the_async_login_answers_a_wrong_call_shape(server):
 
     asyncio.run(main())
     assert server.requests == []
+
+
+# -- found by the property-based suite (tests/property) --------------------------------------------------
+
+
+def _async_api(server, **options: Any):
+    from paddleflow_provider.client import AsyncPaddleFlowAPI, ClientConfig
+
+    config = ClientConfig(
+        host="127.0.0.1", port=str(server.port), username="root", password="paddleflow", **options
+    )
+    return AsyncPaddleFlowAPI(config)
+
+
+@pytest.mark.parametrize("location", ["http://[::1", "http://["])
+def test_a_redirect_whose_location_is_no_url_is_an_answer_on_the_async_face(server, location):
+    """httpx built the next request from ``Location`` and failed on a malformed one: a transport
+    error, retried as a lost connection. Now a 3xx is the answer, once, as on the sync face."""
+
+    async def main() -> None:
+        async with _async_api(server, max_attempts=3, backoff_initial=0.01, backoff_max=0.01) as api:
+            with pytest.raises(APIStatusError) as info:
+                await api.list_queue()
+            assert info.value.status_code == 302
+
+    server.reply(302, b"", headers={"Location": location})
+    asyncio.run(main())
+    assert [c.path for c in server.calls] == ["/queue"]
+
+
+@pytest.mark.parametrize("face", ["sync", "async"])
+def test_a_cookie_the_server_sets_is_neither_kept_nor_sent(server, client, face):
+    """A ``Set-Cookie`` whose value is not ASCII broke every later request of the async face
+    (``UnicodeEncodeError`` while httpx built the ``Cookie`` header). PaddleFlow has no cookies:
+    the client keeps none."""
+    server.reply(200, {"queueList": []}, headers={"Set-Cookie": "session=\x80abc"})
+    server.reply(200, {"queueList": []})
+
+    if face == "sync":
+        client.api.list_queue()
+        assert client.api.list_queue().items == []
+    else:
+
+        async def main() -> None:
+            async with _async_api(server) as api:
+                await api.list_queue()
+                assert (await api.list_queue()).items == []
+
+        asyncio.run(main())
+    assert [c.headers.get("cookie") for c in server.calls] == [None, None]
+
+
+def _endless_runs(server) -> None:
+    """Every run list page names a next page, with a marker never given before."""
+    pages = iter(range(10**9))
+    server.routes[("GET", "/run")] = Reply(200, lambda _: {"runList": [], "nextMarker": f"m{next(pages)}"})
+
+
+@pytest.mark.parametrize("face", ["typed", "tuple", "async", "iter", "async-iter"])
+def test_a_list_that_never_ends_is_a_protocol_error_after_max_pages(server, client, monkeypatch, face):
+    """A server whose every page names a fresh next page kept ``iter_*`` and the look-ups
+    (``find_run_by_client_token``, a create's "did it land?") walking, and collecting, for ever."""
+    monkeypatch.setattr(_common, "MAX_PAGES", 7)
+    _endless_runs(server)
+    expected = "list_run: the server still answered a next page .* after 7 pages"
+    if face in ("typed", "iter"):
+        with pytest.raises(ProtocolError, match=expected):
+            if face == "typed":
+                client.api.find_run_by_client_token("t1")
+            else:
+                list(client.api.iter_runs())
+    elif face == "tuple":
+        ok, message = client.find_run_by_client_token("t1")
+        assert ok is False and re.search(expected, message)
+    else:
+
+        async def main() -> None:
+            async with _async_api(server) as api:
+                with pytest.raises(ProtocolError, match=expected):
+                    if face == "async":
+                        await api.find_run_by_client_token("t1")
+                    else:
+                        [run async for run in api.iter_runs()]
+
+        asyncio.run(main())
+    assert len(server.calls) == 7
+
+
+class FussyText(str):
+    """Text whose comparisons and hash raise: it passes every ``isinstance(value, str)`` check."""
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("eq refused")
+
+    def __hash__(self) -> int:
+        raise RuntimeError("hash refused")
+
+
+def test_a_str_subclass_is_sent_as_the_plain_text_it_holds(server, client):
+    """The request builder compared a filter with ``""``: a ``str`` subclass's own ``__eq__`` ran,
+    and its ``RuntimeError`` escaped both faces."""
+    server.route("GET", "/pipeline", 200, {"pipelineList": []})
+    assert client.api.list_pipeline(user_filter=FussyText("alice1")).items == []
+    assert client.list_pipeline(user_filter=FussyText("alice1"))[0] is True
+    assert [("userFilter", "alice1") in c.query for c in server.calls] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        ("show_cluster", {"clustername": "c" * 70_000}),
+        ("list_run", {"fs_name": "a" * 40_000, "run_name": "b" * 40_000}),
+    ],
+)
+def test_an_argument_too_long_for_a_url_is_an_argument_error(server, client, method, kwargs):
+    """httpx refuses URLs longer than 64 KiB with ``InvalidURL``, no ``HTTPError``: it escaped the
+    async face; the sync face sent the URL. Both now refuse it before sending."""
+
+    async def main() -> None:
+        async with _async_api(server) as api:
+            with pytest.raises(InvalidArgumentError, match="URL") as info:
+                await getattr(api, method)(**kwargs)
+            assert info.value.argument == method
+
+    error = both_faces_refuse(client, method, **kwargs)
+    assert error.argument == method and "URL" in str(error)
+    asyncio.run(main())
+    assert server.calls == []
+
+
+def test_a_body_that_stops_coming_is_a_read_timeout_on_the_sync_face(server, client):
+    """``requests`` reports a read timeout in the middle of a body as a lost connection: the sync face
+    said "connection lost", the async face "read timeout", for the same stalled server."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    release = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{")
+        release.wait(10)
+        conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    stalled = Client("127.0.0.1", None, None, listener.getsockname()[1], timeout=(1.0, 0.2), max_attempts=1)
+    try:
+        with pytest.raises(APITimeoutError, match="read timeout"):
+            stalled.api.list_queue()
+    finally:
+        release.set()
+        stalled.close()
+        listener.close()
