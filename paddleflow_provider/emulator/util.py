@@ -76,10 +76,18 @@ class Page(Generic[T]):
     next_marker: str | None  # None on the last page
 
 
-def paginate(items: Sequence[tuple[int, T]], marker: str | None, max_keys: int) -> Page[T]:
-    """Marker paging over ``(pk, item)`` pairs in ascending pk order."""
-    after = decode_marker(marker)
-    rest = [(pk, it) for pk, it in items if pk > after]
+def paginate(
+    items: Sequence[tuple[int, T]], marker: str | None, max_keys: int, *, newest_first: bool = False
+) -> Page[T]:
+    """Marker paging over ``(pk, item)`` pairs in ascending pk order, as the server lists.
+
+    ``newest_first`` walks them from the highest pk down instead (the emulator's run pages, where a
+    person looks for the run just started); the marker then names the last pk shown, as before."""
+    last_shown = decode_marker(marker)
+    if newest_first:
+        rest = [(pk, it) for pk, it in reversed(items) if not last_shown or pk < last_shown]
+    else:
+        rest = [(pk, it) for pk, it in items if pk > last_shown]
     page = rest[:max_keys]
     truncated = len(rest) > max_keys
     next_marker = encode_marker(page[-1][0]) if truncated else None

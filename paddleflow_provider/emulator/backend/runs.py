@@ -357,8 +357,11 @@ class Runs:
         marker: str | None,
         max_keys: int,
         schedule_id: str | None = None,
+        *,
+        newest_first: bool = False,
     ) -> Page[Doc]:
-        """Run records, oldest first; non-root callers see only their own runs."""
+        """Run records, oldest first as the server lists them (newest first for the run pages);
+        non-root callers see only their own runs."""
         users = f.users if who.is_root else [who.name]
         rows = []
         for r in self.store.select("runs", parent=schedule_id):
@@ -372,7 +375,7 @@ class Runs:
             if f.statuses and r.status not in f.statuses:
                 continue
             rows.append((r.pk, d))
-        return paginate(rows, marker, max_keys)
+        return paginate(rows, marker, max_keys, newest_first=newest_first)
 
     # --- platform facts -------------------------------------------------------------------------
     def _running_steps(self) -> builtins.list[dict[str, Any]]:

@@ -60,7 +60,11 @@ class RunView:
 
 def run_list(backend: Backend, who: Caller, marker: str | None) -> RunList:
     page = backend.runs.list(
-        who, RunFilter(users=[], fs_names=[], run_ids=[], names=[], statuses=[]), marker, RUNS_PER_PAGE
+        who,
+        RunFilter(users=[], fs_names=[], run_ids=[], names=[], statuses=[]),
+        marker,
+        RUNS_PER_PAGE,
+        newest_first=True,
     )
     return RunList(page.items, page.next_marker)
 

@@ -6,8 +6,8 @@ import requests
 from emulator_testlib import PREFIX, Api, assert_error, unique
 
 
-def test_login_returns_token_and_bad_credentials_are_refused(base_url: str) -> None:
-    r = requests.post(base_url + PREFIX + "/login", json={"username": "root", "password": "paddleflow"})
+def test_login_returns_token_and_bad_credentials_are_refused(base_url: str, root_password: str) -> None:
+    r = requests.post(base_url + PREFIX + "/login", json={"username": "root", "password": root_password})
     assert r.status_code == 200 and r.json()["authorization"]
     assert_error(
         requests.post(base_url + PREFIX + "/login", json={"username": "root", "password": "nope1"}),

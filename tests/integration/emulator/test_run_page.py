@@ -240,3 +240,18 @@ def test_a_password_change_ends_the_page_session(base_url: str, make_user: Calla
     assert s.get(base_url + "/", allow_redirects=False, timeout=20).status_code == 200
     assert user.put(f"/user/{user.user}", json={"password": "newpass5678"}).status_code == 200
     assert s.get(base_url + "/", allow_redirects=False, timeout=20).status_code == 303
+
+
+SIMPLE = "name: listed\ndocker_env: busybox\nentry_points:\n  a:\n    command: echo listed\n"
+
+
+def test_the_run_list_shows_the_newest_run_first(
+    base_url: str, make_user: Callable[..., Api], root_password: str
+) -> None:
+    user = make_user()
+    ours = [start_run(user, SIMPLE) for _ in range(3)]
+    mine = page_session(base_url, user.user, "pass1234").get(base_url + "/", timeout=20).text
+    assert [row[0] for row in rows(mine, "runs")] == ours[::-1]
+    # root's list holds every run of the session: the ones just started come first, not on page N
+    everything = page_session(base_url, "root", root_password).get(base_url + "/", timeout=20).text
+    assert [row[0] for row in rows(everything, "runs")][:3] == ours[::-1]
