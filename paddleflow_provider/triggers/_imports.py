@@ -12,6 +12,7 @@ thread is still importing is never seen half-done.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import threading
 
@@ -26,6 +27,19 @@ HEAVY_MODULES = (
     "httpx",
     "airflow.providers.common.compat.connection",
 )
+#: What the libraries import on their first use, on the loop thread: the async connection lookup
+#: (asgiref), and httpx's first request (its anyio backend, about 0.3 s). Skipped where absent (a
+#: library version that does not use them).
+FIRST_USE_MODULES = (
+    "asgiref.sync",
+    "anyio._backends._asyncio",
+    "anyio.streams.tls",
+    "anyio.streams.stapled",
+    "anyio.streams.memory",
+    "anyio.to_thread",
+    "httpcore",
+    "h11",
+)
 
 _LOADED = threading.Event()
 
@@ -33,6 +47,9 @@ _LOADED = threading.Event()
 def _import_all() -> None:
     for name in HEAVY_MODULES:
         importlib.import_module(name)
+    for name in FIRST_USE_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     from paddleflow_provider.client._async import ssl_context
 
     ssl_context(True)  # the default CA bundle: ~30 ms of CPU, cached for every later client
