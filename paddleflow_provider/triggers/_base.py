@@ -134,11 +134,6 @@ class PaddleFlowPollingTrigger(BaseTrigger):
             return None
         return seconds_until(self.deadline, float("inf")) + max(self.poll_interval, 1.0)
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        await load_off_loop()
-        event = await self._wait_for_event()
-        yield TriggerEvent(event)
-
     async def _wait_for_event(self) -> dict[str, Any]:
         """Follow the run through the shared status poller until an event is due.
 
@@ -173,3 +168,12 @@ class PaddleFlowPollingTrigger(BaseTrigger):
                     return event
                 if deadline_passed(self.deadline):
                     return self.timeout_event()
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        await load_off_loop()
+        event = await self._wait_for_event()
+        await self.finished()
+        yield TriggerEvent(event)
+
+    async def finished(self) -> None:
+        """Called once the event is decided, before it is sent: clean up what outlives a poll."""
