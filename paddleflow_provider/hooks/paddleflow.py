@@ -7,6 +7,7 @@ The hook only *resolves settings*; HTTP, auth, retries and error mapping live in
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +88,12 @@ def format_run_url(template: str, base_url: str, run_id: str) -> str:
         return DEFAULT_UI_URL_TEMPLATE.format(base=base_url.rstrip("/"), run_id=run_id)
 
 
+def _async_api_for(conn: Any) -> AsyncPaddleFlowAPI:
+    from paddleflow_provider.client import AsyncPaddleFlowAPI, ClientConfig
+
+    return AsyncPaddleFlowAPI(ClientConfig(**config_kwargs_from_connection(conn)))
+
+
 class PaddleFlowHook(BaseHook):
     """Interact with a PaddleFlow server through the embedded SDK client.
 
@@ -148,12 +155,12 @@ class PaddleFlowHook(BaseHook):
         """An async API for triggers; use it as ``async with await hook.get_async_api() as api``.
 
         The connection is resolved without blocking the event loop (``aget_connection`` on 3.x, a
-        worker thread on 2.x); nothing here performs synchronous I/O in the loop thread.
+        worker thread on 2.x); nothing here performs synchronous I/O in the loop thread. The client
+        is built in a worker thread too: its first construction imports and sets up the HTTP stack
+        (tens of milliseconds the triggerer's other triggers would wait for).
         """
-        from paddleflow_provider.client import AsyncPaddleFlowAPI, ClientConfig
-
         conn = await get_async_connection(self.paddleflow_conn_id)
-        return AsyncPaddleFlowAPI(ClientConfig(**config_kwargs_from_connection(conn)))
+        return await asyncio.to_thread(_async_api_for, conn)
 
     async def aget_run_url(self, run_id: str) -> str:
         """Async twin of :meth:`run_url` for code running in the triggerer."""

@@ -2,12 +2,15 @@
 
 What it guarantees (each one a known failure of other providers' triggers):
 
-* **Never blocks the event loop.** The connection is resolved with ``aget_connection`` (or a thread
-  on 2.x) and every request goes through the async client; no sync I/O runs in the loop thread.
+* **Never blocks the event loop.** The client package is imported in a worker thread (``_imports``),
+  the connection is resolved with ``aget_connection`` (or a thread on 2.x) and every request goes
+  through the async client; no sync I/O runs in the loop thread.
+* **Shares one status poller.** Every trigger of the event loop on the same connection reads its
+  run's status from one ``GET /run?runFilter=...`` round over one client (``_shared_status``).
 * **Rides out transient errors.** Connection errors, timeouts, 429 and 5xx are already retried by
-  the client; if its budget runs out, the trigger logs, backs off (the one rule of
-  :mod:`paddleflow_provider.runs.backoff`) and polls again until its deadline. Only permanent
-  errors (not found, access denied, bad credentials) end it.
+  the client; if its budget runs out, the trigger logs, the shared poller backs off (the one rule
+  of :mod:`paddleflow_provider.runs.backoff`) and polls again, each trigger until its own
+  deadline. Only permanent errors (not found, access denied, bad credentials) end it.
 * **Wall-clock deadline** (epoch seconds), checked *after* a fresh status read, so a run that
   finished just before the deadline is reported as finished, not timed out.
 * **Restart-safe.** A triggerer restart rebuilds the trigger from :meth:`serialize` and ``run()``
@@ -21,11 +24,12 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from paddleflow_provider._compat import BaseTrigger, TriggerEvent
-from paddleflow_provider.runs.backoff import TransientBackoff
 from paddleflow_provider.runs.waiting import deadline_passed, seconds_until
+from paddleflow_provider.triggers._imports import load_off_loop
+from paddleflow_provider.triggers._shared_status import join
 
 if TYPE_CHECKING:
-    from paddleflow_provider.client import AsyncPaddleFlowAPI
+    from paddleflow_provider.client import AsyncPaddleFlowAPI, RunInfo
     from paddleflow_provider.hooks.paddleflow import PaddleFlowHook
 
 
@@ -94,7 +98,19 @@ class PaddleFlowPollingTrigger(BaseTrigger):
 
         return PaddleFlowHook(paddleflow_conn_id=self.paddleflow_conn_id)
 
+    async def _open_api(self) -> AsyncPaddleFlowAPI:
+        return await self._hook().get_async_api()
+
     async def poll_once(self, api: AsyncPaddleFlowAPI) -> dict[str, Any] | None:
+        """One stand-alone poll: read the run's status with ``api`` and decide (tests, one-off checks)."""
+        return await self.on_status(api, await api.show_run(self.run_id))
+
+    async def on_status(self, api: AsyncPaddleFlowAPI, info: RunInfo) -> dict[str, Any] | None:
+        """Decide on a fresh status ``info`` of the run: an event payload, or None to keep waiting.
+
+        ``info`` comes from the shared status poller (list fields only: no ``runtime``); ``api`` is the
+        shared client, for any further reads (logs).
+        """
         raise NotImplementedError
 
     def timeout_event(self) -> dict[str, Any]:
@@ -104,45 +120,60 @@ class PaddleFlowPollingTrigger(BaseTrigger):
             "message": f"PaddleFlow run {self.run_id} did not finish before the deadline",
         }
 
-    async def _sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds_until(self.deadline, seconds))
+    def error_event(self, err: Exception) -> dict[str, Any]:
+        return {
+            "status": "error",
+            "run_id": self.run_id,
+            "message": f"PaddleFlow run {self.run_id}: {type(err).__name__}: {err}",
+        }
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
+    def _status_wait_limit(self) -> float | None:
+        """How long to wait for a status round: the status read at the deadline gets one more interval
+        to arrive (a round slowed by the client's retries must not hold the trigger past it)."""
+        if self.deadline is None:
+            return None
+        return seconds_until(self.deadline, float("inf")) + max(self.poll_interval, 1.0)
+
+    async def _wait_for_event(self) -> dict[str, Any]:
+        """Follow the run through the shared status poller until an event is due.
+
+        The membership is left before the event is yielded, and however this coroutine ends
+        (cancelled by a task kill or a triggerer shutdown included).
+        """
         from paddleflow_provider.client import PaddleFlowError, TransientError
 
-        backoff = TransientBackoff(self.poll_interval)
-        while True:
-            try:
-                api = await self._hook().get_async_api()
-                async with api:
-                    while True:
-                        event = await self.poll_once(api)
-                        backoff.reset()
-                        if event is not None:
-                            yield TriggerEvent(event)
-                            return
-                        if deadline_passed(self.deadline):
-                            yield TriggerEvent(self.timeout_event())
-                            return
-                        await self._sleep(self.poll_interval)
-            except TransientError as err:
-                wait = backoff.next_wait()
-                self.log.warning(
-                    "PaddleFlow run %s: transient error while polling (%s); retrying in %.0f s",
-                    self.run_id,
-                    err,
-                    wait,
-                )
+        with join(
+            self.paddleflow_conn_id,
+            self.run_id,
+            interval=self.poll_interval,
+            deadline=self.deadline,
+            open_api=self._open_api,
+        ) as member:
+            while True:
+                try:
+                    info = await asyncio.wait_for(member.next_status(), self._status_wait_limit())
+                    event = await self.on_status(await member.api(), info)
+                except TimeoutError:
+                    return self.timeout_event()
+                except TransientError as err:
+                    self.log.warning(
+                        "PaddleFlow run %s: transient error while polling (%s); retrying", self.run_id, err
+                    )
+                    if deadline_passed(self.deadline):
+                        return self.timeout_event()
+                    continue
+                except PaddleFlowError as err:
+                    return self.error_event(err)
+                if event is not None:
+                    return event
                 if deadline_passed(self.deadline):
-                    yield TriggerEvent(self.timeout_event())
-                    return
-                await self._sleep(wait)
-            except PaddleFlowError as err:
-                yield TriggerEvent(
-                    {
-                        "status": "error",
-                        "run_id": self.run_id,
-                        "message": f"PaddleFlow run {self.run_id}: {type(err).__name__}: {err}",
-                    }
-                )
-                return
+                    return self.timeout_event()
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        await load_off_loop()
+        event = await self._wait_for_event()
+        await self.finished()
+        yield TriggerEvent(event)
+
+    async def finished(self) -> None:
+        """Called once the event is decided, before it is sent: clean up what outlives a poll."""

@@ -1,6 +1,8 @@
 """PaddleFlowRunLogTrigger: wait, in the triggerer, until a run's step log contains a matching line.
 
-Each poll reads only the lines written since the last one (see ``runs/logs.py`` for the cursor and
+Whether the run has ended comes from the status poller all triggers of the loop share
+(``_shared_status``); its log is read over that poller's client. Each poll reads only the lines
+written since the last one (see ``runs/logs.py`` for the cursor and
 how it keeps working past the server's 500,000-byte window). Events::
 
     {"status": "success", "run_id", "line", "step", "timestamp", "log_cursor"}
@@ -19,7 +21,7 @@ from paddleflow_provider.runs.logs import RunLogCursor, aread_new_lines
 from paddleflow_provider.triggers._base import PaddleFlowPollingTrigger
 
 if TYPE_CHECKING:
-    from paddleflow_provider.client import AsyncPaddleFlowAPI
+    from paddleflow_provider.client import AsyncPaddleFlowAPI, RunInfo
 
 #: The string fields each event status carries (besides ``run_id``); see ``event_problem``.
 LOG_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -83,8 +85,12 @@ class PaddleFlowRunLogTrigger(PaddleFlowPollingTrigger):
             "before the deadline",
         }
 
-    async def poll_once(self, api: AsyncPaddleFlowAPI) -> dict[str, Any] | None:
-        info = await api.show_run(self.run_id)
+    async def on_status(self, api: AsyncPaddleFlowAPI, info: RunInfo) -> dict[str, Any] | None:
+        # Whether the run has ended is the shared status's call (``info``, read first); the run's
+        # detail, read after it, only names the steps whose logs to read. Reading in this order, a
+        # run seen ending has every line read before the trigger says "ended without a match".
+        detail = await api.show_run(self.run_id)
+        info = detail.model_copy(update={"status": info.status})
         lines = await aread_new_lines(api, self.run_id, info, self.log_cursor, self.job_id)
         check = check_new_lines(
             self._regex,

@@ -24,9 +24,10 @@ from paddleflow_provider.runs.logs import RunLogCursor, aread_new_lines
 from paddleflow_provider.runs.status import check_statuses
 from paddleflow_provider.runs.verdict import Verdict, run_verdict
 from paddleflow_provider.triggers._base import PaddleFlowPollingTrigger, event_problem
+from paddleflow_provider.triggers._progress import REPEAT_MARKER, LogProgress, progress_key
 
 if TYPE_CHECKING:
-    from paddleflow_provider.client import AsyncPaddleFlowAPI
+    from paddleflow_provider.client import AsyncPaddleFlowAPI, RunInfo
 
 #: The string fields each event status carries (besides ``run_id``); see ``event_problem``.
 #: ``success`` and ``failure`` are the events of earlier provider versions.
@@ -103,6 +104,9 @@ class PaddleFlowRunTrigger(PaddleFlowPollingTrigger):
         self.stream_logs = bool(stream_logs)
         self.log_cursor = RunLogCursor.from_dict(log_cursor)
         self.stop_on_kill = bool(stop_on_kill)
+        self._last_status: str | None = None
+        self._progress: LogProgress | None = None
+        self._marked = False
 
     def own_kwargs(self) -> dict[str, Any]:
         return {
@@ -113,20 +117,56 @@ class PaddleFlowRunTrigger(PaddleFlowPollingTrigger):
             "stop_on_kill": self.stop_on_kill,
         }
 
-    async def poll_once(self, api: AsyncPaddleFlowAPI) -> dict[str, Any] | None:
-        from paddleflow_provider.client import PaddleFlowError
-
-        info = await api.show_run(self.run_id)
+    async def on_status(self, api: AsyncPaddleFlowAPI, info: RunInfo) -> dict[str, Any] | None:
         if self.stream_logs:
-            try:
-                for step, line in await aread_new_lines(api, self.run_id, info, self.log_cursor):
-                    self.log.info("[%s] %s", step, line)
-            except PaddleFlowError as err:  # logs are a courtesy; they never decide the outcome
-                self.log.warning("could not read logs of PaddleFlow run %s: %s", self.run_id, err)
+            await self._log_new_lines(api)
         if run_verdict(info.status, self.target_statuses, self.failure_statuses) is Verdict.WAITING:
-            self.log.info("PaddleFlow run %s is %s", self.run_id, info.status)
+            if info.status != self._last_status:  # one line per change, not one per poll (issue 9)
+                self.log.info("PaddleFlow run %s is %s", self.run_id, info.status)
+                self._last_status = info.status
             return None
         return {"status": "ended", "run_id": self.run_id, "run_status": info.status, "message": info.message}
+
+    async def _log_new_lines(self, api: AsyncPaddleFlowAPI) -> None:
+        """Log the step lines written since the last poll (read *after* the status, so a run seen
+        ending has all its lines read before the event), then keep the cursor (``_progress``) so a
+        triggerer restart does not write them again.
+
+        A transient error is raised: the trigger waits for the next round and reads again (the
+        cursor stays where it was), so the last lines of a run are not lost to a passing outage.
+        """
+        from paddleflow_provider.client import PaddleFlowError, TransientError
+
+        progress = await self._log_progress()
+        try:
+            detail = await api.show_run(self.run_id)  # the list has no steps; their jobs are here
+            lines = await aread_new_lines(api, self.run_id, detail, self.log_cursor)
+        except TransientError:
+            raise
+        except PaddleFlowError as err:  # logs are a courtesy; they never decide the outcome
+            self.log.warning("could not read logs of PaddleFlow run %s: %s", self.run_id, err)
+            return
+        if lines and not progress.available and not self._marked:
+            self.log.info("%s", REPEAT_MARKER)
+            self._marked = True
+        for step, line in lines:
+            self.log.info("[%s] %s", step, line)
+        if lines:
+            await progress.save(self.log_cursor.to_dict())
+
+    async def _log_progress(self) -> LogProgress:
+        """The trigger's progress store; on first use, continue from the cursor saved there (a
+        restarted trigger's kwargs hold the cursor of the deferral, not of its last poll)."""
+        if self._progress is None:
+            self._progress = LogProgress(progress_key(self.task_instance, self.run_id))
+            saved = await self._progress.load()
+            if saved:
+                self.log_cursor = RunLogCursor.from_dict(saved)
+        return self._progress
+
+    async def finished(self) -> None:
+        if self._progress is not None:
+            await self._progress.forget()
 
     async def on_kill(self) -> None:
         """Airflow 3.3+ (``HAS_TRIGGER_ON_KILL``): a user marked the deferred task failed/success or

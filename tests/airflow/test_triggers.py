@@ -40,7 +40,12 @@ def first_event(trigger, limit: float = 60.0) -> dict:
 @pytest.mark.slow
 def test_run_trigger_rides_out_transient_errors_and_streams_new_lines(pf_conn, pf_api, caplog, capfd):
     run_id = pf_api.create_run(run_yaml_raw=STEPS)
-    pf_conn.add_faults({"method": "GET", "path": r"/run/run-\d+$", "status": 503, "times": 7})
+    # The status is read by the shared poller's list request (GET /run?runFilter=...); the log
+    # reads' show_run and show_log get the faults that are left.
+    pf_conn.add_faults(
+        {"method": "GET", "path": r"/run$", "status": 503, "times": 7},
+        {"method": "GET", "path": r"/run/run-\d+$", "status": 503, "times": 7},
+    )
     trigger = PaddleFlowRunTrigger(run_id=run_id, poll_interval=0.2, stream_logs=True)
     with caplog.at_level(logging.INFO):
         event = first_event(trigger)

@@ -52,6 +52,7 @@ NOT_DECLARED = {
     "flask_babel": "the Airflow 2 connection form, built only by Airflow 2's own webserver",
     "wtforms": "the Airflow 2 connection form, built only by Airflow 2's own webserver",
     "certifi": "an optional CA bundle (guarded import); httpx depends on it anyway",
+    "asgiref": "triggers only run inside Airflow, which depends on it (2.11, and 3.x's core and task SDK)",
     "attrs": "the OpenLineage facet class, only imported when Airflow's OpenLineage provider (which "
     "depends on attrs) asks for lineage",
 }
