@@ -37,7 +37,7 @@ def _load_proxy():
 CountingProxy = _load_proxy()
 
 
-def _conn(host: str, port: int, login: str = "root", password: str = "paddleflow") -> str:
+def _conn(host: str, port: int, login: str, password: str) -> str:
     fields = {"conn_type": "paddleflow", "host": host, "port": port, "login": login, "password": password}
     return json.dumps({**fields, "extra": {"max_retry_time": 10, "backoff_max": 0.2}})
 
@@ -46,7 +46,9 @@ def _conn(host: str, port: int, login: str = "root", password: str = "paddleflow
 def proxy(pf_conn, monkeypatch):
     """``pf_proxied``: the emulator's root user, reached through a counting proxy."""
     with CountingProxy(pf_conn.host, pf_conn.port) as counting:
-        monkeypatch.setenv("AIRFLOW_CONN_PF_PROXIED", _conn(counting.host, counting.port))
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_PF_PROXIED", _conn(counting.host, counting.port, "root", pf_conn.root_password)
+        )
         yield counting
 
 
