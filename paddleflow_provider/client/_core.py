@@ -314,10 +314,13 @@ def login_call(username: str, password: str) -> Call[str]:
         token = data.get("authorization") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise ProtocolError("login: the answer carries no 'authorization' token")
-        # The token goes back in a header on every request: anything but printable ASCII would make
-        # each later request fail inside the HTTP library, far from this answer.
-        if not (token.isascii() and token.isprintable()):
-            raise ProtocolError("login: the 'authorization' token is not printable ASCII text")
+        # The token goes back in a header on every request: anything but printable ASCII, or blanks
+        # around it (which HTTP libraries refuse in a header value), would make each later request
+        # fail inside the HTTP library, far from this answer.
+        if not (token.isascii() and token.isprintable()) or token != token.strip():
+            raise ProtocolError(
+                "login: the 'authorization' token is not printable ASCII text without surrounding blanks"
+            )
         return token
 
     return Call(

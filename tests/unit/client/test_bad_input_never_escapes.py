@@ -57,7 +57,9 @@ def both_faces_refuse(client: Client, method: str, *args: Any, **kwargs: Any) ->
 # -- answers the client cannot read -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("token", ["☃", "tok\nen", "tok\x00"])
+# leading or trailing blanks: HTTP libraries refuse such a header value (h11, requests), and httpx
+# reported the refusal as a lost connection on every later request (found by tests/property)
+@pytest.mark.parametrize("token", ["☃", "tok\nen", "tok\x00", " tok", "tok ", "\ttok"])
 def test_a_login_token_that_cannot_be_a_header_is_a_protocol_error_at_login(server, client, token):
     server.reply(200, {"authorization": token}, path="/login")
     with pytest.raises(ProtocolError, match="login"):
