@@ -34,13 +34,25 @@ class DeadlineExceeded(TimeoutError):
     it as a read timeout, which is what it is)."""
 
 
-class _DeadlineReader(socket.SocketIO):
-    """The raw reader ``http.client`` reads an answer through, each read bounded by the deadline."""
+class _DeadlineReader(io.RawIOBase):
+    """The raw reader ``http.client`` reads an answer through, each read bounded by the deadline.
+
+    It wraps the socket's own unbuffered reader (``makefile``), so the socket counts it as an open
+    reader: a connection closed while its answer is still being read (an answer that ends when the
+    server closes, ``Connection: close``) keeps its socket until the answer is read, as without it.
+    """
 
     def __init__(self, sock: socket.socket, deadline: float) -> None:
-        super().__init__(sock, "rb")
+        super().__init__()
         self._socket = sock
+        self._raw = sock.makefile("rb", buffering=0)
         self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
 
     def readinto(self, b: Any) -> int | None:
         left = self._deadline - time.monotonic()
@@ -48,12 +60,17 @@ class _DeadlineReader(socket.SocketIO):
             raise DeadlineExceeded("the answer did not complete by its deadline")
         timeout = self._socket.gettimeout()
         if timeout is not None and left >= timeout:
-            return super().readinto(b)
+            return self._raw.readinto(b)
         self._socket.settimeout(left)  # (urllib3 sets the socket's timeout afresh on its next use)
         try:
-            return super().readinto(b)
+            return self._raw.readinto(b)
         except TimeoutError as exc:
             raise DeadlineExceeded("the answer did not complete by its deadline") from exc
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
 
 
 class _DeadlineSocket:

@@ -127,3 +127,17 @@ def test_a_create_past_its_deadline_is_looked_up_before_it_is_sent_again(junk, f
     sent = [(r.method, r.path) for r in junk.calls]
     assert sent[0] == ("POST", "/run") and sent[-1] == ("POST", "/run")
     assert ("GET", "/run") in sent[1:-1], f"re-sent the create without looking it up first: {sent}"
+
+
+def test_an_answer_that_ends_when_the_server_closes_is_read_whole(junk):
+    """The deadline reader must not close the socket under an answer still being read (``http.client``
+    closes the connection of a ``Connection: close`` answer before its body is read)."""
+    run = b'{"runID": "run-000001", "status": "running", "description": "' + b"x" * 200_000 + b'"}'
+    answer = Answer(body=run, length="none")
+    junk.reset(lambda seen, count: GOOD_LOGIN if seen.path == "/login" else answer)
+    client = Client.from_config(_config(junk), sleep=lambda _s: None)
+    try:
+        got = client.api.show_run("run-000001")
+    finally:
+        client.close()
+    assert got.status == "running" and len(got.description) == 200_000
