@@ -1,10 +1,12 @@
 """Client overhead: ``show_run`` through the client vs raw ``requests.Session`` GETs, on the emulator.
 
-All three ways fetch the same finished run (two steps) from one emulator in the same run, so the
+All the ways fetch the same finished run (two steps) from one emulator in the same run, so the
 ratios measure what the client adds: request building, auth header, retry wrapper, JSON decode and
-pydantic parsing of the run detail. The third figure makes the call the way the original SDK does
-(a new connection per call, ``requests.get`` each time). Rounds are interleaved so machine noise
-hits every side alike; the figures are medians of the rounds.
+pydantic parsing of the run detail. One figure makes the call the way the original SDK does (a new
+connection per call, ``requests.get`` each time); another is the client with plain ``requests``
+adapters (per-read timeouts only): the ratio to it is what the attempt deadline (``_sync_deadline``)
+costs. Rounds are interleaved so machine noise hits every side alike; the figures are medians of the
+rounds.
 
 Run: ``.venv/bin/python bench/bench_client.py`` (targets: client <= 1.15x raw; a new connection per
 call >= 2x the client).
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from paddleflow_provider.client import Client
 from paddleflow_provider.emulator import Emulator
@@ -58,10 +61,15 @@ def main() -> None:
         token = session.post(f"{emu.url}/api/paddleflow/v1/login", json=login, timeout=60).json()
         headers = {"x-pf-authorization": token["authorization"]}
         session.get(url, headers=headers, timeout=(10, 60)).json()  # warm up: connection
+        # the same client reading answers with per-read timeouts only: what the attempt deadline costs
+        plain = Client(emu.url, "root", "paddleflow")
+        for prefix in ("http://", "https://"):
+            plain.api._transport.session.mount(prefix, HTTPAdapter())
 
         ways: dict[str, Callable[[], object]] = {
             "raw": lambda: session.get(url, headers=headers, timeout=(10, 60)).json(),
             "client": lambda: client.api.show_run(run_id),
+            "plain": lambda: plain.api.show_run(run_id),
             "fresh": lambda: json.loads(requests.get(url, headers=headers, timeout=60).text),
         }
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in ways}
@@ -69,6 +77,7 @@ def main() -> None:
             for name, call in ways.items():
                 times[name].append(timed(call))
         client.close()
+        plain.close()
         session.close()
     wall = {name: statistics.median(t[0] for t in runs) / N * 1e6 for name, runs in times.items()}
     cpu = {name: statistics.median(t[1] for t in runs) / N * 1e6 for name, runs in times.items()}
@@ -77,10 +86,12 @@ def main() -> None:
     for name, label in (
         ("raw", "raw requests.Session GET + json"),
         ("client", "client.api.show_run (RunInfo)"),
+        ("plain", "the same, no attempt deadline"),
         ("fresh", "new connection per call (SDK)"),
     ):
         print(f"{label:32} {wall[name]:6.0f} {cpu[name]:11.0f}")
     print(f"ratio client/raw = {wall['client'] / wall['raw']:.3f} wall (target <= 1.15)")
+    print(f"ratio client/no-deadline = {wall['client'] / wall['plain']:.3f} wall (the deadline's cost)")
     print(f"ratio new-connection-per-call/client = {wall['fresh'] / wall['client']:.3f} wall (target >= 2)")
 
 

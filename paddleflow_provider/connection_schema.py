@@ -138,7 +138,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds to wait for a TCP/TLS connection.",
         above=0,
     ),
-    Setting("read_timeout", float, 60.0, "Read timeout (s)", "Seconds to wait for a response.", above=0),
+    Setting(
+        "read_timeout",
+        float,
+        60.0,
+        "Read timeout (s)",
+        "Seconds to wait for a response; one attempt ends after connect + read timeout at most.",
+        above=0,
+    ),
     Setting(
         "max_attempts",
         int,

@@ -20,7 +20,19 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from .._extras import MissingExtraError, missing_extra_message
 from ._auth import Auth
 from ._config import ClientConfig
-from ._core import Call, Flow, NoCookies, Prepared, Raw, connection_error, raw_answer, ssl_reason, tls_failure
+from ._core import (
+    Call,
+    Flow,
+    NoCookies,
+    Prepared,
+    Raw,
+    attempt_seconds,
+    connection_error,
+    deadline_error,
+    raw_answer,
+    ssl_reason,
+    tls_failure,
+)
 from ._drive import Driver, Feed, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
 from .endpoints import clusters, fs, pipelines, runs, users, walks
@@ -96,6 +108,7 @@ class AsyncTransport:
             event_hooks={"response": [_without_redirect_target]},
         )
         self._sleep = sleep or asyncio.sleep
+        self._attempt_seconds = attempt_seconds(config.timeout)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -134,9 +147,13 @@ class AsyncTransport:
     async def _send(self, p: Prepared) -> Raw:
         httpx = self._httpx
         try:
-            resp = await self.client.request(
-                p.method, p.url, params=tuple(p.params), content=p.content, headers=p.headers
-            )
+            # httpx's read timeout bounds each socket read; this bounds the whole attempt, body included
+            async with asyncio.timeout(self._attempt_seconds):
+                resp = await self.client.request(
+                    p.method, p.url, params=tuple(p.params), content=p.content, headers=p.headers
+                )
+        except TimeoutError as exc:
+            raise deadline_error(p.name, self._attempt_seconds) from exc
         except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise connection_error(p.name, "connect timeout", sent=False, timeout=True) from exc
         except httpx.TimeoutException as exc:

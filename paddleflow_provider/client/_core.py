@@ -284,6 +284,25 @@ def note_failure(call: Call[Any], state: CallState, error: PaddleFlowError) -> P
     return error
 
 
+def attempt_seconds(timeout: tuple[float, float]) -> float:
+    """The deadline of one attempt, from its start: the connect timeout plus the read timeout.
+
+    The one rule for both transports. The HTTP libraries apply the read timeout to each socket read,
+    so an answer trickled one byte at a time would never end; this bounds the whole attempt (connect,
+    send, status line, headers and body) by what its two timeouts allow, read as the settings describe
+    them: so long to connect, so long to wait for the answer.
+    """
+    connect, read = timeout
+    return connect + read
+
+
+def deadline_error(name: str, seconds: float) -> APIConnectionError:
+    """An attempt that hit its deadline: a timeout after sending, retried exactly as a read timeout
+    (so an unanswered create is looked up before it is sent again)."""
+    message = f"the answer did not complete within {seconds:g} s (connect + read timeout)"
+    return connection_error(name, message, sent=True, timeout=True)
+
+
 def connection_error(name: str, message: str, *, sent: bool, timeout: bool) -> APIConnectionError:
     from ._exceptions import APITimeoutError
 

@@ -164,7 +164,7 @@ class Driver:
                 log.warning(
                     "%s: %s; retrying in %.2f s (attempt %d of %d)",
                     call.name,
-                    error,
+                    str(error).removeprefix(f"{call.name}: "),  # (transport errors name the call already)
                     float(action),
                     retry_state.attempt_number,
                     self.config.max_attempts,

@@ -18,10 +18,22 @@ import urllib3.exceptions
 
 from ._auth import Auth
 from ._config import ClientConfig
-from ._core import Call, Flow, NoCookies, Prepared, Raw, connection_error, raw_answer, tls_failure
+from ._core import (
+    Call,
+    Flow,
+    NoCookies,
+    Prepared,
+    Raw,
+    attempt_seconds,
+    connection_error,
+    deadline_error,
+    raw_answer,
+    tls_failure,
+)
 from ._drive import Driver, Feed, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
 from ._retry import SleepFn
+from ._sync_deadline import ANSWER_DEADLINE, DeadlineAdapter, DeadlineExceeded
 
 T = TypeVar("T")
 
@@ -72,6 +84,8 @@ def _session(config: ClientConfig) -> requests.Session:
     a loopback call's cost); the client resolves the same settings here, once, for its one server.
     """
     session = _NoRedirectSession()
+    for prefix in ("http://", "https://"):  # every answer is read under its attempt's deadline
+        session.mount(prefix, DeadlineAdapter())
     session.trust_env = False
     session.cookies.set_policy(NoCookies())
     session.proxies = requests.utils.get_environ_proxies(config.base_url)
@@ -92,6 +106,7 @@ class SyncTransport:
         self.session = _session(config)
         self._sleep = sleep or time.sleep
         self._login_lock = threading.Lock()
+        self._attempt_seconds = attempt_seconds(config.timeout)
 
     def close(self) -> None:
         self.session.close()
@@ -118,6 +133,7 @@ class SyncTransport:
         return feed.result
 
     def _send(self, p: Prepared) -> Raw:
+        bound = ANSWER_DEADLINE.set(time.monotonic() + self._attempt_seconds)
         try:
             resp = self.session.request(
                 p.method,
@@ -131,13 +147,13 @@ class SyncTransport:
         except requests.exceptions.ConnectTimeout as exc:
             raise connection_error(p.name, "connect timeout", sent=False, timeout=True) from exc
         except requests.exceptions.ReadTimeout as exc:
-            raise connection_error(p.name, "read timeout (no answer)", sent=True, timeout=True) from exc
+            raise self._read_timeout(p, exc) from exc
         except requests.exceptions.SSLError as exc:
             raise tls_failure(p.name, exc) from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             if _caused_by(exc, (urllib3.exceptions.ReadTimeoutError,)):
                 # a body that stopped coming: ``requests`` reports the read timeout as a lost connection
-                raise connection_error(p.name, "read timeout (no answer)", sent=True, timeout=True) from exc
+                raise self._read_timeout(p, exc) from exc
             sent = not _never_sent(exc)
             what = "connection lost before an answer" if sent else "could not connect"
             raise connection_error(
@@ -145,4 +161,13 @@ class SyncTransport:
             ) from exc
         except requests.exceptions.RequestException as exc:  # bad URL, invalid header ...: not retryable
             raise PaddleFlowError(f"{p.name}: request failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            ANSWER_DEADLINE.reset(bound)
         return raw_answer(p, resp.status_code, resp.headers.items(), resp.content)
+
+    def _read_timeout(self, p: Prepared, exc: BaseException) -> PaddleFlowError:
+        """A read that timed out: a silent server (the read timeout), or an answer still incomplete at
+        the attempt's deadline (``_sync_deadline``)."""
+        if _caused_by(exc, (DeadlineExceeded,)):
+            return deadline_error(p.name, self._attempt_seconds)
+        return connection_error(p.name, "read timeout (no answer)", sent=True, timeout=True)

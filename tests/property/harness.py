@@ -30,6 +30,7 @@ from paddleflow_provider.client import (
     ProtocolError,
     _auth,
 )
+from paddleflow_provider.client._core import attempt_seconds
 from paddleflow_provider.client.endpoints._common import ENDPOINTS, WALKS
 from tests.property.junk_server import JunkServer, Seen
 from tests.property.strategies import valid_kwargs
@@ -38,8 +39,8 @@ from tests.property.strategies import valid_kwargs
 #: seconds; two attempts, so retries are exercised; no real sleeping between them.
 CONNECT_TIMEOUT, READ_TIMEOUT = 1.0, 0.25
 MAX_ATTEMPTS = 2
-#: What one request may cost at most: its connect and read timeouts.
-PER_REQUEST = CONNECT_TIMEOUT + READ_TIMEOUT
+#: What one request may cost at most: its attempt's deadline (the client's own rule).
+PER_REQUEST = attempt_seconds((CONNECT_TIMEOUT, READ_TIMEOUT))
 #: Room for the test's own work around the requests (thread start-up, a loaded 2-core machine).
 SLACK = 3.0
 #: No method of the client sends more requests than this for one call when no answer says "next

@@ -15,12 +15,25 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import socket
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 
 #: the request paths the client sends start with this
 PREFIX = "/api/paddleflow/v1"
+#: a trickled answer's pace: one byte this often (inside any read timeout the tests configure)
+TRICKLE_SECONDS = 0.1
+#: how long an endless trickle goes on at most (far past any deadline the tests configure)
+ENDLESS_SECONDS = 30.0
+#: an endless trickle: what is sent at once, before ``a`` for ever (a status line, a header value, a
+#: body that never reaches its length)
+_ENDLESS_FROM = {
+    "status": b"HTTP/1.1 200 ",
+    "headers": b"HTTP/1.1 200 OK\r\nX-Pad: ",
+    "body": b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,7 +48,12 @@ class Answer:
     * ``"raw"``: ``body`` as is, no status line, then close;
     * ``"cut"``: close the connection without a byte;
     * ``"stall"``: never answer (until the example ends);
-    * ``"stall_body"``: send the head and half the body, then never send the rest.
+    * ``"stall_body"``: send the head and half the body, then never send the rest;
+    * ``"trickle"``: send the answer one byte every ``TRICKLE_SECONDS`` (each byte well inside the
+      read timeout, so no single read times out) from ``trickle_from`` on: ``"status"`` (the whole
+      answer), ``"headers"`` (after the status line) or ``"body"`` (after the head); with ``endless``
+      the trickle never ends (a status line, a header value or a body that grows for ever; for ever
+      being ``ENDLESS_SECONDS``, so a client that does not give up fails its test instead of hanging it).
     """
 
     how: str = "http"
@@ -44,6 +62,16 @@ class Answer:
     headers: tuple[tuple[bytes, bytes], ...] = ()
     body: bytes = b""
     length: str = "exact"
+    trickle_from: str = "status"
+    endless: bool = False
+
+    def trickled(self) -> tuple[bytes, Iterator[bytes]]:
+        """A ``"trickle"`` answer: the bytes sent at once, then the bytes sent one at a time."""
+        if self.endless:
+            return _ENDLESS_FROM[self.trickle_from], itertools.repeat(b"a")
+        whole = self.head() + self.body
+        start = {"status": 0, "headers": whole.index(b"\r\n") + 2}.get(self.trickle_from, len(self.head()))
+        return whole[:start], (whole[i : i + 1] for i in range(start, len(whole)))
 
     def head(self) -> bytes:
         lines = [b"HTTP/1.1 %d %s" % (self.status, self.reason)]
@@ -187,12 +215,26 @@ class JunkServer:
         if answer.how == "raw":
             conn.sendall(answer.body)
             return False
+        if answer.how == "trickle":
+            return _trickle(conn, answer, release)
         if answer.how == "stall_body":
             conn.sendall(answer.head() + answer.body[: len(answer.body) // 2])
             release.wait(60)
             return False
         conn.sendall(answer.head() + answer.body)
         return answer.keeps_connection
+
+
+def _trickle(conn: socket.socket, answer: Answer, release: threading.Event) -> bool:
+    """Send a ``"trickle"`` answer until it ends, the example ends or ``ENDLESS_SECONDS`` pass."""
+    at_once, one_by_one = answer.trickled()
+    conn.sendall(at_once)
+    stop = time.monotonic() + ENDLESS_SECONDS
+    for byte in one_by_one:
+        if release.wait(TRICKLE_SECONDS) or time.monotonic() > stop:
+            return False
+        conn.sendall(byte)
+    return False
 
 
 def _close(conn: socket.socket) -> None:

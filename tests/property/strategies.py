@@ -320,6 +320,16 @@ stalled_answer = st.builds(
     status=st.sampled_from([200, 500]),
     body=body.filter(lambda data: len(data) >= 2),
 )
+#: answers that come one byte every ``TRICKLE_SECONDS`` (no single read times out): from the status
+#: line, the headers or the body on, ending or never ending
+trickled_answer = st.builds(
+    Answer,
+    how=st.just("trickle"),
+    trickle_from=st.sampled_from(["status", "headers", "body"]),
+    endless=st.booleans(),
+    status=st.sampled_from([200, 500]),
+    body=body,
+)
 
 #: a login answer: usually a good token (so the call itself is reached), else junk of its own
 good_login = Answer(body=b'{"authorization": "tok-1"}')

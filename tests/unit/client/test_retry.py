@@ -47,6 +47,15 @@ def test_each_retry_is_logged_with_its_cause_and_attempt(server, client, sleeps,
     assert all("paddleflow" not in line.lower().replace("show_run", "") for line in lines)  # no password
 
 
+def test_a_retried_connection_failure_names_its_call_once(server, client, sleeps, caplog):
+    server.reply(drop=True)
+    server.reply(200, RUN)
+    with caplog.at_level("WARNING", logger="paddleflow_provider.client"):
+        client.api.show_run("run-000001")
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "paddleflow_provider.client"]
+    assert line.startswith("show_run: connection lost") and line.count("show_run") == 1, line
+
+
 def test_429_honours_retry_after_seconds(server, client, sleeps):
     server.error(429, "TooManyRequests", "slow down", headers={"Retry-After": "7"})
     server.reply(200, RUN)
