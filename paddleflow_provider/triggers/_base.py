@@ -151,7 +151,11 @@ class PaddleFlowPollingTrigger(BaseTrigger):
         ) as member:
             while True:
                 try:
-                    info = await asyncio.wait_for(member.next_status(), self._status_wait_limit())
+                    # asyncio.timeout, not wait_for: on Python 3.11, wait_for returns the inner result
+                    # when a cancel lands in the loop turn that result arrives in, and the cancel (a
+                    # user's mark-failed, which must reach on_kill) is lost.
+                    async with asyncio.timeout(self._status_wait_limit()):
+                        info = await member.next_status()
                     event = await self.on_status(await member.api(), info)
                 except TimeoutError:
                     return self.timeout_event()

@@ -14,8 +14,13 @@ What each Airflow version offers a trigger:
   whose in-process supervisor answers them), and through the metadata DB on 2.11. The progress is
   one Variable per task-instance try and PaddleFlow run (the try, because each try has its own log),
   written after each poll that wrote lines, and deleted when the trigger sends its event. Calls run
-  in a worker thread (asgiref's ``sync_to_async``, as Airflow's own async look-ups do): the comms and
-  the DB are synchronous.
+  in a worker thread (``asyncio.to_thread``): the comms and the DB are synchronous. Not asgiref's
+  ``sync_to_async``: when the task awaiting it is cancelled, it waits for the thread and then
+  returns, or raises a *new* ``CancelledError`` without the cancel's message. A user's mark-failed
+  that landed during a write was then lost, so the triggerer never called ``on_kill`` and the run
+  went on (seen in the deployment test; ``tests/airflow/test_trigger_cancel.py``). Awaiting the
+  thread's future directly passes the cancellation through as it came; the write itself finishes
+  in its thread.
 * Where neither works (a trigger with no task instance, e.g. run by hand in an event loop, or a
   Variable store that refuses), the trigger writes one marker line before its first lines, saying
   that lines after a triggerer restart may repeat earlier ones (see the operators' docs).
@@ -23,6 +28,7 @@ What each Airflow version offers a trigger:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -56,11 +62,9 @@ class LogProgress:
         self.available = key is not None
 
     async def _call(self, name: str, *args: Any) -> Any:
-        from asgiref.sync import sync_to_async
-
         from paddleflow_provider._compat import Variable
 
-        return await sync_to_async(getattr(Variable, name), thread_sensitive=False)(*args)
+        return await asyncio.to_thread(getattr(Variable, name), *args)
 
     async def load(self) -> dict[str, Any] | None:
         """The saved cursor, or None (nothing saved, or no store)."""
