@@ -15,11 +15,13 @@ A reattached run that is still active is waited for; one that already succeeded 
 without resubmitting; one that failed, was stopped or is being stopped (``terminating``) is submitted
 afresh (that is what an Airflow retry is for). ``reattach=False`` always submits.
 
-A *clear* is not a retry: the user wants the work done again. On Airflow 3.3+ the try that takes a
-run records a claim (:func:`~paddleflow_provider.runs.identity.run_claim`) in the task state store; a
-new try that finds the task instance cleared since then stops the old run and submits its own,
-whichever comes first of it and the old try's trigger ``on_kill`` (which stops the old run too). And
-no try's cleanup stops a run a newer try has taken: ``on_kill`` checks the claim first.
+A *clear* is not a retry: the user wants the work done again. The try that creates a run records a
+claim (:func:`~paddleflow_provider.runs.identity.run_claim`: its try number and the ``max_tries`` that
+every clear raises) in the run's description, on every Airflow version; a new try that finds the
+task instance cleared since then stops the old run if it is still going and submits its own. On
+Airflow 3.3+ this happens whichever comes first of the new try and the old try's trigger
+``on_kill`` (which stops the old run too), and the task state store also records which try holds
+the run now, so no try's cleanup stops a run a newer try has taken: ``on_kill`` checks it first.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from paddleflow_provider.operators._run_base import (
 )
 from paddleflow_provider.runs.arguments import check_run_id, given_or_none, is_templated
 from paddleflow_provider.runs.identity import (
+    claim_in,
+    claim_marker,
     cleared_since,
     client_token,
     default_run_name,
@@ -209,7 +213,7 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
                 else f"airflow-{uuid.uuid4().hex[:16]}"
             )
             self._in_flight = (run_token, self._run_name(token))
-            run_id = self._submit(api, token, run_token)
+            run_id = self._submit(api, token, run_token, claim_marker(context))
         self._run_id = run_id  # before anything else can be interrupted (state store, XCom)
         self._in_flight = None
         if state.durable_store:  # Airflow 3.3+; older versions rely on the client token alone
@@ -268,25 +272,16 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         Returns ``(run_id, None)`` to reattach, or ``(None, generation)``: submit with that
         generation of the client token (one more than the runs this task instance already made).
         """
-        from paddleflow_provider.client import NotFoundError
-
-        info = None
-        stored = state.get(STATE_RUN_ID) if state.durable_store else None
-        if stored:
-            claim = state.get(STATE_RUN_CLAIM)
-            if cleared_since(claim, context):
-                self._stop_cleared(api, stored, claim)
-                return None, self._lookup(api, token)[1]
-            try:
-                info = api.show_run(stored)
-            except NotFoundError:
-                self.log.info("stored PaddleFlow run %s no longer exists", stored)
-        generation = 0
+        info, generation = self._stored_run(api, state), None
         if info is None or not _worth_reattaching(info.status):
             found, generation = self._lookup(api, token)
             info = info or found
         if info is None:
             return None, generation
+        claim = self._claim_of(info, state)
+        if cleared_since(claim, context):
+            self._stop_cleared(api, str(info.run_id), claim)  # type: ignore[arg-type]  # a claim: a dict
+            return None, generation if generation is not None else self._lookup(api, token)[1]
         if not _worth_reattaching(info.status):
             self.log.info(
                 "previous PaddleFlow run %s of this task is %s; submitting a new run",
@@ -299,10 +294,33 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         self.log.info("Reattaching to PaddleFlow run %s of this task instance: it %s", info.run_id, verb)
         return str(info.run_id), None
 
+    def _stored_run(self, api: PaddleFlowAPI, state: TaskState) -> RunInfo | None:
+        """The run the task state store (Airflow 3.3+) names, if it still exists."""
+        from paddleflow_provider.client import NotFoundError
+
+        stored = state.get(STATE_RUN_ID) if state.durable_store else None
+        if not stored:
+            return None
+        try:
+            return api.show_run(stored)
+        except NotFoundError:
+            self.log.info("stored PaddleFlow run %s no longer exists", stored)
+            return None
+
+    @staticmethod
+    def _claim_of(info: RunInfo, state: TaskState) -> dict[str, Any] | None:
+        """Which try, of which clear, holds ``info``'s run: the task state store's claim (it follows a
+        reattaching retry), else the claim the run's description recorded when it was created."""
+        claim = state.get(STATE_RUN_CLAIM) if state.durable_store else None
+        if isinstance(claim, dict) and claim.get("run_id") == info.run_id:
+            return claim
+        return claim_in(info.description, str(info.run_id))
+
     def _stop_cleared(self, api: PaddleFlowAPI, run_id: str, claim: dict[str, Any]) -> None:
         """The task instance was cleared after try ``claim["try_number"]`` took ``run_id``: the user
-        wants the work done again, so that run is stopped (it may still be going: before Airflow 3.3
-        nothing else stops it, and on 3.3 the old trigger's ``on_kill`` may not have run yet)."""
+        wants the work done again, so that run is stopped if it is still going (before Airflow 3.3
+        nothing else stops it, and on 3.3 the old trigger's ``on_kill`` may not have run yet) and a
+        new one is submitted, also when the old run had succeeded."""
         from paddleflow_provider.client import PaddleFlowError
 
         self.log.info(
@@ -333,8 +351,9 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
                 return newest, generation
             newest, generation = found, generation + 1
 
-    def _submit(self, api: PaddleFlowAPI, token: str, run_token: str) -> str:
-        """Create the run under ``run_token`` (never blindly re-sent by the client)."""
+    def _submit(self, api: PaddleFlowAPI, token: str, run_token: str, claim: str | None) -> str:
+        """Create the run under ``run_token`` (never blindly re-sent by the client), its description
+        carrying the creating try's ``claim`` marker after the user's ``desc``."""
         from paddleflow_provider.client import OutcomeUnknownError
 
         raw = self.run_yaml_raw.encode() if isinstance(self.run_yaml_raw, str) else self.run_yaml_raw
@@ -343,7 +362,7 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
                 fs_name=self.fs_name or None,
                 username=self.username or None,
                 run_name=self._run_name(token),
-                desc=self.desc or None,
+                desc=" ".join(part for part in (self.desc, claim) if part) or None,
                 run_yaml_path=self.run_yaml_path or None,
                 run_yaml_raw=raw or None,
                 pipeline_id=self.pipeline_id or None,

@@ -14,6 +14,12 @@ try since the last clear" (``RuntimeTaskInstance.get_first_reschedule_date``): e
 task instance's ``max_tries`` (to ``try_number + retries``) and a retry never changes it. So the try
 that takes a run records a :func:`run_claim` (run id, its try number and ``max_tries``) and a later try
 reads it: the same ``max_tries`` is a retry of the same work, another one a clear.
+
+The claim is kept in two places. The run itself carries the claim of the try that created it, as a
+marker in its description (:func:`claim_marker`, read back by :func:`claim_in`): that works on every
+Airflow version, with nothing stored on the Airflow side, and survives anything that loses the
+task's state. Airflow 3.3's task state store also records the claim of the try that holds the run
+*now* (a retry that reattached): only that tells a zombie try's cleanup to keep its hands off.
 Plain Python: the context only needs a ``ti`` with those attributes.
 """
 
@@ -45,6 +51,27 @@ def run_claim(context: Any, run_id: str) -> dict[str, Any]:
     """What a try records when it takes a run: the run, the try, and the clear it belongs to."""
     ti = context["ti"]
     return {"run_id": run_id, "try_number": _number(ti, "try_number"), "max_tries": _number(ti, "max_tries")}
+
+
+_CLAIM_MARKER = re.compile(r"\[airflow-try:(\d+)/(\d+)\]")
+
+
+def claim_marker(context: Any) -> str | None:
+    """The description marker recording which try, of which clear, created a run (None when the
+    context does not know its try, e.g. a hand-made one)."""
+    claim = run_claim(context, "")
+    if claim["try_number"] is None or claim["max_tries"] is None:
+        return None
+    return f"[airflow-try:{claim['try_number']}/{claim['max_tries']}]"
+
+
+def claim_in(description: Any, run_id: str) -> dict[str, Any] | None:
+    """The claim a run's description records (:func:`claim_marker`), or None (a run created before
+    claims were recorded, or not by a create operator)."""
+    found = _CLAIM_MARKER.search(description) if isinstance(description, str) else None
+    if found is None:
+        return None
+    return {"run_id": run_id, "try_number": int(found[1]), "max_tries": int(found[2])}
 
 
 def try_number(context: Any) -> int | None:

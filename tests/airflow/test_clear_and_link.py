@@ -318,3 +318,41 @@ def test_a_retry_never_reattaches_to_a_run_being_stopped(pf_conn, pf_api, tmp_pa
         assert pf_api.show_run(new_run).status in ("initiating", "pending", "running")
     finally:
         flag.touch()
+
+
+# -- a clear on every Airflow version -------------------------------------------------------------------
+
+
+def test_on_every_airflow_version_a_retry_carries_on_and_a_clear_redoes_the_work(pf_conn, pf_api, tmp_path):
+    # No task state store (Airflow before 3.3): the run's own description records which clear its
+    # try belonged to. Deployment on 2.11: a cleared deferred task's new try reattached to the old
+    # run, so the user's "do it again" continued the old work instead.
+    flag = tmp_path / "release"
+    dag_run_id = f"manual__{uuid.uuid4().hex}"
+
+    def take(try_number: int, max_tries: int) -> str:
+        op = create_operator(flag)
+        op.wait_for_completion = False
+        return str(op.execute({"ti": TryOfTask(dag_run_id, try_number, max_tries)}))
+
+    try:
+        first = take(1, max_tries=0)
+        assert take(2, max_tries=0) == first  # a retry (max_tries unchanged) carries on with the run
+        assert pf_api.show_run(first).status == "running"
+
+        cleared = take(3, max_tries=2)  # a clear raises max_tries to try_number + retries
+        assert cleared != first
+        assert _wait_status(pf_api, first, ("terminating", "terminated")) in ("terminating", "terminated")
+        assert pf_api.show_run(cleared).status in ("initiating", "pending", "running")
+
+        flag.touch()
+        assert _wait_status(pf_api, cleared, ("succeeded",)) == "succeeded"
+        assert take(4, max_tries=2) == cleared  # a retry after the run succeeded: nothing resubmitted
+        again = take(5, max_tries=4)  # a clear after it succeeded: the user wants it run again
+        assert again not in (first, cleared)
+        assert _wait_status(pf_api, again, ("succeeded",)) == "succeeded"
+    finally:
+        flag.touch()
+    name = pf_api.show_run(first).name
+    assert len([r for r in pf_api.iter_runs() if r.name == name]) == 3  # one run per clear, none per retry
+    assert "[airflow-try:1/0]" in pf_api.show_run(first).description

@@ -1,7 +1,8 @@
 """Airflow 2.11 (``bash scripts/e2e.sh af2``): the kill, reattach and clear scenarios.
 
 Airflow 2 has no task state store and never calls a trigger's ``on_kill``; a retry finds its run
-by the run's client token alone. Driven through the REST API v1 (basic auth) and signals.
+by the run's client token alone, and tells a clear from a retry by the claim in the run's
+description. Driven through the REST API v1 (basic auth) and signals.
 """
 
 from __future__ import annotations
@@ -61,20 +62,24 @@ def test_losing_the_task_and_its_supervisor_the_retry_reattaches(
     assert "Reattaching to PaddleFlow run" in run.log("worker_loss_create", 2)
 
 
-def test_clearing_a_deferred_task_the_new_try_succeeds_and_no_run_is_left_running(
+def test_clearing_a_deferred_task_starts_a_new_run_and_the_new_try_succeeds(
     scenarios: Scenarios, emulator_runs: EmulatorRuns
 ) -> None:
+    """No trigger ``on_kill`` on 2.11: the new try itself stops the old run, which the run's own
+    description shows was taken before the clear (Airflow raised ``max_tries``)."""
     run = scenarios["e2e_clear"]
     run.wait_ti("clear_create", {"deferred"})
-    emulator_runs.wait_status("clear_create", {"running"}, timeout=90)
+    (first,) = emulator_runs.wait_status("clear_create", {"running"}, timeout=90)
 
     run.clear("clear_create")
 
-    wait_for("the new try", lambda: run.ti("clear_create")["try_number"] == 2, timeout=240)
+    # Released only once the new try has made its run: the old run must still be going when the
+    # new try looks at it (2.11 counts the try as soon as the clear is made).
+    wait_for("the new try's run", lambda: len(emulator_runs.of_task("clear_create")) == 2, timeout=240)
     scenarios.release(run)
     assert run.wait_finished(timeout=240) == "success"
     final = run.ti("clear_create")
     assert (final["state"], final["try_number"]) == ("success", 2)
-    runs = [r.status for r in emulator_runs.of_task("clear_create")]
-    assert runs[-1:] == ["succeeded"], runs
-    assert set(runs) <= {"succeeded", "terminated"}, runs
+    runs = {r.run_id: r.status for r in emulator_runs.of_task("clear_create")}
+    assert runs.pop(first.run_id) == "terminated", runs
+    assert list(runs.values()) == ["succeeded"], "exactly one new run, and it succeeded"
