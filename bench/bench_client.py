@@ -3,10 +3,10 @@
 All the ways fetch the same finished run (two steps) from one emulator in the same run, so the
 ratios measure what the client adds: request building, auth header, retry wrapper, JSON decode and
 pydantic parsing of the run detail. One figure makes the call the way the original SDK does (a new
-connection per call, ``requests.get`` each time); another is the client with plain ``requests``
-adapters (per-read timeouts only): the ratio to it is what the attempt deadline (``_sync_deadline``)
-costs. Rounds are interleaved so machine noise hits every side alike; the figures are medians of the
-rounds.
+connection per call, ``requests.get`` each time); another is the client with urllib3's plain
+connection pools (per-read timeouts only): the ratio to it is what the attempt deadline
+(``_sync_deadline``) costs. Rounds are interleaved so machine noise hits every side alike; the
+figures are medians of the rounds.
 
 Run: ``.venv/bin/python bench/bench_client.py`` (targets: client <= 1.15x raw; a new connection per
 call >= 2x the client).
@@ -22,7 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
-from requests.adapters import HTTPAdapter
+import urllib3
+import urllib3.poolmanager
 
 from paddleflow_provider.client import Client
 from paddleflow_provider.emulator import Emulator
@@ -63,14 +64,16 @@ def main() -> None:
         session.get(url, headers=headers, timeout=(10, 60)).json()  # warm up: connection
         # the same client reading answers with per-read timeouts only: what the attempt deadline costs
         plain = Client(emu.url, "root", "paddleflow")
-        for prefix in ("http://", "https://"):
-            plain.api._transport.session.mount(prefix, HTTPAdapter())
+        plain.api._transport.pool.pool_classes_by_scheme = urllib3.poolmanager.pool_classes_by_scheme
 
+        pool = urllib3.PoolManager()  # the floor: urllib3 alone, no checks, no model
+        bare_timeout = urllib3.Timeout(connect=10, read=60)
         ways: dict[str, Callable[[], object]] = {
             "raw": lambda: session.get(url, headers=headers, timeout=(10, 60)).json(),
             "client": lambda: client.api.show_run(run_id),
             "plain": lambda: plain.api.show_run(run_id),
             "fresh": lambda: json.loads(requests.get(url, headers=headers, timeout=60).text),
+            "bare": lambda: json.loads(pool.urlopen("GET", url, headers=headers, timeout=bare_timeout).data),
         }
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in ways}
         for _ in range(ROUNDS):
@@ -88,6 +91,7 @@ def main() -> None:
         ("client", "client.api.show_run (RunInfo)"),
         ("plain", "the same, no attempt deadline"),
         ("fresh", "new connection per call (SDK)"),
+        ("bare", "bare urllib3 GET + json (floor)"),
     ):
         print(f"{label:32} {wall[name]:6.0f} {cpu[name]:11.0f}")
     print(f"ratio client/raw = {wall['client'] / wall['raw']:.3f} wall (target <= 1.15)")

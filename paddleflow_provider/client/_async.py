@@ -9,10 +9,7 @@ One ``httpx.AsyncClient`` per API object; never blocks the event loop (sleeps ar
 from __future__ import annotations
 
 import asyncio
-import functools
 import http.cookiejar
-import os
-import ssl
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
@@ -35,6 +32,7 @@ from ._core import (
 )
 from ._drive import Driver, Feed, Locked, Sleep, Steps
 from ._exceptions import PaddleFlowError
+from ._tls import ssl_context, verify_setting
 from .endpoints import clusters, fs, pipelines, runs, users, walks
 from .endpoints._common import Job, PageWalk, Walk, checked, face_method, takes
 
@@ -47,32 +45,9 @@ _LOGIN_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Any, asy
 )
 
 
-@functools.lru_cache(maxsize=16)
-def ssl_context(verify: bool | str) -> ssl.SSLContext:
-    """One TLS context per verify setting, shared by every async client in the process.
-
-    Building one loads the CA bundle (about 30 ms of CPU); triggers open a client per poll, so doing
-    that each time would block the event loop for seconds when a thousand of them poll at once.
-    """
-    if verify is False:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
-    if isinstance(verify, str):
-        if os.path.isdir(verify):
-            return ssl.create_default_context(capath=verify)
-        return ssl.create_default_context(cafile=verify)
-    try:
-        import certifi
-    except ImportError:  # pragma: no cover - httpx depends on certifi
-        return ssl.create_default_context()
-    return ssl.create_default_context(cafile=certifi.where())
-
-
 async def _without_redirect_target(response: Any) -> None:
     """Drop the ``Location`` of a 3xx answer before httpx reads it (the sync session's
-    ``_NoRedirectSession``, for httpx).
+    ``redirect=False``, for httpx).
 
     The client never follows redirects, yet httpx still builds the next request from ``Location`` and
     raises ``RemoteProtocolError`` (a transport error: retried as a lost connection) when it is not a
@@ -100,7 +75,7 @@ class AsyncTransport:
         self.driver = Driver(config, self.auth)
         connect, read = config.timeout
         self.client = httpx.AsyncClient(
-            verify=ssl_context(config.verify_arg),
+            verify=ssl_context(verify_setting(config)),
             timeout=httpx.Timeout(read, connect=connect),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             follow_redirects=False,

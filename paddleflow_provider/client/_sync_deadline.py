@@ -1,13 +1,13 @@
 """A deadline for a whole answer on the sync face: status line, headers and body, however they trickle.
 
-``requests`` and urllib3 apply the read timeout to each socket read, so a server that sends one byte
+urllib3 applies the read timeout to each socket read, so a server that sends one byte
 per second keeps an attempt going for ever. Here every read of an answer waits at most until the
 attempt's deadline (``_core.attempt_seconds``): the answer's socket reader sets the socket's timeout
 to what is left of it before each read, and refuses to read once it has passed. No thread, no watchdog
 closing sockets behind urllib3's back: a fast answer costs one clock read per socket read.
 
-Wiring: ``DeadlineAdapter`` (mounted on the client's session) makes urllib3 build its connections from
-classes whose ``response_class`` is ``_DeadlineResponse``, which reads through ``_DeadlineReader``. The
+Wiring: the client's urllib3 pool manager builds its pools from ``DEADLINE_POOLS``, whose connections'
+``response_class`` is ``_DeadlineResponse``, which reads through ``_DeadlineReader``. The
 deadline of the attempt in flight travels in ``ANSWER_DEADLINE`` (a context variable: per thread, set
 by ``_sync.SyncTransport._send`` around one request).
 """
@@ -21,7 +21,6 @@ import socket
 import time
 from typing import Any, cast
 
-from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -110,19 +109,6 @@ class _HTTPSConnectionPool(HTTPSConnectionPool):
     ConnectionCls = _HTTPSConnection
 
 
-_POOLS = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
-
-
-class DeadlineAdapter(HTTPAdapter):
-    """``requests``' adapter whose connections (direct or through an HTTP proxy) read answers under
-    ``ANSWER_DEADLINE``."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _POOLS
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if not proxy.lower().startswith("socks"):  # (SOCKS pools have their own connection classes)
-            manager.pool_classes_by_scheme = _POOLS
-        return manager
+#: The pool classes a urllib3 pool manager (direct, or through an HTTP proxy) builds: their
+#: connections read answers under ``ANSWER_DEADLINE``.
+DEADLINE_POOLS = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}

@@ -50,7 +50,7 @@ def _import_all() -> None:
     for name in FIRST_USE_MODULES:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    from paddleflow_provider.client._async import ssl_context
+    from paddleflow_provider.client._tls import ssl_context
 
     ssl_context(True)  # the default CA bundle: ~30 ms of CPU, cached for every later client
     _LOADED.set()

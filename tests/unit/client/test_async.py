@@ -122,7 +122,7 @@ def test_short_lived_async_clients_share_one_login(server):
 
 
 def test_opening_an_async_client_is_cheap():
-    from paddleflow_provider.client._async import ssl_context
+    from paddleflow_provider.client._tls import ssl_context
 
     assert ssl_context(True) is ssl_context(True)
     assert ssl_context(False).verify_mode == 0
