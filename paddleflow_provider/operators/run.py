@@ -36,6 +36,7 @@ from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
 from paddleflow_provider.operators._base import (
     PaddleFlowBaseOperator,
     PaddleFlowDeleteOperatorBase,
+    PaddleFlowIfMissingOperatorBase,
     PaddleFlowYamlTemplateMixin,
     check_bool,
     client_check,
@@ -418,11 +419,13 @@ class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
         return self.wait_for_run(context, new_id)
 
 
-class PaddleFlowStopRunOperator(PaddleFlowBaseOperator):
+class PaddleFlowStopRunOperator(PaddleFlowIfMissingOperatorBase):
     """Stop a run. Stopping a run that already ended is not an error (it logs and returns).
 
     :param run_id: The run to stop (templated).
     :param force: Optional. Also kill a running post-process step (False).
+    :param if_missing: Optional. A run that does not exist: ``"ignore"`` (default) counts it as
+        stopped, ``"fail"`` fails the task (see ``PaddleFlowIfMissingOperatorBase``).
     :param paddleflow_conn_id: Optional. Airflow connection id (``paddleflow_default``).
     """
 
@@ -437,17 +440,21 @@ class PaddleFlowStopRunOperator(PaddleFlowBaseOperator):
         self.force = force
 
     def execute(self, context: Any) -> str:
-        from paddleflow_provider.client import PermissionDeniedError
+        from paddleflow_provider.client import NotFoundError, PermissionDeniedError
 
-        push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
         try:
             self.api.stop_run(self.run_id, force=self.force)
+        except NotFoundError as err:
+            self.missing(f"PaddleFlow run {self.run_id}", err.message, action="stop")
+            return self.run_id
         except PermissionDeniedError:
+            push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
             status = self.api.show_run(self.run_id).status
             if run_verdict(status) is Verdict.WAITING and status != "terminating":
                 raise
             self.log.info("PaddleFlow run %s is already %s; nothing to stop", self.run_id, status)
             return self.run_id
+        push_run_xcoms(context, self.run_id, self.hook.run_url(self.run_id))
         self.log.info("Stopped PaddleFlow run %s", self.run_id)
         return self.run_id
 
