@@ -34,7 +34,6 @@ from paddleflow_provider._compat import StrArg, is_xcom_arg
 from paddleflow_provider.client import _validate as v
 from paddleflow_provider.links import PaddleFlowRunLink, push_run_xcoms
 from paddleflow_provider.operators._base import (
-    PaddleFlowBaseOperator,
     PaddleFlowDeleteOperatorBase,
     PaddleFlowIfMissingOperatorBase,
     PaddleFlowYamlTemplateMixin,
