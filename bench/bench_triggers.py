@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import pathlib
 import subprocess
@@ -236,6 +237,8 @@ def main() -> int:
     parser.add_argument("--skip-triggers", action="store_true")
     parser.add_argument("--skip-imports", action="store_true")
     args = parser.parse_args()
+    # The triggers' "run is running" lines (one per run) would bury the figures.
+    logging.getLogger("paddleflow_provider").setLevel(logging.WARNING)
     os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="pf-bench-airflow-"))
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     if not args.skip_imports:

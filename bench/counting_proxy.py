@@ -78,7 +78,7 @@ class CountingProxy:
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.upstream)
             await asyncio.gather(self._pipe(reader, up_writer, count=True), self._pipe(up_reader, writer))
-        except OSError:
+        except (OSError, asyncio.CancelledError):  # the proxy is closing: not an error worth a traceback
             pass
         finally:
             with self.lock:

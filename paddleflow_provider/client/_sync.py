@@ -164,13 +164,7 @@ class SyncTransport:
                 redirect=False,
                 preload_content=True,
             )
-        except (
-            u3.SSLError,
-            u3.ProxyError,
-            u3.ConnectTimeoutError,
-            u3.ReadTimeoutError,
-            u3.ProtocolError,
-        ) as exc:
+        except _TRANSPORT_ERRORS as exc:
             raise self._transport_error(p, exc) from exc
         except (u3.HTTPError, requests.exceptions.RequestException, ValueError) as exc:
             # a body that cannot be decoded, a URL or header value refused: not retryable

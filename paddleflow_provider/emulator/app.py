@@ -14,13 +14,14 @@ from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import errors
 from .backend.core import Backend
 from .caller import ROOT
+from .dispatch import IndexedDispatch
 from .errors import PFError
 from .faults import FaultInjector
 from .handlers import control, fs, infra, jobs, pipelines, records, runs, schedules, users
@@ -36,6 +37,23 @@ def _request_id(scope: Scope) -> str:
 
 def error_response(code: str, message: str, status: int, request_id: str) -> JSONResponse:
     return JSONResponse(errors.body(code, message, request_id), status_code=status)
+
+
+def errors_for(err: Exception, scope: Scope) -> Response:
+    """The server's answer to an error a request ended in (the one rule, whichever path called the
+    handler: ``dispatch.IndexedDispatch`` or FastAPI's exception handlers)."""
+    request_id = _request_id(scope)
+    if isinstance(err, PFError):
+        return error_response(err.code, err.message, err.status, request_id)
+    if isinstance(err, StarletteHTTPException):
+        code = {404: "PathNotFound", 405: "MethodNotAllowed"}.get(err.status_code, "InternalError")
+        return error_response(code, "", err.status_code, request_id)
+    if isinstance(err, RequestValidationError):
+        return error_response("InvalidURI", str(err), 400, request_id)
+    if isinstance(err, json.JSONDecodeError):
+        return error_response("MalformedJSON", errors.CANONICAL["MalformedJSON"], 400, request_id)
+    log.error("handler crashed", exc_info=err)
+    return error_response("InternalError", "server panic. recovered.", 500, request_id)
 
 
 class PaddleFlowMiddleware:
@@ -78,7 +96,17 @@ class PaddleFlowMiddleware:
 
 
 def create_app(backend: Backend, *, faults: bool = False) -> Any:
-    """Build the FastAPI app around ``backend`` (optionally wrapped by the fault injector)."""
+    """The ASGI application around ``backend``: request ids and auth, then the route index, then
+    FastAPI for whatever the index does not serve (optionally all behind the fault injector)."""
+    app = routes_app(backend)
+    asgi: Any = PaddleFlowMiddleware(IndexedDispatch(app, app, errors_for), backend)
+    if faults:
+        asgi = FaultInjector(asgi)
+    return asgi
+
+
+def routes_app(backend: Backend | None) -> FastAPI:
+    """The FastAPI app declaring every route, with the error answers as its exception handlers."""
     app = FastAPI(title="PaddleFlow emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.backend = backend
     for module in (users, infra, fs, pipelines, runs, records, schedules, jobs):
@@ -86,31 +114,9 @@ def create_app(backend: Backend, *, faults: bool = False) -> Any:
     app.include_router(control.router)
     app.include_router(pages_router)  # GET / and GET /run/{id}: the run link's target
 
-    @app.exception_handler(PFError)
-    async def _pf_error(request: Request, err: PFError) -> JSONResponse:
-        return error_response(err.code, err.message, err.status, _request_id(request.scope))
+    async def _error(request: Request, err: Exception) -> Response:
+        return errors_for(err, request.scope)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
-        code = {404: "PathNotFound", 405: "MethodNotAllowed"}.get(err.status_code, "InternalError")
-        return error_response(code, "", err.status_code, _request_id(request.scope))
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, err: RequestValidationError) -> JSONResponse:
-        return error_response("InvalidURI", str(err), 400, _request_id(request.scope))
-
-    @app.exception_handler(json.JSONDecodeError)
-    async def _json(request: Request, err: json.JSONDecodeError) -> JSONResponse:
-        return error_response(
-            "MalformedJSON", errors.CANONICAL["MalformedJSON"], 400, _request_id(request.scope)
-        )
-
-    @app.exception_handler(Exception)
-    async def _panic(request: Request, err: Exception) -> JSONResponse:
-        log.exception("handler crashed")
-        return error_response("InternalError", "server panic. recovered.", 500, _request_id(request.scope))
-
-    asgi: Any = PaddleFlowMiddleware(app, backend)
-    if faults:
-        asgi = FaultInjector(asgi)
-    return asgi
+    for kind in (PFError, StarletteHTTPException, RequestValidationError, json.JSONDecodeError, Exception):
+        app.add_exception_handler(kind, _error)
+    return app
