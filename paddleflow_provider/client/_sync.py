@@ -172,7 +172,7 @@ class SyncTransport:
         finally:
             ANSWER_DEADLINE.reset(bound)
         headers = resp.headers
-        return raw_answer(p, resp.status, [(name, headers[name]) for name in headers], resp.data)
+        return raw_answer(p, resp.status, headers.itermerged(), resp.data)
 
     def _transport_error(self, p: Prepared, exc: Exception) -> PaddleFlowError:
         """What a failed exchange means for the driver: a TLS set-up problem, or a connection that
