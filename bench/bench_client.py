@@ -9,13 +9,17 @@ connection pools (per-read timeouts only): the ratio to it is what the attempt d
 figures are medians of the rounds.
 
 Run: ``.venv/bin/python bench/bench_client.py`` (targets: client <= 1.15x raw; a new connection per
-call >= 2x the client).
+call >= 2x the client). With ``--sdk DIR`` (the ``client`` folder of a checkout of
+github.com/PaddlePaddle/PaddleFlow, not shipped here), the original SDK's own ``show_run`` runs beside
+them: ``requests.request`` per call, ``json.loads(response.text)`` and its own info objects.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -49,7 +53,25 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def original_sdk(sdk_dir: str | None, url: str) -> Callable[[str], object] | None:
+    """The original SDK's ``show_run``, logged in to the emulator at ``url`` (None without ``sdk_dir``)."""
+    if sdk_dir is None:
+        return None
+    sys.path.insert(0, sdk_dir)
+    from paddleflow.client import Client as OriginalClient  # type: ignore[import-not-found]
+
+    host, port = url.split("//", 1)[1].rsplit(":", 1)
+    sdk = OriginalClient(host, "root", "paddleflow", int(port))
+    ok, message = sdk.login("root", "paddleflow")
+    if not ok:
+        raise SystemExit(f"the original SDK could not log in: {message}")
+    return sdk.show_run
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sdk", help="the client folder of a PaddleFlow checkout (adds the original SDK)")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, Emulator(data_dir=Path(tmp) / "data") as emu:
         client = Client(emu.url, "root", "paddleflow")
         run_id = client.api.create_run(run_yaml_raw=YAML)
@@ -75,6 +97,9 @@ def main() -> None:
             "fresh": lambda: json.loads(requests.get(url, headers=headers, timeout=60).text),
             "bare": lambda: json.loads(pool.urlopen("GET", url, headers=headers, timeout=bare_timeout).data),
         }
+        sdk_show_run = original_sdk(args.sdk, emu.url)
+        if sdk_show_run is not None:
+            ways["sdk"] = lambda: sdk_show_run(run_id)
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in ways}
         for _ in range(ROUNDS):
             for name, call in ways.items():
@@ -92,11 +117,15 @@ def main() -> None:
         ("plain", "the same, no attempt deadline"),
         ("fresh", "new connection per call (SDK)"),
         ("bare", "bare urllib3 GET + json (floor)"),
+        ("sdk", "the original SDK's show_run"),
     ):
-        print(f"{label:32} {wall[name]:6.0f} {cpu[name]:11.0f}")
+        if name in wall:
+            print(f"{label:32} {wall[name]:6.0f} {cpu[name]:11.0f}")
     print(f"ratio client/raw = {wall['client'] / wall['raw']:.3f} wall (target <= 1.15)")
     print(f"ratio client/no-deadline = {wall['client'] / wall['plain']:.3f} wall (the deadline's cost)")
     print(f"ratio new-connection-per-call/client = {wall['fresh'] / wall['client']:.3f} wall (target >= 2)")
+    if "sdk" in wall:
+        print(f"ratio original SDK/client = {wall['sdk'] / wall['client']:.3f} wall")
 
 
 if __name__ == "__main__":
