@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import pathlib
 import subprocess
@@ -237,8 +236,9 @@ def main() -> int:
     parser.add_argument("--skip-triggers", action="store_true")
     parser.add_argument("--skip-imports", action="store_true")
     args = parser.parse_args()
-    # The triggers' "run is running" lines (one per run) would bury the figures.
-    logging.getLogger("paddleflow_provider").setLevel(logging.WARNING)
+    # The triggers' "run is running" lines (one per run) would bury the figures; Airflow 3 logs
+    # through structlog at the level its settings give, read when airflow is first imported.
+    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="pf-bench-airflow-"))
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     if not args.skip_imports:
