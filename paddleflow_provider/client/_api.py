@@ -47,7 +47,7 @@ def pages(walk: Callable[P, Walk[T]]) -> Callable[Concatenate[PaddleFlowAPI, P],
 
 
 class PaddleFlowAPI:
-    """Typed PaddleFlow API over one ``requests.Session``.
+    """Typed PaddleFlow API over one pool of kept-alive connections (urllib3).
 
     Same method and argument names as the tuple ``Client``; results are the success payloads
     (``RunInfo``, ``Page``, ids ...). ``iter_*`` helpers walk every page of each list endpoint.
