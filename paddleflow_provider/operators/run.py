@@ -90,6 +90,26 @@ def _worth_reattaching(status: str | None) -> bool:
     return run_verdict(status) is not Verdict.FAILURE and status not in STOPPING_RUN_STATUSES
 
 
+def stop_cleared_run(op: Any, api: PaddleFlowAPI, run_id: str, claim: dict[str, Any]) -> None:
+    """The task instance was cleared after try ``claim["try_number"]`` took ``run_id``: the user
+    wants the work done again, so that run is stopped if it is still going (before Airflow 3.3
+    nothing else stops it, and on 3.3 the old trigger's ``on_kill`` may not have run yet) and the
+    caller starts new work, also when the old run had succeeded. ``op`` logs."""
+    from paddleflow_provider.client import PaddleFlowError
+
+    op.log.info(
+        "This task instance was cleared after try %s started PaddleFlow run %s: stopping that run "
+        "and starting anew",
+        claim.get("try_number"),
+        run_id,
+    )
+    try:
+        if not api.show_run(run_id).is_final:
+            api.stop_run(run_id)
+    except PaddleFlowError as err:  # already ending (the old trigger's on_kill), or gone
+        op.log.info("PaddleFlow run %s of the cleared try: %s", run_id, err)
+
+
 class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWaitBase):
     """Create a PaddleFlow run, optionally wait for it, and return its run id.
 
@@ -280,7 +300,7 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
             return None, generation
         claim = self._claim_of(info, state)
         if cleared_since(claim, context):
-            self._stop_cleared(api, str(info.run_id), claim)  # type: ignore[arg-type]  # a claim: a dict
+            stop_cleared_run(self, api, str(info.run_id), claim)  # type: ignore[arg-type]  # a claim: a dict
             return None, generation if generation is not None else self._lookup(api, token)[1]
         if not _worth_reattaching(info.status):
             self.log.info(
@@ -315,25 +335,6 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
         if isinstance(claim, dict) and claim.get("run_id") == info.run_id:
             return claim
         return claim_in(info.description, str(info.run_id))
-
-    def _stop_cleared(self, api: PaddleFlowAPI, run_id: str, claim: dict[str, Any]) -> None:
-        """The task instance was cleared after try ``claim["try_number"]`` took ``run_id``: the user
-        wants the work done again, so that run is stopped if it is still going (before Airflow 3.3
-        nothing else stops it, and on 3.3 the old trigger's ``on_kill`` may not have run yet) and a
-        new one is submitted, also when the old run had succeeded."""
-        from paddleflow_provider.client import PaddleFlowError
-
-        self.log.info(
-            "This task instance was cleared after try %s started PaddleFlow run %s: stopping that run "
-            "and submitting a new one",
-            claim.get("try_number"),
-            run_id,
-        )
-        try:
-            if not api.show_run(run_id).is_final:
-                api.stop_run(run_id)
-        except PaddleFlowError as err:  # already ending (the old trigger's on_kill), or gone
-            self.log.info("PaddleFlow run %s of the cleared try: %s", run_id, err)
 
     def _lookup(self, api: PaddleFlowAPI, token: str) -> tuple[RunInfo | None, int]:
         """The newest run this task instance created, and the next free token generation.
@@ -390,7 +391,8 @@ class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
 
     Returns the new run id and pushes it as ``run_id``/``run_url``. On Airflow 3.3+ the new run id is
     kept in the task state store, so an Airflow retry of this task reattaches instead of retrying
-    the old run a second time.
+    the old run a second time, while a clear of the task (the user wants it done again) stops that
+    new run if it is still going and retries the old run once more.
 
     :param run_id: The failed/terminated run to retry (templated).
     Other parameters as for :class:`PaddleFlowCreateRunOperator` (waiting and connection).
@@ -408,11 +410,17 @@ class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
         state = TaskState(context)
         new_id = state.get(STATE_RETRY_RUN_ID) if state.durable_store else None
         if new_id:
+            claim = state.get(STATE_RUN_CLAIM)
+            if cleared_since(claim, context):  # a clear: retry the run again, not carry on
+                stop_cleared_run(self, api, new_id, claim)
+                new_id = None
+        if new_id:
             self.log.info("Reattaching to run %s created by an earlier try of this task", new_id)
         else:
             new_id = str(api.retry_run(self.run_id))
             if state.durable_store:
                 state.set(STATE_RETRY_RUN_ID, new_id)
+                state.set(STATE_RUN_CLAIM, run_claim(context, new_id))
             self.log.info("Retried PaddleFlow run %s as new run %s", self.run_id, new_id)
         self._publish(context, new_id)
         return self.wait_for_run(context, new_id)

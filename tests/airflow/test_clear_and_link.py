@@ -356,3 +356,38 @@ def test_on_every_airflow_version_a_retry_carries_on_and_a_clear_redoes_the_work
     name = pf_api.show_run(first).name
     assert len([r for r in pf_api.iter_runs() if r.name == name]) == 3  # one run per clear, none per retry
     assert "[airflow-try:1/0]" in pf_api.show_run(first).description
+
+
+@pytest.mark.skipif(
+    not HAS_TASK_STATE_STORE, reason="the retry operator keeps its new run in the 3.3 task state store"
+)
+def test_a_cleared_retry_task_retries_the_run_again_and_stops_its_earlier_retry(pf_conn, pf_api, tmp_path):
+    from paddleflow_provider.operators.run import PaddleFlowRetryRunOperator
+
+    flag = tmp_path / "fixed"
+    command = f"if [ -f {flag} ]; then echo fixed; sleep 30; else exit 3; fi"
+    yaml = f'name: retry_demo\ndocker_env: python:3.11\nentry_points:\n  step:\n    command: "{command}"\n'
+    failed = pf_api.create_run(run_yaml_raw=yaml.encode())
+    assert _wait_status(pf_api, failed, ("failed",)) == "failed"
+    flag.touch()  # the cause is fixed: a retry's step now runs (for 30 s)
+    store = TaskStateStore()
+    dag_run_id = f"manual__{uuid.uuid4().hex}"
+
+    def take(try_number: int, max_tries: int) -> str:
+        op = PaddleFlowRetryRunOperator(task_id="retry", run_id=failed, wait_for_completion=False)
+        return str(
+            op.execute({"ti": TryOfTask(dag_run_id, try_number, max_tries), "task_state_store": store})
+        )
+
+    first = take(1, max_tries=0)
+    try:
+        assert _wait_status(pf_api, first, ("running",)) == "running"
+        assert take(2, max_tries=0) == first  # an Airflow retry carries on with it
+        again = take(3, max_tries=2)  # a clear: retried anew, the earlier retry stopped
+        assert again not in (failed, first)
+        assert _wait_status(pf_api, first, ("terminating", "terminated")) in ("terminating", "terminated")
+        assert pf_api.show_run(again).status in ("initiating", "pending", "running")
+    finally:
+        for run_id in {first, *[r.run_id for r in pf_api.iter_runs() if r.name == "retry_demo"]}:
+            if not pf_api.show_run(run_id).is_final:
+                pf_api.stop_run(run_id, force=True)
