@@ -160,7 +160,7 @@ def test_a_killed_sync_task_ends_with_one_line_not_a_failure_report(
 needs_trigger_on_kill = pytest.mark.skipif(
     not (HAS_TRIGGER_ON_KILL and HAS_TASK_STATE_STORE),
     reason="the race needs Airflow 3.3+: before it no trigger on_kill stops the old run and no task "
-    "state store holds the claim",
+    "state store says which try holds the run now",
 )
 
 
