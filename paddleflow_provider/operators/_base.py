@@ -24,7 +24,11 @@ from paddleflow_provider._compat import (
     rendered,
 )
 from paddleflow_provider.hooks.mixin import DEFAULT_CONN_ID, PaddleFlowHookMixin
-from paddleflow_provider.runs.failures import PaddleFlowRequestRefusedError
+from paddleflow_provider.runs.failures import (
+    PaddleFlowObjectBusyError,
+    PaddleFlowRequestRefusedError,
+    passes_with_time,
+)
 
 T = TypeVar("T")
 
@@ -283,7 +287,8 @@ class PaddleFlowDeleteOperatorBase(PaddleFlowIfMissingOperatorBase):
 
         ``in_use`` says what must happen before ``what`` can be deleted (stop a schedule, let jobs
         end); when the server refuses because the object is still in use, the task fails with the
-        server's answer and that advice, naming the object.
+        server's answer and that advice, naming the object: at once when someone must act (a running
+        schedule), with its Airflow retries when the refusal passes with time (jobs still on a queue).
         """
         from paddleflow_provider.client import APIStatusError, NotFoundError
 
@@ -294,8 +299,9 @@ class PaddleFlowDeleteOperatorBase(PaddleFlowIfMissingOperatorBase):
         except APIStatusError as err:
             if in_use is None or err.code not in IN_USE_CODES:
                 raise
-            raise PaddleFlowRequestRefusedError(
-                f"{what} was not deleted; PaddleFlow answered {err}. {in_use}"
-            ) from err
+            message = f"{what} was not deleted; PaddleFlow answered {err}. {in_use}"
+            if passes_with_time(err):
+                raise PaddleFlowObjectBusyError(f"{message} (the task's retries try again)") from err
+            raise PaddleFlowRequestRefusedError(message) from err
         self.log.info("Deleted %s", what)
         return True

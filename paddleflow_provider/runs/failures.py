@@ -17,19 +17,30 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from paddleflow_provider._compat import AirflowFailException
+from paddleflow_provider._compat import AirflowException, AirflowFailException
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: the task methods Airflow calls, which the wrapper guards
 TASK_METHODS = ("execute", "poke", "execute_complete")
-#: error codes of a refusal that does pass with time: the file system's client is busy (mounted)
-_BUSY_CODES = frozenset({"FileSystemClientBusy"})
+#: error codes of a refusal that does pass with time: the file system's client is busy (mounted);
+#: a queue (or a cluster's queue) still has jobs, which end on their own
+_BUSY_CODES = frozenset({"FileSystemClientBusy", "QueueIsInUse"})
 _WRAPPED = "__paddleflow_fails_at_once__"
 
 
 class PaddleFlowRequestRefusedError(AirflowFailException):
     """PaddleFlow refused a request for a reason an Airflow retry cannot change."""
+
+
+class PaddleFlowObjectBusyError(AirflowException):
+    """PaddleFlow refused a request for a reason that passes with time (``passes_with_time``): the
+    task keeps its Airflow retries, so with ``retries`` and ``retry_delay`` it tries again later."""
+
+
+def passes_with_time(error: BaseException) -> bool:
+    """True for a refusal that the same request may get past later, without anyone acting."""
+    return getattr(error, "code", "") in _BUSY_CODES
 
 
 def is_permanent(error: BaseException) -> bool:
@@ -60,7 +71,7 @@ def is_permanent(error: BaseException) -> bool:
         ConflictError,
         BadRequestError,
     )
-    if isinstance(error, TransientError) or getattr(error, "code", "") in _BUSY_CODES:
+    if isinstance(error, TransientError) or passes_with_time(error):
         return False
     return isinstance(error, permanent)
 

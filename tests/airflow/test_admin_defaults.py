@@ -10,9 +10,10 @@ import time
 
 import pytest
 
+from paddleflow_provider._compat import AirflowFailException
 from paddleflow_provider.operators import cluster, fs, pipeline, queue, run, schedule
 from paddleflow_provider.operators._base import PaddleFlowIfMissingOperatorBase, PaddleFlowObjectMissingError
-from paddleflow_provider.runs.failures import PaddleFlowRequestRefusedError
+from paddleflow_provider.runs.failures import PaddleFlowObjectBusyError, PaddleFlowRequestRefusedError
 
 PIPELINE_YAML = "name: {name}\ndocker_env: python:3.11\nentry_points:\n  a:\n    command: echo {name}\n"
 
@@ -128,7 +129,9 @@ def test_an_existing_pipeline_is_named_in_the_refusal(pf_conn, pf_api):
         pf_api.delete_pipeline(created.pipeline_id)
 
 
-def test_deleting_a_queue_with_active_jobs_says_what_to_wait_for(pf_conn, pf_api):
+def test_deleting_a_queue_with_active_jobs_says_what_to_wait_for_and_keeps_the_retries(pf_conn, pf_api):
+    """Jobs on a queue end on their own: unlike a running schedule, which someone must stop, this
+    refusal passes with time, so the task keeps its Airflow retries (no ``AirflowFailException``)."""
     name = "q-msg-in-use"
     pf_api.create_queue(name, "default", "2", "2Gi")
     run_yaml = (
@@ -138,12 +141,14 @@ def test_deleting_a_queue_with_active_jobs_says_what_to_wait_for(pf_conn, pf_api
     run_id = pf_api.create_run(run_yaml_raw=run_yaml.encode())
     try:
         op = queue.PaddleFlowDeleteQueueOperator(task_id="t", queuename=name)
-        with pytest.raises(PaddleFlowRequestRefusedError) as failure:
+        with pytest.raises(PaddleFlowObjectBusyError) as failure:
             op.execute({})
+        assert not isinstance(failure.value, AirflowFailException)  # Airflow retries it
         message = str(failure.value)
         assert message.startswith(f"PaddleFlow queue {name} was not deleted"), message
         assert "QueueIsInUse" in message
         assert "while jobs on it are pending, running or terminating (it need not be closed first)" in message
+        assert message.endswith("(the task's retries try again)")
     finally:
         pf_api.stop_run(run_id, force=True)
         for _ in range(100):  # clean-up only: the queue can go once the run has ended

@@ -58,6 +58,7 @@ TRANSIENT = [
     OutcomeUnknownError("no clear answer"),
     ProtocolError("not JSON"),
     PermissionDeniedError("busy", status_code=403, code="FileSystemClientBusy"),
+    BadRequestError("jobs still on it", status_code=400, code="QueueIsInUse"),
     RuntimeError("not a client error"),
 ]
 
