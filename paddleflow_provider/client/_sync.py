@@ -166,13 +166,12 @@ class SyncTransport:
             )
         except _TRANSPORT_ERRORS as exc:
             raise self._transport_error(p, exc) from exc
-        except (u3.HTTPError, requests.exceptions.RequestException, ValueError) as exc:
+        except (u3.HTTPError, ValueError) as exc:
             # a body that cannot be decoded, a URL or header value refused: not retryable
             raise PaddleFlowError(f"{p.name}: request failed: {type(exc).__name__}: {exc}") from exc
         finally:
             ANSWER_DEADLINE.reset(bound)
-        headers = resp.headers
-        return raw_answer(p, resp.status, headers.itermerged(), resp.data)
+        return raw_answer(p, resp.status, resp.headers.itermerged(), resp.data)
 
     def _transport_error(self, p: Prepared, exc: Exception) -> PaddleFlowError:
         """What a failed exchange means for the driver: a TLS set-up problem, or a connection that

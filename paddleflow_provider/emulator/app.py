@@ -99,7 +99,7 @@ def create_app(backend: Backend, *, faults: bool = False) -> Any:
     """The ASGI application around ``backend``: request ids and auth, then the route index, then
     FastAPI for whatever the index does not serve (optionally all behind the fault injector)."""
     app = routes_app(backend)
-    asgi: Any = PaddleFlowMiddleware(IndexedDispatch(app, app, errors_for), backend)
+    asgi: Any = PaddleFlowMiddleware(IndexedDispatch(app, errors_for), backend)
     if faults:
         asgi = FaultInjector(asgi)
     return asgi

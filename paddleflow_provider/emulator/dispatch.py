@@ -23,7 +23,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 #: Literal path segments a route is grouped by (``api``, ``paddleflow``, ``v1``, the resource).
 KEY_SEGMENTS = 4
@@ -84,11 +84,11 @@ class RouteIndex:
 
 
 class IndexedDispatch:
-    """Call the handler of the route a request matches in full; anything else goes to ``fallback``."""
+    """Call the handler of the route a request matches in full; anything else goes to the FastAPI
+    ``app`` itself."""
 
-    def __init__(self, fallback: ASGIApp, app: Any, errors_for: ErrorMapper) -> None:
-        self.fallback = fallback
-        self.app = app  # what handlers read as ``request.app`` (its ``state.backend``)
+    def __init__(self, app: Any, errors_for: ErrorMapper) -> None:
+        self.app = app  # the routes, the fallback, and what handlers read as ``request.app``
         self.errors_for = errors_for
         self.index = RouteIndex(list(app.routes))
 
@@ -101,7 +101,7 @@ class IndexedDispatch:
                     scope["app"] = self.app
                     await self._handle(route, scope, receive, send)
                     return
-        await self.fallback(scope, receive, send)
+        await self.app(scope, receive, send)
 
     async def _handle(self, route: APIRoute, scope: Scope, receive: Receive, send: Send) -> None:
         handler: Handler = route.endpoint
