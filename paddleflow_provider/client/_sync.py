@@ -120,6 +120,10 @@ class SyncTransport:
         self.auth = Auth(config.username, config.password, config.base_url)
         self.driver = Driver(config, self.auth)
         self.pool = pool_manager(config)
+        # Every request goes to one server: through an HTTP proxy the manager must build each
+        # request, otherwise its pool for the server is kept (``_server_pool``).
+        self._direct = not isinstance(self.pool, urllib3.ProxyManager)
+        self._server: urllib3.HTTPConnectionPool | None = None
         connect, read = config.timeout
         self._timeout = urllib3.Timeout(connect=connect, read=read)
         self._sleep = sleep or time.sleep
@@ -127,7 +131,20 @@ class SyncTransport:
         self._attempt_seconds = attempt_seconds(config.timeout)
 
     def close(self) -> None:
+        """Close the connections now (the manager's ``clear`` only drops its pools); a later call
+        opens new ones."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
         self.pool.clear()
+
+    def _server_pool(self) -> urllib3.HTTPConnectionPool:
+        """The manager's pool for the server, looked up once rather than on every request (the
+        look-up parses the URL and builds a pool key: a tenth of a kept-alive loopback call's CPU)."""
+        pool = self._server
+        if pool is None:
+            pool = self._server = self.pool.connection_from_url(self.config.base_url)
+        return pool
 
     def run(self, job: Call[T] | Flow[T]) -> T:
         """Execute a call, or drive a flow (generator of calls) to its return value."""
@@ -154,7 +171,12 @@ class SyncTransport:
         bound = ANSWER_DEADLINE.set(time.monotonic() + self._attempt_seconds)
         try:
             url = _prepared_url(p)
-            resp = self.pool.urlopen(
+            if self._direct:  # the pool takes the path and query; the manager, the whole URL
+                sender: urllib3.HTTPConnectionPool | urllib3.PoolManager = self._server_pool()
+                url = url[len(self.config.base_url) :]
+            else:
+                sender = self.pool
+            resp = sender.urlopen(
                 p.method,
                 url,
                 body=p.content,

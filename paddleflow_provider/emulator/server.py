@@ -89,6 +89,7 @@ def serve(config: Config, *, stop_with_parent: bool = False) -> int:
             lifespan="off",
             timeout_graceful_shutdown=3,
             timeout_keep_alive=30,
+            server_header=False,  # as the real server (Go's net/http sends no Server header)
         )
     )
     signal.signal(signal.SIGTERM, _stop)

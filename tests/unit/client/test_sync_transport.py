@@ -97,3 +97,17 @@ def test_no_proxy_excludes_the_server(server, monkeypatch):
         client.close()
     assert caught.value.sent is False  # name resolution failed: nothing sent, and not to the proxy
     assert server.requests == []
+
+
+def test_a_closed_client_sends_on_new_connections(server, client):
+    """The transport keeps its pool for the server (``_server_pool``); ``close()`` closes it, and the
+    next call must open a new one rather than fail on the closed pool."""
+    for _ in range(2):
+        server.reply(200, {"runList": [], "nextMarker": ""})
+    client.api.list_run(run_id="run-a b", maxsize=5)
+    client.close()
+    client.api.list_run(run_id="run-c")
+    first, second = server.calls
+    assert (first.method, first.path) == (second.method, second.path) == ("GET", "/run")
+    assert ("runFilter", "run-a b") in first.query and ("maxKeys", "5") in first.query
+    assert ("runFilter", "run-c") in second.query
