@@ -31,11 +31,16 @@ def stop_when_stdin_closes() -> None:
 
     The parent holds the other end of the pipe. However it ends (even SIGKILL), the kernel closes
     that end, and the read returns: the normal SIGTERM shutdown then stops every step process.
+
+    The thread reads the file descriptor itself, not ``sys.stdin.buffer``: a daemon thread blocked
+    inside a buffered reader holds its lock, and the interpreter, flushing standard streams at exit,
+    then aborts with "Fatal Python error: _enter_buffered_busy".
     """
 
     def watch() -> None:
         try:
-            while sys.stdin.buffer.read(4096):
+            fd = sys.stdin.fileno()
+            while os.read(fd, 4096):
                 pass
         except (AttributeError, OSError, ValueError):  # no, closed or unreadable stdin: no parent to wait for
             pass

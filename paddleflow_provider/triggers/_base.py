@@ -55,7 +55,7 @@ def event_problem(event: Any, trigger: str, fields: dict[str, tuple[str, ...]]) 
 
 
 class PaddleFlowPollingTrigger(BaseTrigger):
-    """Base: subclasses implement :meth:`poll_once` (return an event payload, or None to keep going)."""
+    """Base: subclasses implement :meth:`on_status` (return an event payload, or None to keep going)."""
 
     def __init__(
         self,

@@ -45,6 +45,42 @@ def test_cli_prints_one_line_and_stops_on_sigterm(tmp_path: Path) -> None:
             proc.kill()
 
 
+def test_sigterm_while_watching_for_the_parent_stops_cleanly(tmp_path: Path) -> None:
+    """``--stop-with-parent`` (what ``Emulator`` starts) with the parent still there: a SIGTERM (a
+    ``kill``, a CI runner's stop) must end the server with status 0, not abort the interpreter on the
+    thread that is blocked reading standard input."""
+    for _ in range(3):  # before the fix, every stop aborted ("Fatal Python error", SIGABRT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "paddleflow_provider.emulator",
+                "--port",
+                "0",
+                "--stop-with-parent",
+                "--data-dir",
+                str(tmp_path),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert proc.stdout is not None and proc.stderr is not None
+            assert proc.stdout.readline().startswith("PaddleFlow emulator listening on")
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)  # standard input stays open: the parent is alive
+            errors = proc.stderr.read()
+            assert proc.returncode == 0, errors
+            assert "Fatal Python error" not in errors
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            if proc.stdin is not None:
+                proc.stdin.close()
+
+
 def test_root_password_option_and_cli_rejects_bad_port(tmp_path: Path) -> None:
     bad = subprocess.run(
         [sys.executable, "-m", "paddleflow_provider.emulator", "--port", "70000"],
