@@ -26,8 +26,9 @@ the run now, so no try's cleanup stops a run a newer try has taken: ``on_kill`` 
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from paddleflow_provider._compat import StrArg, is_xcom_arg
@@ -389,10 +390,13 @@ class PaddleFlowCreateRunOperator(PaddleFlowYamlTemplateMixin, PaddleFlowRunWait
 class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
     """Retry a failed or stopped run (PaddleFlow creates a *new* run); optionally wait for it.
 
-    Returns the new run id and pushes it as ``run_id``/``run_url``. On Airflow 3.3+ the new run id is
-    kept in the task state store, so an Airflow retry of this task reattaches instead of retrying
-    the old run a second time, while a clear of the task (the user wants it done again) stops that
-    new run if it is still going and retries the old run once more.
+    Returns the new run id and pushes it as ``run_id``/``run_url``. The retry API takes no client
+    token, so the operator remembers the new run per task instance: in the task state store on
+    Airflow 3.3+, in an Airflow Variable before (deleted once the task is done with the run). An
+    Airflow retry of this task (the worker died, the wait failed on a network error) then carries on
+    with that run instead of retrying the old run a second time, unless the new run failed or was
+    stopped: then the old run is retried again. A clear of the task (the user wants it done again)
+    stops the new run if it is still going and retries the old run once more.
 
     :param run_id: The failed/terminated run to retry (templated).
     Other parameters as for :class:`PaddleFlowCreateRunOperator` (waiting and connection).
@@ -408,22 +412,70 @@ class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
     def execute(self, context: Any) -> str:
         api = self.hook.api
         state = TaskState(context)
-        new_id = state.get(STATE_RETRY_RUN_ID) if state.durable_store else None
-        if new_id:
-            claim = state.get(STATE_RUN_CLAIM)
-            if cleared_since(claim, context):  # a clear: retry the run again, not carry on
-                stop_cleared_run(self, api, new_id, claim)
-                new_id = None
+        new_id = self._earlier_retry(api, state, context)
         if new_id:
             self.log.info("Reattaching to run %s created by an earlier try of this task", new_id)
         else:
             new_id = str(api.retry_run(self.run_id))
-            if state.durable_store:
-                state.set(STATE_RETRY_RUN_ID, new_id)
-                state.set(STATE_RUN_CLAIM, run_claim(context, new_id))
+            state.set(STATE_RETRY_RUN_ID, new_id)
+            state.set(STATE_RUN_CLAIM, run_claim(context, new_id))
             self.log.info("Retried PaddleFlow run %s as new run %s", self.run_id, new_id)
         self._publish(context, new_id)
-        return self.wait_for_run(context, new_id)
+        with self._forgotten_when_done(context):
+            return self.wait_for_run(context, new_id)
+
+    def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:
+        with self._forgotten_when_done(context):
+            return super().execute_complete(context, event)
+
+    def _earlier_retry(self, api: PaddleFlowAPI, state: TaskState, context: Any) -> str | None:
+        """The run an earlier try of this task instance made by retrying, if this try carries on
+        with it: not after a clear (that run is stopped if still going), and not if it is gone,
+        failed or stopped (retried anew, as the create operator submits anew)."""
+        from paddleflow_provider.client import NotFoundError
+
+        new_id = state.get(STATE_RETRY_RUN_ID)
+        if not isinstance(new_id, str) or not new_id:
+            return None
+        claim = state.get(STATE_RUN_CLAIM)
+        if cleared_since(claim, context):
+            stop_cleared_run(self, api, new_id, claim)
+            return None
+        try:
+            status = api.show_run(new_id).status
+        except NotFoundError:
+            self.log.info("PaddleFlow run %s of an earlier try no longer exists; retrying anew", new_id)
+            return None
+        if not _worth_reattaching(status):
+            self.log.info("PaddleFlow run %s of an earlier try is %s; retrying anew", new_id, status)
+            return None
+        return new_id
+
+    @contextlib.contextmanager
+    def _forgotten_when_done(self, context: Any) -> Iterator[None]:
+        """Before Airflow 3.3, drop the remembered run once this try is done with it: it returned
+        (the task succeeded, so no retry follows; a clear needs nothing remembered), or the run
+        failed or was stopped at the deadline. Airflow never deletes Variables; the 3.3 store is
+        the task instance's own and is kept (a clear while the run goes on still stops it there).
+        A deferral, a kill or any other error keeps it: the next try needs it."""
+        try:
+            yield
+        except (PaddleFlowRunFailedError, PaddleFlowRunTimeoutError):
+            self._forget(context)
+            raise
+        self._forget(context)
+
+    def _forget(self, context: Any) -> None:
+        """Best effort, like ``TaskState.delete``: a leftover must never fail a task (nor a context
+        without a task instance, as a unit test may hand ``execute_complete``)."""
+        try:
+            state = TaskState(context)
+        except (KeyError, AttributeError, TypeError) as err:
+            self.log.debug("no task instance to forget the retried run of: %r", err)
+            return
+        if not state.durable_store:
+            state.delete(STATE_RETRY_RUN_ID)
+            state.delete(STATE_RUN_CLAIM)
 
 
 class PaddleFlowStopRunOperator(PaddleFlowIfMissingOperatorBase):

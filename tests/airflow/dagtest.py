@@ -150,6 +150,22 @@ def saved_state_keys(dagrun: Any, task_id: str) -> list[str]:
         return sorted(v.key for v in session.query(Variable) if v.key.startswith("paddleflow_provider."))
 
 
+def fallback_variables(dagrun: Any, task_id: str) -> list[str]:
+    """The ``paddleflow_provider.*`` Variables one task instance holds (the task state fallback
+    before Airflow 3.3: keyed by the task instance's identity token)."""
+    from types import SimpleNamespace
+
+    from airflow.models import Variable
+    from airflow.utils.session import create_session
+
+    from paddleflow_provider.runs.identity import identity_token
+
+    ti = SimpleNamespace(dag_id=dagrun.dag_id, task_id=task_id, run_id=dagrun.run_id, map_index=-1)
+    prefix = f"paddleflow_provider.{identity_token({'ti': ti})}."
+    with create_session() as session:
+        return sorted(v.key for v in session.query(Variable) if v.key.startswith(prefix))
+
+
 def all_xcoms(dagrun: Any) -> dict[tuple[str, str], Any]:
     """Every XCom of a DAG run, as ``{(task_id, key): value}``."""
     from airflow.utils.session import create_session

@@ -131,6 +131,36 @@ def test_airflow_retry_after_a_failed_run_submits_one_new_run(pf_conn, pf_api, d
     assert second.endswith(f"[pf-token:{token}.1]")
 
 
+def test_a_retry_task_whose_worker_died_carries_on_with_its_new_run(pf_conn, pf_api, dagtest, tmp_path):
+    """The retry API takes no client token: the first try's new run is remembered (task state store
+    on 3.3, a Variable before), so the second try reattaches instead of retrying the old run again."""
+    dr = dagtest.run_dag("pf_retry_twice_submit", flag=dagtest.flag_path(tmp_path))
+    assert dagtest.ti_states(dr) == {
+        "create": "success",
+        "failed": "success",
+        "fix": "success",
+        "retry": "success",
+    }
+    assert dagtest.ti_tries(dr, "retry") == 2
+    old, new = dagtest.xcom(dr, "create"), dagtest.xcom(dr, "retry")
+    runs = [r for r in pf_api.iter_runs() if r.name == pf_api.show_run(old).name]
+    assert sorted((r.run_id, r.status) for r in runs) == sorted([(old, "failed"), (new, "succeeded")])
+    assert dagtest.fallback_variables(dr, "retry") == []  # forgotten once the task was done with it
+
+
+def test_a_retry_task_whose_new_run_failed_retries_the_old_run_again(pf_conn, pf_api, dagtest, tmp_path):
+    """Like the create operator after a failed run: the second try does not reattach to the failed
+    new run (which would fail the task again at once) but retries the old run anew."""
+    dr = dagtest.run_dag("pf_retry_twice_run_failed", flag=dagtest.flag_path(tmp_path))
+    assert dagtest.ti_states(dr) == {"create": "success", "failed": "success", "retry": "success"}
+    assert dagtest.ti_tries(dr, "retry") == 2
+    old, last = dagtest.xcom(dr, "create"), dagtest.xcom(dr, "retry")
+    runs = {r.run_id: r.status for r in pf_api.iter_runs() if r.name == pf_api.show_run(old).name}
+    assert runs.pop(old) == "failed" and runs.pop(last) == "succeeded"
+    assert list(runs.values()) == ["failed"]  # the first try's new run; nothing else made
+    assert dagtest.fallback_variables(dr, "retry") == []
+
+
 def _wait_final(api, run_id, limit=200):
     import time
 

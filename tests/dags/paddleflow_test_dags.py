@@ -265,12 +265,12 @@ def build_retry(deferrable: bool) -> DAG:
     return dag
 
 
-class CrashingCreateRunOperator(PaddleFlowCreateRunOperator):
-    """Simulates a worker dying on the first try: after submitting, or after the run succeeded."""
+class CrashesOnFirstTry:
+    """Simulates a worker dying on the first try of a run operator: after submitting (or retrying),
+    or after the run succeeded (``crash_after``, set by the operator's ``__init__``: Airflow wraps
+    only an operator class's own)."""
 
-    def __init__(self, *, crash_after: str, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.crash_after = crash_after
+    crash_after: str
 
     def wait_for_run(self, context, run_id):
         if self.crash_after == "submit" and context["ti"].try_number == 1:
@@ -279,6 +279,55 @@ class CrashingCreateRunOperator(PaddleFlowCreateRunOperator):
         if self.crash_after == "success" and context["ti"].try_number == 1:
             raise RuntimeError("simulated worker crash after the run succeeded")
         return result
+
+
+class CrashingCreateRunOperator(CrashesOnFirstTry, PaddleFlowCreateRunOperator):
+    def __init__(self, *, crash_after: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.crash_after = crash_after
+
+
+class CrashingRetryRunOperator(CrashesOnFirstTry, PaddleFlowRetryRunOperator):
+    def __init__(self, *, crash_after: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.crash_after = crash_after
+
+
+class FixedBeforeSecondTryRetryRunOperator(PaddleFlowRetryRunOperator):
+    """The cause of the failure is fixed between this task's first and second try (the flag file)."""
+
+    def execute(self, context):
+        if context["ti"].try_number == 2:
+            _touch_flag(**context)
+        return super().execute(context)
+
+
+def build_retry_twice(crash_after: str | None) -> DAG:
+    """A run fails; the retry operator's first try crashes after retrying it (``"submit"``), or its
+    new run fails too (None, fixed before the second try). The second try must make no duplicate."""
+    with _dag(f"pf_retry_twice_{crash_after or 'run_failed'}") as dag:
+        create = PaddleFlowCreateRunOperator(
+            task_id="create", run_yaml_raw=FLAG_YAML, wait_for_completion=False
+        )
+        failed = PaddleFlowRunSensor(
+            task_id="failed",
+            run_id=create.output,
+            target_statuses=("failed",),
+            failure_statuses=("succeeded",),
+            poke_interval=POLL,
+            timeout=60,
+        )
+        once = {"run_id": create.output, "poll_interval": POLL, "retries": 1, "retry_delay": timedelta(0)}
+        if crash_after is None:
+            retry = FixedBeforeSecondTryRetryRunOperator(task_id="retry", deferrable=False, **once)
+            create >> failed >> retry
+        else:
+            fix = PythonOperator(task_id="fix", python_callable=_touch_flag)
+            retry = CrashingRetryRunOperator(
+                task_id="retry", crash_after=crash_after, deferrable=False, **once
+            )
+            create >> failed >> fix >> retry
+    return dag
 
 
 def build_crash(crash_after: str) -> DAG:
@@ -311,6 +360,9 @@ for _deferrable in (False, True):
 pf_reschedule = build_reschedule()
 for _crash in ("submit", "success"):
     _d = build_crash(_crash)
+    globals()[_d.dag_id] = _d
+for _crash_or_none in ("submit", None):
+    _d = build_retry_twice(_crash_or_none)
     globals()[_d.dag_id] = _d
 
 
