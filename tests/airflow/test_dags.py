@@ -100,6 +100,7 @@ def test_retry_operator_waits_for_the_new_run(mode, pf_conn, pf_api, dagtest, tm
     assert pf_api.show_run(old).status == "failed"
     assert pf_api.show_run(new).status == "succeeded"
     assert dagtest.xcom(dr, "retry", "run_url").endswith(new)
+    assert dagtest.fallback_variables(dr, "retry") == []  # before 3.3: remembered, then forgotten
 
 
 @pytest.mark.parametrize("crash_after", ["submit", "success"])
