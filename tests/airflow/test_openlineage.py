@@ -164,12 +164,25 @@ def test_deferred_task_reports_its_run(pf_api, dagtest, lineage_dags, ol_events,
     assert [name for _, name in _datasets(complete["outputs"])] == outputs
 
 
+EXTERNAL_STORAGES = {
+    "hdfs": ("hdfs://127.0.0.1:9000/warehouse", {"user": "u", "group": "g"}, "hdfs://127.0.0.1:9000"),
+    "s3": (
+        "s3://bkt/warehouse",
+        {"accessKey": "ak", "secretKey": "sk", "endpoint": "s3.example.com"},
+        "s3://bkt",
+    ),
+}
+
+
 @pytest.mark.slow  # a whole DAG through dag.test()
-def test_pipeline_run_on_hdfs_storage(pf_conn, pf_api, dagtest, lineage_dags, ol_events):
-    """A run of a stored pipeline reports the pipeline and version; artifacts on an HDFS storage are
-    named as OpenLineage names HDFS files, so other tools reading them meet the same datasets."""
-    fs = f"hd{_uid()}"
-    pf_api.add_fs(fs, "hdfs://127.0.0.1:9000/warehouse", properties={"user": "u", "group": "g"})
+@pytest.mark.parametrize("kind", sorted(EXTERNAL_STORAGES))
+def test_pipeline_run_on_external_storage(kind, pf_conn, pf_api, dagtest, lineage_dags, ol_events):
+    """A run of a stored pipeline reports the pipeline and version; artifacts on an HDFS or S3
+    storage are named as OpenLineage names those files, so other tools reading them meet the same
+    datasets."""
+    url, properties, namespace = EXTERNAL_STORAGES[kind]
+    fs = f"{kind}{_uid()}"
+    pf_api.add_fs(fs, url, properties=properties)
     yaml = lineage_dags.ARTIFACT_YAML.replace("name: lineage_demo", f"name: ppl_{_uid()}").replace(
         "docker_env: python:3.11", f"docker_env: python:3.11\nfs_options:\n  main_fs:\n    name: {fs}"
     )
@@ -189,10 +202,10 @@ def test_pipeline_run_on_hdfs_storage(pf_conn, pf_api, dagtest, lineage_dags, ol
     )
     artifacts = _artifacts(pf_api, run_id)
     assert len(artifacts) == 3
-    expected_out = [("hdfs://127.0.0.1:9000", f"warehouse/{p}") for t, p in artifacts if t == "output"]
+    expected_out = [(namespace, f"warehouse/{p}") for t, p in artifacts if t == "output"]
     assert _datasets(complete["outputs"]) == expected_out
     assert _datasets(complete["inputs"]) == [
-        ("hdfs://127.0.0.1:9000", f"warehouse/{p}") for t, p in artifacts if t == "input"
+        (namespace, f"warehouse/{p}") for t, p in artifacts if t == "input"
     ]
 
     # The operator's method, called directly after the run, gives what the listener emitted.

@@ -178,6 +178,7 @@ class FileSystems:
         if missing:
             raise PFError("InvalidFileSystemParamsProperties", f"properties of {fs_type} fs need {missing}")
         if fs_type in ("s3", "bos"):
+            props["bucket"] = server  # as the server does: the URL's host is the bucket
             server = props.get("endpoint", server)
         if fs_type == "hdfs":
             props.setdefault("dfs.namenode.address", server)
@@ -279,6 +280,8 @@ class FileSystems:
         props = {str(k): str(v) for k, v in (spec.properties or {}).items()}
         if scheme == "local" and props.get("debug") != "true":
             raise PFError("InvalidLinkProperties", 'a local link needs the property debug: "true"')
+        if scheme == "s3":
+            props["bucket"] = server  # as for a storage
         norm = "/" + fs_path.strip("/")
         with self.store.tx():
             for link in self.store.select("links", parent=fs.key):

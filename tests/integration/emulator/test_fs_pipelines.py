@@ -44,6 +44,8 @@ def test_fs_lifecycle_and_visibility(root: Api, make_user, paddleflow_emulator) 
         == 201
     )
     assert "very-secret" not in user.get(f"/fs/{name}s3").text
+    shown = user.get(f"/fs/{name}s3").json()  # the server takes the bucket from the URL's host
+    assert (shown["properties"]["bucket"], shown["serverAddress"]) == ("bucket", "s3.local")
     # fs cache config
     assert_error(user.post("/fsCache", json={"fsName": name, "metaDriver": "nope"}), 400, "InvalidArguments")
     r = user.post(
