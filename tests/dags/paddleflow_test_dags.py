@@ -298,7 +298,7 @@ class FixedBeforeSecondTryRetryRunOperator(PaddleFlowRetryRunOperator):
 
     def execute(self, context):
         if context["ti"].try_number == 2:
-            _touch_flag(**context)
+            _touch_flag(dag_run=context["dag_run"])  # not the whole context: 2.x warns on old keys
         return super().execute(context)
 
 
