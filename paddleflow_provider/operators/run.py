@@ -434,6 +434,10 @@ class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
         failed or stopped (retried anew, as the create operator submits anew)."""
         from paddleflow_provider.client import NotFoundError
 
+        if try_number(context) == 1:
+            # No earlier try: nothing to read (before 3.3 the read of a missing Variable is logged as
+            # an error by Airflow 3.0-3.2; a leftover of a deleted DAG run of the same id is ignored).
+            return None
         new_id = state.get(STATE_RETRY_RUN_ID)
         if not isinstance(new_id, str) or not new_id:
             return None

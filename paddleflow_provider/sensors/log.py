@@ -78,7 +78,9 @@ class PaddleFlowRunLogSensor(PaddleFlowBaseSensor):
         if self._cursor is not None:
             return self._cursor
         cursor = RunLogCursor()
-        if self.reschedule:
+        # Airflow 3 counts this try's reschedules: at 0 nothing was saved for this try, so nothing is
+        # read (a missing Variable, 3.0-3.2's fallback store, is logged as an error by Airflow).
+        if self.reschedule and context.get("task_reschedule_count") != 0:
             saved = TaskState(context).get(STATE_CURSOR)
             if isinstance(saved, dict) and saved.get("try") == context["ti"].try_number:
                 cursor = RunLogCursor.from_dict(saved.get("jobs"))
