@@ -55,6 +55,7 @@ from paddleflow_provider.runs.identity import (
     default_run_name,
     held_by_another_try,
     identity_token,
+    retry_follows_failure,
     run_claim,
     try_number,
 )
@@ -457,15 +458,18 @@ class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
 
     @contextlib.contextmanager
     def _forgotten_when_done(self, context: Any) -> Iterator[None]:
-        """Before Airflow 3.3, drop the remembered run once this try is done with it: it returned
-        (the task succeeded, so no retry follows; a clear needs nothing remembered), or the run
-        failed or was stopped at the deadline. Airflow never deletes Variables; the 3.3 store is
-        the task instance's own and is kept (a clear while the run goes on still stops it there).
-        A deferral, a kill or any other error keeps it: the next try needs it."""
+        """Before Airflow 3.3, drop the remembered run once no try needs it: this one returned (the
+        task succeeded, so no retry follows; a clear needs nothing remembered), or the run failed or
+        was stopped at the deadline and Airflow will not try again. Airflow never deletes Variables;
+        the 3.3 store is the task instance's own and is kept (a clear while the run goes on still
+        stops it there). A deferral, a kill or any other error keeps it: the next try needs it. So
+        does a run failure with a retry to come: that try then reads a Variable that exists (Airflow
+        3.0-3.2 log a missing one as an error) and, the run having failed, retries anew."""
         try:
             yield
         except (PaddleFlowRunFailedError, PaddleFlowRunTimeoutError):
-            self._forget(context)
+            if not retry_follows_failure(context):
+                self._forget(context)
             raise
         self._forget(context)
 

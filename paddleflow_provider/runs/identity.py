@@ -79,6 +79,14 @@ def try_number(context: Any) -> int | None:
     return _number(context["ti"], "try_number")
 
 
+def retry_follows_failure(context: Any) -> bool:
+    """Whether Airflow tries this task instance again if this try fails: its own rule, ``max_tries``
+    not 0 and ``try_number <= max_tries`` (False when the context does not say)."""
+    ti = context.get("ti")
+    tried, most = _number(ti, "try_number"), _number(ti, "max_tries")
+    return tried is not None and most is not None and most != 0 and tried <= most
+
+
 def cleared_since(claim: Any, context: Any) -> bool:
     """True if the task instance was cleared after ``claim`` was recorded (its ``max_tries`` changed).
 

@@ -153,10 +153,14 @@ def test_a_retry_task_whose_worker_died_carries_on_with_its_new_run(pf_conn, pf_
     assert dagtest.fallback_variables(dr, "retry") == []  # forgotten once the task was done with it
 
 
-def test_a_retry_task_whose_new_run_failed_retries_the_old_run_again(pf_conn, pf_api, dagtest, tmp_path):
+def test_a_retry_task_whose_new_run_failed_retries_the_old_run_again(
+    pf_conn, pf_api, dagtest, tmp_path, capfd, caplog
+):
     """Like the create operator after a failed run: the second try does not reattach to the failed
     new run (which would fail the task again at once) but retries the old run anew."""
     dr = dagtest.run_dag("pf_retry_twice_run_failed", flag=dagtest.flag_path(tmp_path))
+    out = capfd.readouterr()
+    assert "Variable not found" not in out.out + out.err + caplog.text  # kept for the retry to read
     assert dagtest.ti_states(dr) == {"create": "success", "failed": "success", "retry": "success"}
     assert dagtest.ti_tries(dr, "retry") == 2
     old, last = dagtest.xcom(dr, "create"), dagtest.xcom(dr, "retry")
