@@ -393,7 +393,7 @@ class PaddleFlowRetryRunOperator(PaddleFlowRunWaitBase):
 
     Returns the new run id and pushes it as ``run_id``/``run_url``. The retry API takes no client
     token, so the operator remembers the new run per task instance: in the task state store on
-    Airflow 3.3+, in an Airflow Variable before (deleted once the task is done with the run). An
+    Airflow 3.3+, in an Airflow Variable before (deleted once no later try needs it). An
     Airflow retry of this task (the worker died, the wait failed on a network error) then carries on
     with that run instead of retrying the old run a second time, unless the new run failed or was
     stopped: then the old run is retried again. A clear of the task (the user wants it done again)
