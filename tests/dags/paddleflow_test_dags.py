@@ -317,14 +317,19 @@ def build_retry_twice(crash_after: str | None) -> DAG:
             poke_interval=POLL,
             timeout=60,
         )
-        once = {"run_id": create.output, "poll_interval": POLL, "retries": 1, "retry_delay": timedelta(0)}
+        one_retry = {
+            "run_id": create.output,
+            "poll_interval": POLL,
+            "retries": 1,
+            "retry_delay": timedelta(0),
+        }
         if crash_after is None:
-            retry = FixedBeforeSecondTryRetryRunOperator(task_id="retry", deferrable=False, **once)
+            retry = FixedBeforeSecondTryRetryRunOperator(task_id="retry", deferrable=False, **one_retry)
             create >> failed >> retry
         else:
             fix = PythonOperator(task_id="fix", python_callable=_touch_flag)
             retry = CrashingRetryRunOperator(
-                task_id="retry", crash_after=crash_after, deferrable=False, **once
+                task_id="retry", crash_after=crash_after, deferrable=False, **one_retry
             )
             create >> failed >> fix >> retry
     return dag
