@@ -242,26 +242,34 @@ def _touch_flag(**context) -> None:
         fh.write("ok")
 
 
+def _failing_run(deferrable: bool) -> tuple[PaddleFlowCreateRunOperator, PaddleFlowRunSensor]:
+    """Tasks ``create`` (a run that fails until the flag file exists) and ``failed`` (waits until it
+    has failed), in the DAG being built."""
+    create = PaddleFlowCreateRunOperator(
+        task_id="create", run_yaml_raw=FLAG_YAML, wait_for_completion=False, deferrable=deferrable
+    )
+    failed = PaddleFlowRunSensor(
+        task_id="failed",
+        run_id=create.output,
+        target_statuses=("failed",),
+        failure_statuses=("succeeded",),
+        poke_interval=POLL,
+        deferrable=deferrable,
+        timeout=60,
+    )
+    create >> failed
+    return create, failed
+
+
 def build_retry(deferrable: bool) -> DAG:
     """A run fails, the sensor sees 'failed', the cause is fixed, the retry operator's new run succeeds."""
     with _dag(f"pf_retry_{_mode(deferrable)}") as dag:
-        create = PaddleFlowCreateRunOperator(
-            task_id="create", run_yaml_raw=FLAG_YAML, wait_for_completion=False, deferrable=deferrable
-        )
-        failed = PaddleFlowRunSensor(
-            task_id="failed",
-            run_id=create.output,
-            target_statuses=("failed",),
-            failure_statuses=("succeeded",),
-            poke_interval=POLL,
-            deferrable=deferrable,
-            timeout=60,
-        )
+        create, failed = _failing_run(deferrable)
         fix = PythonOperator(task_id="fix", python_callable=_touch_flag)
         retry = PaddleFlowRetryRunOperator(
             task_id="retry", run_id=create.output, poll_interval=POLL, deferrable=deferrable
         )
-        create >> failed >> fix >> retry
+        failed >> fix >> retry
     return dag
 
 
@@ -306,17 +314,7 @@ def build_retry_twice(crash_after: str | None) -> DAG:
     """A run fails; the retry operator's first try crashes after retrying it (``"submit"``), or its
     new run fails too (None, fixed before the second try). The second try must make no duplicate."""
     with _dag(f"pf_retry_twice_{crash_after or 'run_failed'}") as dag:
-        create = PaddleFlowCreateRunOperator(
-            task_id="create", run_yaml_raw=FLAG_YAML, wait_for_completion=False
-        )
-        failed = PaddleFlowRunSensor(
-            task_id="failed",
-            run_id=create.output,
-            target_statuses=("failed",),
-            failure_statuses=("succeeded",),
-            poke_interval=POLL,
-            timeout=60,
-        )
+        create, failed = _failing_run(deferrable=False)
         one_retry = {
             "run_id": create.output,
             "poll_interval": POLL,
@@ -325,13 +323,13 @@ def build_retry_twice(crash_after: str | None) -> DAG:
         }
         if crash_after is None:
             retry = FixedBeforeSecondTryRetryRunOperator(task_id="retry", deferrable=False, **one_retry)
-            create >> failed >> retry
+            failed >> retry
         else:
             fix = PythonOperator(task_id="fix", python_callable=_touch_flag)
             retry = CrashingRetryRunOperator(
                 task_id="retry", crash_after=crash_after, deferrable=False, **one_retry
             )
-            create >> failed >> fix >> retry
+            failed >> fix >> retry
     return dag
 
 
